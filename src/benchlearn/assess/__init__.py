@@ -1,0 +1,1 @@
+"""Assessments built on results: classification schemes, tilsyn, costs, surveys."""

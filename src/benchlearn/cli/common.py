@@ -1,0 +1,95 @@
+"""Shared pieces of the subcommands: options, input opening, JSON output, run recording."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import numpy as np
+import pandas as pd
+import typer
+
+from benchlearn.dataset import Dataset, open_input
+from benchlearn.progress import stderr as err_console
+from benchlearn.store import Workspace
+
+__all__ = [
+    "DatasetArg",
+    "JsonOption",
+    "PeriodOption",
+    "WorkspaceOption",
+    "emit_json",
+    "err_console",
+    "maybe_record",
+    "open_dataset",
+    "to_records",
+]
+
+DatasetArg = Annotated[Path, typer.Argument(help="Datasætmappe eller arbejdsfil (.duckdb). / Dataset folder or workspace file.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Skriv JSON-poster på stdout. / Print JSON records on stdout.")]
+PeriodOption = Annotated[Optional[str], typer.Option("--period", "-p", help="Periode, fx 2023. Standard: den seneste. / Period; default the latest.")]
+WorkspaceOption = Annotated[
+    Optional[Path], typer.Option("--workspace", "-w", help="Gem kørslen i denne arbejdsfil. / Store the run in this workspace file.")
+]
+
+
+def open_dataset(path: Path) -> Dataset:
+    """Open a dataset folder or a workspace file and tell the user what the reader skipped."""
+    ds = open_input(path)
+    for note in ds.notes:
+        err_console.print(f"[dim]{note}[/]", highlight=False)
+    return ds
+
+
+def _clean(v: Any) -> Any:
+    if v is None or v is pd.NA:
+        return None
+    if isinstance(v, (np.bool_, bool)):
+        return bool(v)
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        f = float(v)
+        return None if math.isnan(f) or math.isinf(f) else f
+    if isinstance(v, np.ndarray):
+        return [_clean(x) for x in v.tolist()]
+    if isinstance(v, (list, tuple)):
+        return [_clean(x) for x in v]
+    if isinstance(v, Mapping):
+        return {str(k): _clean(x) for k, x in v.items()}
+    if isinstance(v, (pd.Timestamp,)):
+        return v.isoformat()
+    return v
+
+
+def to_records(data: pd.DataFrame | Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """JSON-ready records: NaN and NA become null, numpy scalars plain Python."""
+    rows = data.to_dict(orient="records") if isinstance(data, pd.DataFrame) else list(data)
+    return [{str(k): _clean(v) for k, v in r.items()} for r in rows]
+
+
+def emit_json(data: pd.DataFrame | Iterable[Mapping[str, Any]]) -> None:
+    """Print a JSON array of records on stdout — and nothing else goes to stdout."""
+    sys.stdout.write(json.dumps(to_records(data), ensure_ascii=False, indent=None))
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def maybe_record(
+    workspace: Path | None,
+    kind: str,
+    config: Mapping[str, Any],
+    results: Mapping[str, pd.DataFrame],
+    ds: Dataset,
+    meta: Mapping[str, Any] | None = None,
+) -> str | None:
+    """Store a run in ``workspace`` when one was given; returns the run id."""
+    if workspace is None:
+        return None
+    with Workspace.open(workspace) as ws:
+        ws.ingest(ds)
+        return ws.record_run(kind, config, results, input_hash=ds.content_hash, meta=meta)

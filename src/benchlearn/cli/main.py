@@ -1,0 +1,93 @@
+"""The ``benchlearn`` command: one Typer app, subcommands discovered from ``benchlearn.cli.commands``.
+
+Every module in that package defines ``register(app)``; adding a command is adding a file.
+A :class:`~benchlearn.errors.BenchlearnError` anywhere becomes a one-line message on stderr
+(Danish or English) and exit code 2 — never a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+from typing import Annotated, Optional
+
+import click
+import typer
+
+from benchlearn import __version__
+from benchlearn.errors import BenchlearnError
+from benchlearn.i18n import set_lang, t
+
+app = typer.Typer(
+    name="benchlearn",
+    help="Benchmarking og benchlearning af kommunernes beskæftigelsesindsats. / Benchmarking and benchlearning of Danish municipalities' employment efforts.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"benchlearn {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    lang: Annotated[Optional[str], typer.Option("--lang", help="Sprog / language: da (standard) eller en.", envvar="BENCHLEARN_LANG")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Vis version.")] = False,
+) -> None:
+    """benchlearn: resultater først, ærlig om usikkerhed. / results first, honest about uncertainty."""
+    if lang is not None and lang.lower()[:2] not in ("da", "en"):
+        raise BenchlearnError(f"Ukendt sprog '{lang}': brug da eller en.", f"Unknown language '{lang}': use da or en.")
+    set_lang(lang)
+
+
+def _register_commands() -> None:
+    from benchlearn.cli import commands
+
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(app)
+
+
+_register_commands()
+
+
+def _print_error(message: str) -> None:
+    from benchlearn.progress import stderr
+
+    stderr.print(f"[bold red]{t('Fejl', 'Error')}:[/] {message}", highlight=False, soft_wrap=True)
+
+
+def run(argv: list[str] | None = None) -> None:
+    """Entry point: run the app and turn user errors into clean messages and exit codes."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except BenchlearnError as exc:
+        _print_error(exc.message())
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        _print_error(t("Afbrudt.", "Aborted."))
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        _print_error(t("Afbrudt.", "Interrupted."))
+        sys.exit(130)
+    except (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError) as exc:
+        _print_error(f"{exc.strerror}: {exc.filename}")
+        sys.exit(2)
+    sys.exit(0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

@@ -1,0 +1,1 @@
+"""Statistical models: benchmark, uncertainty, ranks, peers, DEA, cell GLM."""

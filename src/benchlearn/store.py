@@ -1,0 +1,303 @@
+"""The workspace: one DuckDB file with the ingested tables, a record of every run and its results.
+
+Layout inside the file
+----------------------
+``_meta``          key/value: schema version, package version
+``_ingest``        one row per ingest that changed the data (content hash, time, source)
+``data_<table>``   the ingested contract tables (replaced whole on a changed ingest)
+``_runs``          one row per analysis run: id, kind, time, input hash, config, version, meta
+``res_<id>_<name>`` the result tables of a run
+
+Every write happens inside one transaction, so a failed ingest or run leaves the file
+as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from benchlearn import __version__
+from benchlearn.dataset import Dataset
+from benchlearn.errors import WorkspaceError
+
+SCHEMA_VERSION = 1
+_SAFE = re.compile(r"[^a-z0-9_]")
+
+
+def _json(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def config_hash(config: Mapping[str, Any]) -> str:
+    return hashlib.sha256(_json(dict(config)).encode()).hexdigest()[:16]
+
+
+def _arrow(df: pd.DataFrame) -> pa.Table:
+    # Arrow keeps list columns (DEA peers) and pandas' str dtype intact inside DuckDB.
+    return pa.Table.from_pandas(df.reset_index(drop=True), preserve_index=False)
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    changed: bool
+    content_hash: str
+    tables: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    run_id: str
+    kind: str
+    created: str
+    input_hash: str
+    config: Mapping[str, Any]
+    config_hash: str
+    version: str
+    meta: Mapping[str, Any]
+
+
+class Workspace:
+    """A DuckDB workspace file. Open with :meth:`open`; use as a context manager."""
+
+    def __init__(self, path: Path, con: duckdb.DuckDBPyConnection, read_only: bool) -> None:
+        self.path = path
+        self._con = con
+        self.read_only = read_only
+
+    # -- lifecycle ----------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path, read_only: bool = False) -> Workspace:
+        p = Path(path)
+        if read_only and not p.exists():
+            raise WorkspaceError(f"Arbejdsfilen {p} findes ikke.", f"The workspace file {p} does not exist.")
+        if not read_only:
+            p.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            con = duckdb.connect(str(p), read_only=read_only)
+        except duckdb.Error as exc:
+            raise WorkspaceError(
+                f"Kan ikke åbne arbejdsfilen {p}: {exc}",
+                f"Cannot open the workspace file {p}: {exc}",
+            ) from None
+        ws = cls(p, con, read_only)
+        if not read_only:
+            ws._init_schema()
+        elif not ws._has_table("_meta"):
+            con.close()
+            raise WorkspaceError(f"{p} er ikke en benchlearn-arbejdsfil.", f"{p} is not a benchlearn workspace.")
+        return ws
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection, for read queries by the report and web layers."""
+        return self._con
+
+    def _has_table(self, name: str) -> bool:
+        row = self._con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+        ).fetchone()
+        return bool(row and row[0])
+
+    def _init_schema(self) -> None:
+        c = self._con
+        c.execute("CREATE TABLE IF NOT EXISTS _meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        row = c.execute("SELECT value FROM _meta WHERE key = 'schema_version'").fetchone()
+        if row is None:
+            c.execute("INSERT INTO _meta VALUES ('schema_version', ?), ('created_by', ?)", [str(SCHEMA_VERSION), __version__])
+        elif int(row[0]) > SCHEMA_VERSION:
+            raise WorkspaceError(
+                f"Arbejdsfilen {self.path} er lavet af en nyere benchlearn (skema {row[0]}).",
+                f"The workspace {self.path} was made by a newer benchlearn (schema {row[0]}).",
+            )
+        c.execute(
+            "CREATE TABLE IF NOT EXISTS _ingest (content_hash VARCHAR, ingested VARCHAR, source VARCHAR, tables VARCHAR, notes VARCHAR)"
+        )
+        c.execute(
+            "CREATE TABLE IF NOT EXISTS _runs (run_id VARCHAR PRIMARY KEY, kind VARCHAR, created VARCHAR, input_hash VARCHAR,"
+            " config_json VARCHAR, config_hash VARCHAR, version VARCHAR, meta_json VARCHAR, results VARCHAR)"
+        )
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise WorkspaceError("Arbejdsfilen er åbnet skrivebeskyttet.", "The workspace is open read-only.")
+
+    # -- data ---------------------------------------------------------------------------
+    def content_hash(self) -> str | None:
+        if not self._has_table("_ingest"):
+            return None
+        row = self._con.execute("SELECT content_hash FROM _ingest ORDER BY ingested DESC LIMIT 1").fetchone()
+        return row[0] if row else None
+
+    def ingest(self, ds: Dataset) -> IngestResult:
+        """Replace the workspace's data by ``ds``; a no-op when the content is identical."""
+        self._writable()
+        h = ds.content_hash
+        if self.content_hash() == h:
+            return IngestResult(False, h, tuple(ds.names))
+        c = self._con
+        c.execute("BEGIN TRANSACTION")
+        try:
+            for (name,) in c.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'data_%'"
+            ).fetchall():
+                c.execute(f'DROP TABLE "{name}"')
+            for name, df in ds.tables.items():
+                c.register("_incoming", _arrow(df))
+                c.execute(f'CREATE TABLE "data_{name}" AS SELECT * FROM _incoming')
+                c.unregister("_incoming")
+            c.execute(
+                "INSERT INTO _ingest VALUES (?, ?, ?, ?, ?)",
+                [h, datetime.now(timezone.utc).isoformat(), ds.source, _json(list(ds.names)), _json(list(ds.notes))],
+            )
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        return IngestResult(True, h, tuple(ds.names))
+
+    def dataset(self) -> Dataset:
+        """The ingested tables (already validated on ingest, so not validated again)."""
+        names = [
+            r[0][len("data_") :]
+            for r in self._con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'data_%' ORDER BY 1"
+            ).fetchall()
+        ]
+        if not names:
+            raise WorkspaceError(
+                f"Arbejdsfilen {self.path} har ingen data endnu — kør 'benchlearn ingest DATASÆT --workspace {self.path}'.",
+                f"The workspace {self.path} holds no data yet — run 'benchlearn ingest DATASET --workspace {self.path}'.",
+            )
+        tables = {}
+        for n in names:
+            df = self._con.execute(f'SELECT * FROM "data_{n}"').df()
+            for col in df.columns:
+                if df[col].dtype == object and df[col].map(lambda v: isinstance(v, str) or v is None).all():
+                    df[col] = df[col].astype("str")
+            tables[n] = df
+        row = self._con.execute("SELECT source, notes FROM _ingest ORDER BY ingested DESC LIMIT 1").fetchone()
+        notes = tuple(json.loads(row[1])) if row and row[1] else ()
+        return Dataset(MappingProxyType(tables), f"{self.path} ({row[0] if row else ''})", notes)
+
+    # -- runs ---------------------------------------------------------------------------
+    def record_run(
+        self,
+        kind: str,
+        config: Mapping[str, Any],
+        results: Mapping[str, pd.DataFrame],
+        *,
+        input_hash: str,
+        meta: Mapping[str, Any] | None = None,
+    ) -> str:
+        """Store one analysis run and its result tables atomically; returns the run id."""
+        self._writable()
+        run_id = f"{_SAFE.sub('_', kind.lower())}_{uuid.uuid4().hex[:12]}"
+        names = []
+        c = self._con
+        c.execute("BEGIN TRANSACTION")
+        try:
+            for name, df in results.items():
+                safe = _SAFE.sub("_", name.lower())
+                names.append(name)
+                c.register("_result", _arrow(df))
+                c.execute(f'CREATE TABLE "res_{run_id}_{safe}" AS SELECT * FROM _result')
+                c.unregister("_result")
+            c.execute(
+                "INSERT INTO _runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    run_id,
+                    kind,
+                    datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+                    input_hash,
+                    _json(dict(config)),
+                    config_hash(config),
+                    __version__,
+                    _json(dict(meta or {})),
+                    _json(names),
+                ],
+            )
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        return run_id
+
+    def runs(self, kind: str | None = None) -> pd.DataFrame:
+        q = "SELECT run_id, kind, created, input_hash, config_json, config_hash, version, meta_json, results FROM _runs"
+        params: list[Any] = []
+        if kind is not None:
+            q += " WHERE kind = ?"
+            params.append(kind)
+        return self._con.execute(q + " ORDER BY created", params).df()
+
+    def _record(self, row: pd.Series) -> RunRecord:
+        return RunRecord(
+            run_id=row["run_id"],
+            kind=row["kind"],
+            created=row["created"],
+            input_hash=row["input_hash"],
+            config=MappingProxyType(json.loads(row["config_json"])),
+            config_hash=row["config_hash"],
+            version=row["version"],
+            meta=MappingProxyType(json.loads(row["meta_json"])),
+        )
+
+    def run(self, run_id: str) -> RunRecord:
+        df = self._con.execute("SELECT * FROM _runs WHERE run_id = ?", [run_id]).df()
+        if not len(df):
+            raise WorkspaceError(f"Ingen kørsel med id {run_id}.", f"No run with id {run_id}.")
+        return self._record(df.iloc[0])
+
+    def find_runs(self, kind: str, **config_filters: Any) -> list[RunRecord]:
+        """Runs of ``kind`` whose config has every given key/value, newest first."""
+        out = []
+        for _, row in self.runs(kind).iloc[::-1].iterrows():
+            cfg = json.loads(row["config_json"])
+            if all(cfg.get(k) == v for k, v in config_filters.items()):
+                out.append(self._record(row))
+        return out
+
+    def latest_run(self, kind: str, **config_filters: Any) -> RunRecord | None:
+        found = self.find_runs(kind, **config_filters)
+        return found[0] if found else None
+
+    def result_names(self, run_id: str) -> list[str]:
+        row = self._con.execute("SELECT results FROM _runs WHERE run_id = ?", [run_id]).fetchone()
+        return json.loads(row[0]) if row else []
+
+    def results(self, run_id: str, name: str) -> pd.DataFrame:
+        safe = _SAFE.sub("_", name.lower())
+        table = f"res_{run_id}_{safe}"
+        if not self._has_table(table):
+            raise WorkspaceError(
+                f"Kørslen {run_id} har intet resultat '{name}'.", f"The run {run_id} has no result '{name}'."
+            )
+        return self._con.execute(f'SELECT * FROM "{table}"').df()
+
+    def latest_results(self, kind: str, name: str, **config_filters: Any) -> pd.DataFrame | None:
+        rec = self.latest_run(kind, **config_filters)
+        if rec is None or name not in self.result_names(rec.run_id):
+            return None
+        return self.results(rec.run_id, name)

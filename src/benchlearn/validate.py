@@ -1,0 +1,313 @@
+"""Typing and validation of contract tables.
+
+Written by hand rather than with pandera: a bad value must be reported with the row a
+person sees in *their file* (CSV line, sheet row) in Danish and English, and Danish
+number conventions (``1.234,5``) have to be parsed before any schema can type a column.
+The checks themselves are the contract's (:mod:`benchlearn.contract`), declared once.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from benchlearn import reference
+from benchlearn.contract import PERIOD_TABLES, TABLES, Column, TableSpec
+from benchlearn.errors import DataError
+from benchlearn.io import RawTable, normalise_column
+from benchlearn.periods import EXPECTED_DA, EXPECTED_EN, period_kind
+
+_THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$")
+_THOUSANDS_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+_TRUE = {"true", "sand", "ja", "yes", "1", "t", "j", "y"}
+_FALSE = {"false", "falsk", "nej", "no", "0", "f", "n"}
+
+
+@lru_cache(maxsize=1)
+def _ydelse_aliases() -> dict[str, str]:
+    """Danish names as people write them (``Kontanthjælp``, ``A-dagpenge``) -> contract codes."""
+    y = reference.ydelser()
+    return {normalise_column(n): c for n, c in zip(y["navn_da"], y["ydelse"])}
+
+
+def _blank(v: object) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, float) and math.isnan(v):
+        return True
+    if v is pd.NA or v is pd.NaT:
+        return True
+    return isinstance(v, str) and not v.strip()
+
+
+def _number(v: object, decimal_comma: bool, column_has_comma: bool) -> float:
+    """Parse one number written the Danish or the international way; ``ValueError`` if not a number."""
+    if isinstance(v, bool):
+        raise ValueError(v)
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        return float(v)
+    s = str(v).strip().replace("\u00a0", "").replace(" ", "").replace("\u2212", "-")
+    if "," in s and "." in s:
+        if s.rfind(",") > s.rfind("."):  # 1.234,5
+            s = s.replace(".", "").replace(",", ".")
+        else:  # 1,234.5
+            s = s.replace(",", "")
+    elif "," in s:
+        if not decimal_comma and _THOUSANDS_COMMA.match(s):
+            s = s.replace(",", "")
+        else:
+            s = s.replace(",", ".")
+    elif "." in s and decimal_comma and column_has_comma and _THOUSANDS_DOT.match(s):
+        s = s.replace(".", "")
+    if s.lower() in {"nan", "inf", "-inf", "infinity"}:
+        raise ValueError(v)
+    return float(s)
+
+
+def _fail(raw: RawTable, pos: int, col: str, value: object, da: str, en: str) -> DataError:
+    return DataError(raw.name, raw.row_of(pos), col, value, da, en, source=raw.source)
+
+
+def _numbers(raw: RawTable, col: Column, values: pd.Series) -> np.ndarray:
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        out = values.to_numpy(dtype="float64", na_value=np.nan)
+        bad = np.isinf(out)
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            raise _fail(raw, pos, col.name, values.iloc[pos], "et endeligt tal", "a finite number")
+        return out
+    objs = values.tolist()
+    has_comma = any(isinstance(v, str) and "," in v for v in objs)
+    out = np.empty(len(objs), dtype="float64")
+    for i, v in enumerate(objs):
+        if _blank(v):
+            out[i] = np.nan
+            continue
+        try:
+            out[i] = _number(v, raw.decimal_comma, has_comma)
+        except ValueError:
+            raise _fail(raw, i, col.name, v, "et tal (fx 1234,5 eller 1234.5)", "a number (e.g. 1234,5 or 1234.5)") from None
+    return out
+
+
+def _texts(values: pd.Series) -> list[str | None]:
+    out: list[str | None] = []
+    for v in values.tolist():
+        if _blank(v):
+            out.append(None)
+        elif isinstance(v, float) and v.is_integer():
+            out.append(str(int(v)))  # Excel stores 2023 and 0450 as numbers
+        else:
+            out.append(str(v).strip())
+    return out
+
+
+def _check_range(raw: RawTable, col: Column, arr: np.ndarray, values: pd.Series) -> None:
+    for bound, op, da, en in (
+        (col.minimum, np.less, "mindst", "at least"),
+        (col.maximum, np.greater, "højst", "at most"),
+    ):
+        if bound is None:
+            continue
+        with np.errstate(invalid="ignore"):
+            bad = op(arr, bound) & ~np.isnan(arr)
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            b = int(bound) if float(bound).is_integer() else bound
+            raise _fail(raw, pos, col.name, values.iloc[pos], f"et tal {da} {b}", f"a number {en} {b}")
+
+
+def _typed_column(raw: RawTable, col: Column, values: pd.Series) -> pd.Series:
+    kind = col.kind
+    if kind in ("number", "integer", "item5", "progression"):
+        arr = _numbers(raw, col, values)
+        if kind in ("integer", "item5", "progression"):
+            lo, hi = {"item5": (1, 5), "progression": (-2, 2)}.get(kind, (None, None))
+            ok = np.isnan(arr) | (np.mod(arr, 1) == 0)
+            if lo is not None:
+                ok &= np.isnan(arr) | ((arr >= lo) & (arr <= hi))
+            if not ok.all():
+                pos = int(np.flatnonzero(~ok)[0])
+                if lo is None:
+                    da, en = "et helt tal", "a whole number"
+                else:
+                    da, en = f"et helt tal fra {lo} til {hi} (tom = ikke besvaret)", f"a whole number from {lo} to {hi} (blank = not answered)"
+                raise _fail(raw, pos, col.name, values.iloc[pos], da, en)
+        _check_range(raw, col, arr, values)
+        return pd.Series(arr, index=values.index, dtype="float64")
+    if kind == "kommunekode":
+        valid = reference.kommunekoder()
+        out = np.empty(len(values), dtype="int64")
+        for i, v in enumerate(values.tolist()):
+            code: int | None = None
+            if not _blank(v) and not isinstance(v, bool):
+                try:
+                    f = _number(v, False, False)
+                    code = int(f) if f.is_integer() else None
+                except ValueError:
+                    code = None
+            if code is None or code not in valid:
+                raise _fail(
+                    raw, i, col.name, v,
+                    "en af de 98 kommunekoder (fx 101 København, 450 Nyborg)",
+                    "one of the 98 municipality codes (e.g. 101 København, 450 Nyborg)",
+                )
+            out[i] = code
+        return pd.Series(out, index=values.index, dtype="int64")
+    if kind == "bool":
+        res = []
+        for i, v in enumerate(values.tolist()):
+            if isinstance(v, (bool, np.bool_)):
+                res.append(bool(v))
+                continue
+            s = "" if _blank(v) else str(v).strip().lower()
+            if s.endswith(".0"):
+                s = s[:-2]
+            if s in _TRUE:
+                res.append(True)
+            elif s in _FALSE:
+                res.append(False)
+            else:
+                raise _fail(raw, i, col.name, v, "sand/falsk (true/false, ja/nej, 1/0)", "true/false (ja/nej, 1/0)")
+        return pd.Series(res, index=values.index, dtype="bool")
+    texts = _texts(values)
+    allowed: Iterable[str] | None = None
+    if kind == "period":
+        for i, s in enumerate(texts):
+            if s is not None and period_kind(s) is None:
+                raise _fail(raw, i, col.name, s, EXPECTED_DA, EXPECTED_EN)
+    elif kind == "ydelse":
+        aliases = _ydelse_aliases()
+        texts = [aliases.get(normalise_column(s), normalise_column(s)) if s is not None else None for s in texts]
+        allowed = reference.ydelse_codes()
+    elif kind == "area":
+        texts = [s.lower() if s is not None else None for s in texts]
+        allowed = reference.area_codes() + reference.maalgruppe_codes()
+    elif kind == "maalgruppe":
+        texts = [s.lower() if s is not None else None for s in texts]
+        allowed = reference.maalgruppe_codes()
+    elif kind == "sex":
+        texts = [s.upper() if s is not None else None for s in texts]
+        allowed = ("M", "K")
+    elif kind == "choice":
+        texts = [s.lower() if s is not None else None for s in texts]
+        allowed = col.choices
+    if allowed is not None:
+        allowed_set = set(allowed)
+        for i, s in enumerate(texts):
+            if s is not None and s not in allowed_set:
+                shown = ", ".join(sorted(allowed_set))
+                raise _fail(raw, i, col.name, s, f"en af: {shown}", f"one of: {shown}")
+    return pd.Series(texts, index=values.index, dtype="str")
+
+
+def validate_table(raw: RawTable, spec: TableSpec | None = None) -> pd.DataFrame:
+    """Type and check one table against its contract spec; raise :class:`DataError` at the first problem.
+
+    Tables outside the contract get only their ``kommunekode`` and ``period`` columns
+    checked; other columns become numbers where every value is one, text otherwise.
+    """
+    spec = spec if spec is not None else TABLES.get(raw.name)
+    frame = raw.frame.reset_index(drop=True)
+    if len(set(frame.columns)) != len(frame.columns):
+        dup = next(c for c in frame.columns if list(frame.columns).count(c) > 1)
+        raise DataError(raw.name, 1, dup, None, "hver kolonne kun én gang", "each column once", source=raw.source)
+    out: dict[str, pd.Series] = {}
+    if spec is None:
+        for name in frame.columns:
+            if name == "kommunekode":
+                out[name] = _typed_column(raw, Column(name, "kommunekode", "", ""), frame[name])
+            elif name == "period":
+                out[name] = _typed_column(raw, Column(name, "period", "", ""), frame[name])
+            else:
+                try:
+                    out[name] = _typed_column(raw, Column(name, "number", "", "", nullable=True), frame[name])
+                except DataError:
+                    out[name] = pd.Series(_texts(frame[name]), dtype="str")
+        return pd.DataFrame(out)
+    for col in spec.columns:
+        if col.name not in frame.columns:
+            if col.required:
+                have = ", ".join(frame.columns) or "ingen"
+                raise DataError(
+                    raw.name, 1, col.name, None,
+                    f"en kolonne med navnet '{col.name}' ({col.doc_da}); filen har kolonnerne: {have}",
+                    f"a column named '{col.name}' ({col.doc_en}); the file has the columns: {have}",
+                    source=raw.source,
+                )
+            continue
+        series = _typed_column(raw, col, frame[col.name])
+        if not col.nullable:
+            missing = series.isna().to_numpy()
+            if missing.any():
+                pos = int(np.flatnonzero(missing)[0])
+                raise _fail(raw, pos, col.name, "", f"en værdi ({col.doc_da}), ikke et tomt felt", f"a value ({col.doc_en}), not a blank")
+        out[col.name] = series
+    for col in spec.columns:
+        if col.at_most and col.name in out and col.at_most in out:
+            with np.errstate(invalid="ignore"):
+                bad = (out[col.name] > out[col.at_most]).to_numpy()
+            if bad.any():
+                pos = int(np.flatnonzero(bad)[0])
+                raise _fail(
+                    raw, pos, col.name, out[col.name].iloc[pos],
+                    f"højst værdien i '{col.at_most}' ({out[col.at_most].iloc[pos]:g})",
+                    f"at most the value in '{col.at_most}' ({out[col.at_most].iloc[pos]:g})",
+                )
+    for name in frame.columns:  # extra columns are kept, typed loosely
+        if name not in out:
+            try:
+                out[name] = _typed_column(raw, Column(name, "number", "", "", nullable=True), frame[name])
+            except DataError:
+                out[name] = pd.Series(_texts(frame[name]), dtype="str")
+    typed = pd.DataFrame(out)
+    key = [k for k in spec.key if k in typed.columns]
+    if key and len(typed):
+        dup = typed.duplicated(subset=key, keep="first").to_numpy()
+        if dup.any():
+            pos = int(np.flatnonzero(dup)[0])
+            first = int(np.flatnonzero(typed[key].eq(typed[key].iloc[pos]).all(axis=1).to_numpy())[0])
+            shown = ", ".join(f"{k}={typed[k].iloc[pos]}" for k in key)
+            raise _fail(
+                raw, pos, ",".join(key), shown,
+                f"én række pr. ({', '.join(key)}); samme nøgle står allerede i række {raw.row_of(first)}",
+                f"one row per ({', '.join(key)}); the same key is already in row {raw.row_of(first)}",
+            )
+    if "period" in typed.columns and len(typed):
+        kinds = typed["period"].map(period_kind)
+        first_kind = kinds.iloc[0]
+        odd = (kinds != first_kind).to_numpy()
+        if odd.any():
+            pos = int(np.flatnonzero(odd)[0])
+            raise _fail(
+                raw, pos, "period", typed["period"].iloc[pos],
+                f"samme slags periode i hele tabellen (første række har {typed['period'].iloc[0]})",
+                f"one kind of period throughout the table (the first row has {typed['period'].iloc[0]})",
+            )
+    return typed
+
+
+def check_period_kinds(tables: dict[str, pd.DataFrame], raws: dict[str, RawTable]) -> None:
+    """All period tables of one dataset use one kind of period label (DATA.md)."""
+    seen: tuple[str, str, str | None] | None = None
+    for name in PERIOD_TABLES:
+        df = tables.get(name)
+        if df is None or "period" not in df.columns or not len(df):
+            continue
+        kind = period_kind(df["period"].iloc[0])
+        if seen is None:
+            seen = (name, df["period"].iloc[0], kind)
+        elif kind != seen[2]:
+            raw = raws.get(name)
+            row = raw.row_of(0) if raw else 1
+            raise DataError(
+                name, row, "period", df["period"].iloc[0],
+                f"samme slags periode som i tabellen '{seen[0]}' (fx {seen[1]})",
+                f"the same kind of period as in table '{seen[0]}' (e.g. {seen[1]})",
+                source=raw.source if raw else None,
+            )
