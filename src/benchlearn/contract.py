@@ -184,6 +184,9 @@ TABLES: dict[str, TableSpec] = {
                     _c(d, "item5", f"spørgsmål om {d} (1–5, tom = ikke besvaret)", f"item on {d} (1–5, blank = not answered)", nullable=True, required=False)
                     for d in ("udbytte", "mening", "sammenhaeng", "involvering", "fremdrift")
                 ),
+                _c("age_group", "text", "aldersgruppe (til vejning)", "age group (for weighting)", required=False, nullable=True),
+                _c("sex", "sex", "køn M/K (til vejning)", "sex M/K (for weighting)", required=False, nullable=True),
+                _c("weight", "number", "designvægt (valgfri)", "design weight (optional)", required=False, nullable=True, minimum=0),
             ),
             "Borgerundersøgelse, én række pr. respondent",
             "Citizen survey, one row per respondent",
@@ -202,15 +205,29 @@ TABLES: dict[str, TableSpec] = {
         ),
         TableSpec(
             "invitations",
-            ("kommunekode", "period", "survey"),
+            ("kommunekode", "period", "survey", "maalgruppe"),
             (
                 KOMMUNE,
                 PERIOD,
                 _c("survey", "choice", "undersøgelse", "survey", choices=("citizen", "business", "caseworker")),
                 _c("invited", "number", "antal inviterede", "number invited", minimum=0),
+                _c("maalgruppe", "text", "målgruppe (valgfri opdeling)", "target group (optional split)", required=False, nullable=True),
             ),
             "Inviterede til undersøgelserne (til svarprocenter)",
             "Survey invitations (for response rates)",
+        ),
+        TableSpec(
+            "survey_margins",
+            ("kommunekode", "period", "variable", "category"),
+            (
+                KOMMUNE,
+                PERIOD,
+                _c("variable", "choice", "vægtningsvariabel", "weighting variable", choices=("maalgruppe", "age_group", "sex")),
+                _c("category", "text", "kategori", "category"),
+                _c("share", "number", "andel i registret (0–1)", "register share (0–1)", minimum=0, maximum=1),
+            ),
+            "Registermargener til rakingvægte (udvidelse af kontrakten)",
+            "Register margins for raking weights (contract extension)",
         ),
         TableSpec(
             "caseworker_assessments",
@@ -226,9 +243,10 @@ TABLES: dict[str, TableSpec] = {
         ),
         TableSpec(
             "provenance",
-            ("table",),
+            ("table", "part"),
             (
                 _c("table", "text", "tabel i datasættet", "table in the dataset"),
+                _c("part", "text", "del af tabellen, fx 'ydelse=kontanthjaelp' (tom = hele tabellen)", "part of the table, e.g. 'ydelse=kontanthjaelp' (blank = the whole table)", required=False, nullable=True),
                 _c("source", "text", "kilde", "source"),
                 _c("simulated", "bool", "simulerede tal (ja/nej)", "simulated numbers (true/false)"),
                 _c("note", "text", "bemærkning", "note", required=False, nullable=True),

@@ -108,7 +108,18 @@ class Dataset:
         return frozenset(prov.loc[prov["simulated"], "table"].tolist())
 
     def is_simulated(self, name: str) -> bool:
+        """True when any number in the table is simulated (see :meth:`provenance_of`)."""
         return name in self.simulated_tables
+
+    def provenance_of(self, name: str) -> pd.DataFrame:
+        """Provenance rows of one table: ``part, source, simulated, note`` (empty when unknown)."""
+        prov = self.tables.get("provenance")
+        if prov is None:
+            return pd.DataFrame(columns=["part", "source", "simulated", "note"])
+        rows = prov.loc[prov["table"] == name].copy()
+        if "part" not in rows.columns:
+            rows["part"] = None
+        return rows.drop(columns=["table"]).reset_index(drop=True)
 
     def describe(self) -> pd.DataFrame:
         """One row per table: rows, periods, municipalities, simulated."""
@@ -163,6 +174,9 @@ def load_dataset(folder: str | Path) -> Dataset:
             continue
         suffix = f.suffix.lower()
         name = normalise_column(f.stem)
+        if name == "truth":
+            notes.append(f"{f.name}: simulatorens sandhed, ikke data / the simulator's truth, not data")
+            continue
         if suffix == ".csv":
             if name in PERSON_LEVEL:
                 add(RawTable(name, pd.DataFrame(), f.name, 1))

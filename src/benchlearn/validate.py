@@ -73,6 +73,13 @@ def _fail(raw: RawTable, pos: int, col: str, value: object, da: str, en: str) ->
     return DataError(raw.name, raw.row_of(pos), col, value, da, en, source=raw.source)
 
 
+def _blank_mask(values: pd.Series) -> np.ndarray:
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return values.isna().to_numpy()
+    as_text = values.astype("str")
+    return (values.isna() | as_text.str.strip().eq("")).to_numpy()
+
+
 def _numbers(raw: RawTable, col: Column, values: pd.Series) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         out = values.to_numpy(dtype="float64", na_value=np.nan)
@@ -81,21 +88,32 @@ def _numbers(raw: RawTable, col: Column, values: pd.Series) -> np.ndarray:
             pos = int(np.flatnonzero(bad)[0])
             raise _fail(raw, pos, col.name, values.iloc[pos], "et endeligt tal", "a finite number")
         return out
+    blank = _blank_mask(values)
+    text = values.astype("str")
+    has_comma_each = text.str.contains(",", regex=False).to_numpy() & ~blank
+    has_comma = bool(has_comma_each.any())
+    # Fast path: plain numbers parse vectorised; only values that need the Danish rules
+    # (decimal comma, thousands separators) or fail go through the per-value parser.
+    fast = pd.to_numeric(values.where(~blank), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    slow = (np.isnan(fast) & ~blank) | has_comma_each | np.isinf(fast)
+    if has_comma and raw.decimal_comma:
+        slow |= text.str.contains(".", regex=False).to_numpy() & ~blank
+    out = np.where(blank, np.nan, fast)
     objs = values.tolist()
-    has_comma = any(isinstance(v, str) and "," in v for v in objs)
-    out = np.empty(len(objs), dtype="float64")
-    for i, v in enumerate(objs):
-        if _blank(v):
-            out[i] = np.nan
-            continue
+    for i in np.flatnonzero(slow):
+        v = objs[i]
         try:
             out[i] = _number(v, raw.decimal_comma, has_comma)
         except ValueError:
-            raise _fail(raw, i, col.name, v, "et tal (fx 1234,5 eller 1234.5)", "a number (e.g. 1234,5 or 1234.5)") from None
+            raise _fail(raw, int(i), col.name, v, "et tal (fx 1234,5 eller 1234.5)", "a number (e.g. 1234,5 or 1234.5)") from None
     return out
 
 
 def _texts(values: pd.Series) -> list[str | None]:
+    if not pd.api.types.is_object_dtype(values.dtype) and not pd.api.types.is_numeric_dtype(values.dtype):
+        stripped = values.astype("str").str.strip()
+        blank = values.isna() | stripped.eq("")
+        return [None if b else v for v, b in zip(stripped.tolist(), blank.tolist())]
     out: list[str | None] = []
     for v in values.tolist():
         if _blank(v):
@@ -141,24 +159,26 @@ def _typed_column(raw: RawTable, col: Column, values: pd.Series) -> pd.Series:
         _check_range(raw, col, arr, values)
         return pd.Series(arr, index=values.index, dtype="float64")
     if kind == "kommunekode":
-        valid = reference.kommunekoder()
-        out = np.empty(len(values), dtype="int64")
-        for i, v in enumerate(values.tolist()):
-            code: int | None = None
-            if not _blank(v) and not isinstance(v, bool):
-                try:
-                    f = _number(v, False, False)
-                    code = int(f) if f.is_integer() else None
-                except ValueError:
-                    code = None
-            if code is None or code not in valid:
-                raise _fail(
-                    raw, i, col.name, v,
-                    "en af de 98 kommunekoder (fx 101 København, 450 Nyborg)",
-                    "one of the 98 municipality codes (e.g. 101 København, 450 Nyborg)",
-                )
-            out[i] = code
-        return pd.Series(out, index=values.index, dtype="int64")
+        valid = np.array(sorted(reference.kommunekoder()), dtype="int64")
+        blank = _blank_mask(values)
+        if pd.api.types.is_bool_dtype(values.dtype):
+            nums = np.full(len(values), np.nan)
+        elif pd.api.types.is_numeric_dtype(values.dtype):
+            nums = values.to_numpy(dtype="float64", na_value=np.nan)
+        else:
+            nums = pd.to_numeric(values.astype("str").str.strip().where(~blank), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            whole = ~np.isnan(nums) & (np.mod(nums, 1) == 0)
+        codes = np.where(whole, nums, -1).astype("int64")
+        ok = whole & np.isin(codes, valid)
+        if not ok.all():
+            pos = int(np.flatnonzero(~ok)[0])
+            raise _fail(
+                raw, pos, col.name, values.iloc[pos],
+                "en af de 98 kommunekoder (fx 101 København, 450 Nyborg)",
+                "one of the 98 municipality codes (e.g. 101 København, 450 Nyborg)",
+            )
+        return pd.Series(codes, index=values.index, dtype="int64")
     if kind == "bool":
         res = []
         for i, v in enumerate(values.tolist()):

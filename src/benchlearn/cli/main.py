@@ -68,7 +68,8 @@ def _print_error(message: str) -> None:
 def run(argv: list[str] | None = None) -> None:
     """Entry point: run the app and turn user errors into clean messages and exit codes."""
     try:
-        app(args=argv, standalone_mode=False)
+        # with standalone_mode=False click returns the code of typer.Exit(n) instead of exiting
+        rv = app(args=argv, standalone_mode=False)
     except BenchlearnError as exc:
         _print_error(exc.message())
         sys.exit(exc.exit_code)
@@ -86,7 +87,7 @@ def run(argv: list[str] | None = None) -> None:
     except (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError) as exc:
         _print_error(f"{exc.strerror}: {exc.filename}")
         sys.exit(2)
-    sys.exit(0)
+    sys.exit(rv if isinstance(rv, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,35 @@
+"""``benchlearn demo``: build the embedded default workspace, run every analysis, serve the dashboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from benchlearn.cli.common import err_console
+from benchlearn.i18n import t
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("demo")
+    def demo(
+        workspace: Annotated[Path, typer.Option("--workspace", "-w", help="Arbejdsfil. / Workspace file.")] = Path("demo-workspace/benchlearn-demo.duckdb"),
+        seed: Annotated[int, typer.Option(help="Simulatorens seed. / Simulator seed.")] = 2026,
+        serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Start dashboardet bagefter. / Serve the dashboard afterwards.")] = True,
+        host: Annotated[str, typer.Option(help="Adresse. / Host.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="Port.")] = 8000,
+        rebuild: Annotated[bool, typer.Option("--rebuild", help="Byg arbejdsfilen forfra. / Rebuild from scratch.")] = False,
+        simulated_only: Annotated[bool, typer.Option("--simulated-only", help="Brug kun simulerede data. / Simulated data only.")] = False,
+    ) -> None:
+        """Byg demo-arbejdsfilen (rigtige data + simulation), kør alle analyser og vis dashboardet. / Build the demo workspace, run every analysis, serve the dashboard."""
+        from benchlearn.demo import build_demo_workspace
+
+        counts = build_demo_workspace(workspace, seed=seed, use_real=not simulated_only, rebuild=rebuild)
+        total = sum(counts.values())
+        err_console.print(t(f"Demo-arbejdsfil: {workspace} ({total} nye kørsler).", f"Demo workspace: {workspace} ({total} new runs)."))
+        if serve:
+            from benchlearn.web.app import serve_workspace
+
+            err_console.print(t(f"Dashboard: http://{host}:{port}/  (Ctrl+C stopper)", f"Dashboard: http://{host}:{port}/  (Ctrl+C stops)"))
+            serve_workspace(workspace, host=host, port=port)

@@ -1,0 +1,59 @@
+"""Shared fixtures: simulated data with known truth (benchlearn.simulate).
+
+``sim``         session-scoped :class:`benchlearn.simulate.Simulation`, ``simulate(seed=1)``
+                (98 municipalities, periods 2021–2024, every contract table + truth).
+``sim_dir``     a dataset folder written by ``sim.write`` (CSV tables + truth.csv).
+``sim_factory`` ``sim_factory(seed, periods=..., config=None)`` -> cached Simulation.
+``raw_data_dir`` the real extracts in ../shared/data/raw (skips the test when absent).
+
+The simulations are shared by every test of the session: never modify their tables
+in place — take a ``.copy()`` first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+
+from benchlearn.simulate import SimConfig, Simulation, simulate
+
+DEFAULT_PERIODS: tuple[str, ...] = ("2021", "2022", "2023", "2024")
+RAW_DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "raw"
+
+SimFactory = Callable[..., Simulation]
+
+
+@pytest.fixture(scope="session")
+def sim_factory() -> SimFactory:
+    """A cached ``(seed, periods=DEFAULT_PERIODS, config=None) -> Simulation``."""
+    cache: dict[tuple[int, tuple[str, ...], SimConfig | None], Simulation] = {}
+
+    def make(seed: int = 1, periods: Sequence[str] = DEFAULT_PERIODS, config: SimConfig | None = None) -> Simulation:
+        key = (int(seed), tuple(periods), config)
+        if key not in cache:
+            cache[key] = simulate(seed=int(seed), periods=tuple(periods), config=config)
+        return cache[key]
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def sim(sim_factory: SimFactory) -> Simulation:
+    """The shared simulated dataset: seed 1, periods 2021–2024, default SimConfig."""
+    return sim_factory(1)
+
+
+@pytest.fixture(scope="session")
+def sim_dir(sim: Simulation, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A dataset folder in the contract (``NAME.csv`` per table, plus ``truth.csv``)."""
+    return sim.write(tmp_path_factory.mktemp("sim_seed1"))
+
+
+@pytest.fixture(scope="session")
+def raw_data_dir() -> Path:
+    """The real raw extracts (../shared/data/raw); the test is skipped when they are absent."""
+    if not RAW_DATA_DIR.is_dir():
+        pytest.skip(f"raw data not found at {RAW_DATA_DIR}")
+    return RAW_DATA_DIR
