@@ -48,3 +48,26 @@ def contract_markdown() -> str:
             req = t("ja", "yes") if c.required else t("nej", "no")
             lines.append(f"| | `{c.name}` | {key} | {kind} | {req} | {t(c.doc_da, c.doc_en)} |")
     return "\n".join(lines)
+
+
+def update_readme(path: str = "README.md") -> bool:
+    """Rewrite the generated contract block of the README (English); True when it changed.
+
+    Run ``python -m benchlearn.docs`` after editing :mod:`benchlearn.contract`.
+    """
+    from pathlib import Path
+
+    from benchlearn.i18n import set_lang
+
+    set_lang("en")
+    p = Path(path)
+    text = p.read_text(encoding="utf-8")
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    new = f"{head}{BEGIN}\n{contract_markdown()}\n{END}{tail}"
+    p.write_text(new, encoding="utf-8")
+    return new != text
+
+
+if __name__ == "__main__":
+    print("README updated" if update_readme() else "README already current")
