@@ -54,9 +54,12 @@ class Analysis:
 ANALYSES: tuple[Analysis, ...] = (
     Analysis("benchmark", "benchlearn.models.benchmark:store_default_runs", "Rammevilkårsbenchmark", "Framework benchmark"),
     Analysis("classification", "benchlearn.assess.schemes:store_default_runs", "Klassifikationer", "Classifications"),
-    Analysis("peers", "benchlearn.models.peers:store_default_runs", "Sammenlignelige kommuner", "Peers"),
-    Analysis("costs", "benchlearn.assess.costs:store_default_runs", "Udgifter", "Costs"),
-    Analysis("dea", "benchlearn.models.dea:store_default_runs", "Omkostningseffektivitet (DEA)", "Cost efficiency (DEA)"),
+    Analysis(
+        "benchlearning",
+        "benchlearn.models.peers:store_default_runs",
+        "Sammenlignelige kommuner, udgifter og omkostningseffektivitet (DEA)",
+        "Peers, costs and cost efficiency (DEA)",
+    ),
     Analysis("surveys", "benchlearn.assess.surveys:store_default_runs", "Undersøgelser", "Surveys"),
 )
 
