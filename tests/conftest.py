@@ -57,3 +57,22 @@ def raw_data_dir() -> Path:
     if not RAW_DATA_DIR.is_dir():
         pytest.skip(f"raw data not found at {RAW_DATA_DIR}")
     return RAW_DATA_DIR
+
+
+# CI sets BENCHLEARN_REQUIRE_BROWSER=1 / BENCHLEARN_REQUIRE_SPARK=1: there a browser or Spark
+# test that skips (Chromium or Java missing) is a failure, so a green CI cannot hide them.
+_REQUIRED = {"browser": "BENCHLEARN_REQUIRE_BROWSER", "spark": "BENCHLEARN_REQUIRE_SPARK"}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    import os
+
+    outcome = yield
+    report = outcome.get_result()
+    if not report.skipped or hasattr(report, "wasxfail"):
+        return
+    for marker, env in _REQUIRED.items():
+        if item.get_closest_marker(marker) is not None and os.environ.get(env) == "1":
+            report.outcome = "failed"
+            report.longrepr = f"{marker} test skipped but {env}=1 requires it: {report.longrepr}"

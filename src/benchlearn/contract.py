@@ -162,12 +162,13 @@ TABLES: dict[str, TableSpec] = {
         ),
         TableSpec(
             "costs",
-            ("kommunekode", "period", "category"),
+            ("kommunekode", "period", "category", "maalgruppe"),
             (
                 KOMMUNE,
                 PERIOD,
-                _c("category", "text", "udgiftskategori: administration, aktive_tilbud, other", "cost category"),
-                _c("dkk", "number", "udgift i kroner", "expenditure in kroner"),
+                _c("category", "choice", "udgiftskategori", "cost category", choices=("administration", "aktive_tilbud", "other")),
+                _c("dkk", "number", "udgift i kroner (kan være negativ ved refusioner)", "expenditure in kroner (may be negative after refunds)"),
+                _c("maalgruppe", "text", "målgruppe (valgfri opdeling)", "target group (optional split)", required=False, nullable=True),
             ),
             "Udgifter til beskæftigelsesindsatsen",
             "Expenditure on the employment effort",

@@ -48,21 +48,40 @@ class RawTable:
         return self.first_row + position
 
 
+_MOJIBAKE = ("Ã¦", "Ã¸", "Ã¥", "Ã†", "Ã˜", "Ã…", "Ã©", "Ã¼", "Ã¶", "Ã¤")
+
+
 def decode_bytes(data: bytes, source: str) -> str:
-    """UTF-8 (with or without BOM), else cp1252 — the two encodings Danish files come in."""
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252 — the encodings Danish files come in.
+
+    A file that is UTF-8 in some lines and cp1252 in others is refused rather than read
+    as cp1252, which would silently turn ``København`` into ``KÃ¸benhavn``.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DatasetError(f"Filen {source} er ikke gyldig UTF-16.", f"The file {source} is not valid UTF-16.") from None
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        bad_line = data[: exc.start].count(b"\n") + 1
     try:
-        return data.decode("cp1252")
+        text = data.decode("cp1252")
     except UnicodeDecodeError as exc:
         raise DatasetError(
             f"Filen {source} er hverken UTF-8 eller cp1252 (byte {exc.start}).",
             f"The file {source} is neither UTF-8 nor cp1252 (byte {exc.start}).",
         ) from None
+    for i, line in enumerate(text.splitlines(), start=1):
+        if any(m in line for m in _MOJIBAKE):
+            raise DatasetError(
+                f"Filen {source} blander tegnsæt: linje {i} er UTF-8, men linje {bad_line} er ikke. Gem filen i ét tegnsæt (UTF-8).",
+                f"The file {source} mixes encodings: line {i} is UTF-8 but line {bad_line} is not. Save it in one encoding (UTF-8).",
+            )
+    return text
 
 
 def _delimiter(header: str) -> str:
@@ -86,8 +105,16 @@ def read_csv(path: Path, name: str) -> RawTable:
     header = next((ln for ln in lines if ln.strip()), "")
     if not header:
         raise DatasetError(f"Filen {path.name} er tom.", f"The file {path.name} is empty.")
-    delim = _delimiter(header)
+    skip_first = False
+    sep_hint = header.strip().lower()
+    if sep_hint.startswith("sep=") and len(sep_hint) in (5, 6):  # Excel's "sep=;" first line
+        delim = header.strip()[4:5] or ","
+        skip_first = True
+    else:
+        delim = _delimiter(header)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    if skip_first:
+        next(reader)
     rows: list[list[str]] = []
     numbers: list[int] = []
     columns: list[str] | None = None
@@ -100,7 +127,9 @@ def read_csv(path: Path, name: str) -> RawTable:
             continue
         rows.append(record)
         numbers.append(line_no)
-    assert columns is not None
+    if columns is None:
+        raise DatasetError(f"Filen {path.name} har ingen overskrift.", f"The file {path.name} has no header.")
+    rows, columns = _drop_blank_unnamed(rows, columns)
     width = len(columns)
     for rec, ln in zip(rows, numbers):
         if len(rec) != width:
@@ -119,8 +148,28 @@ def read_csv(path: Path, name: str) -> RawTable:
     return RawTable(name, frame, path.name, 2, decimal_comma=(delim == ";"), row_numbers=tuple(numbers))
 
 
+def _drop_blank_unnamed(rows: list[list[str]], columns: list[str]) -> tuple[list[list[str]], list[str]]:
+    """Drop columns with no name and no values (a trailing ``;`` in Excel exports)."""
+    drop = [
+        i
+        for i, c in enumerate(columns)
+        if c == "" and all(i >= len(r) or not str(r[i]).strip() for r in rows)
+    ]
+    if not drop:
+        return rows, columns
+    keep = [i for i in range(len(columns)) if i not in drop]
+    width = len(columns)
+    return [[r[i] for i in keep] if len(r) == width else r for r in rows], [columns[i] for i in keep]
+
+
 def read_parquet(path: Path, name: str) -> RawTable:
-    frame = pd.read_parquet(path)
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several kinds for a damaged or non-Parquet file
+        raise DatasetError(
+            f"Kan ikke læse Parquet-filen {path.name}: {exc}",
+            f"Cannot read the Parquet file {path.name}: {exc}",
+        ) from None
     frame.columns = [normalise_column(c) for c in frame.columns]
     return RawTable(name, frame.reset_index(drop=True), path.name, 1)
 
@@ -147,13 +196,12 @@ def read_xlsx_sheets(path: Path) -> dict[str, RawTable]:
                     continue
                 if header is None:
                     header = [normalise_column(v) if v is not None else "" for v in values]
-                    while header and header[-1] == "":
-                        header.pop()
                     continue
                 rows.append(list(values[: len(header)]) + [None] * (len(header) - len(values)))
                 numbers.append(i)
             if header is None:
                 continue
+            rows, header = _drop_blank_unnamed(rows, header)  # type: ignore[arg-type]
             frame = pd.DataFrame(rows, columns=header, dtype=object)
             label = f"{path.name}[{ws.title}]"
             out[normalise_column(ws.title)] = RawTable(

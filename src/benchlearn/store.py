@@ -83,11 +83,11 @@ class Workspace:
         p = Path(path)
         if read_only and not p.exists():
             raise WorkspaceError(f"Arbejdsfilen {p} findes ikke.", f"The workspace file {p} does not exist.")
-        if not read_only:
-            p.parent.mkdir(parents=True, exist_ok=True)
         try:
+            if not read_only:
+                p.parent.mkdir(parents=True, exist_ok=True)
             con = duckdb.connect(str(p), read_only=read_only)
-        except duckdb.Error as exc:
+        except (duckdb.Error, OSError) as exc:
             raise WorkspaceError(
                 f"Kan ikke åbne arbejdsfilen {p}: {exc}",
                 f"Cannot open the workspace file {p}: {exc}",

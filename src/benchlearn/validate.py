@@ -45,28 +45,60 @@ def _blank(v: object) -> bool:
     return isinstance(v, str) and not v.strip()
 
 
-def _number(v: object, decimal_comma: bool, column_has_comma: bool) -> float:
-    """Parse one number written the Danish or the international way; ``ValueError`` if not a number."""
-    if isinstance(v, bool):
+def _number(v: object, dot_thousands: bool) -> float:
+    """Parse one number written the Danish or the international way; ``ValueError`` if not a number.
+
+    ``dot_thousands`` is the column's convention (see :func:`_numbers`): ``.`` separates
+    thousands and ``,`` is the decimal mark.
+    """
+    if isinstance(v, (bool, np.bool_)):
         raise ValueError(v)
     if isinstance(v, (int, float, np.integer, np.floating)):
-        return float(v)
-    s = str(v).strip().replace("\u00a0", "").replace(" ", "").replace("\u2212", "-")
-    if "," in s and "." in s:
-        if s.rfind(",") > s.rfind("."):  # 1.234,5
-            s = s.replace(".", "").replace(",", ".")
-        else:  # 1,234.5
-            s = s.replace(",", "")
-    elif "," in s:
-        if not decimal_comma and _THOUSANDS_COMMA.match(s):
-            s = s.replace(",", "")
-        else:
-            s = s.replace(",", ".")
-    elif "." in s and decimal_comma and column_has_comma and _THOUSANDS_DOT.match(s):
-        s = s.replace(".", "")
-    if s.lower() in {"nan", "inf", "-inf", "infinity"}:
+        f = float(v)
+    else:
+        s = str(v).strip().replace("\u00a0", "").replace(" ", "").replace("\u2212", "-")
+        if "," in s and "." in s:
+            if s.rfind(",") > s.rfind("."):  # 1.234,5
+                s = s.replace(".", "").replace(",", ".")
+            else:  # 1,234.5
+                s = s.replace(",", "")
+        elif "," in s:
+            if not dot_thousands and _THOUSANDS_COMMA.match(s):
+                s = s.replace(",", "")
+            else:
+                s = s.replace(",", ".")
+        elif "." in s and dot_thousands:
+            if not _THOUSANDS_DOT.match(s):
+                raise ValueError(v)
+            s = s.replace(".", "")
+        if s.lower().lstrip("+-") in {"nan", "inf", "infinity"}:
+            raise ValueError(v)
+        f = float(s)
+    if not math.isfinite(f):
         raise ValueError(v)
-    return float(s)
+    return f
+
+
+def _dot_thousands(text: pd.Series, blank: np.ndarray, decimal_comma: bool) -> bool:
+    """Decide, once per column, whether ``.`` separates thousands.
+
+    Notes
+    -----
+    A column with commas follows the file's convention (``;`` Danish, ``,`` international);
+    a value with both marks (``1.234,5``, ``1,234.5``) is read by their order. A column with a value such
+    as ``12.5`` that cannot be a thousands grouping uses decimal points. Otherwise (only
+    values like ``1.234``) the file's convention decides: ``;`` files are Danish (DATA.md).
+    The decision is per column so that one value never means two things in two rows.
+    """
+    vals = text[~blank]
+    if vals.str.contains(",", regex=False).any():
+        return decimal_comma  # values with both marks are read by their order in _number
+    dotted = vals[vals.str.contains(".", regex=False)].str.strip()
+    if dotted.empty:
+        return False
+    if not dotted.str.match(_THOUSANDS_DOT.pattern).all():
+        return False
+    return decimal_comma
 
 
 def _fail(raw: RawTable, pos: int, col: str, value: object, da: str, en: str) -> DataError:
@@ -81,7 +113,9 @@ def _blank_mask(values: pd.Series) -> np.ndarray:
 
 
 def _numbers(raw: RawTable, col: Column, values: pd.Series) -> np.ndarray:
-    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+    if pd.api.types.is_bool_dtype(values.dtype) and len(values):
+        raise _fail(raw, 0, col.name, values.iloc[0], "et tal, ikke sand/falsk", "a number, not true/false")
+    if pd.api.types.is_numeric_dtype(values.dtype):
         out = values.to_numpy(dtype="float64", na_value=np.nan)
         bad = np.isinf(out)
         if bad.any():
@@ -90,20 +124,23 @@ def _numbers(raw: RawTable, col: Column, values: pd.Series) -> np.ndarray:
         return out
     blank = _blank_mask(values)
     text = values.astype("str")
-    has_comma_each = text.str.contains(",", regex=False).to_numpy() & ~blank
-    has_comma = bool(has_comma_each.any())
+    is_bool = values.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy()
+    if is_bool.any():
+        pos = int(np.flatnonzero(is_bool)[0])
+        raise _fail(raw, pos, col.name, values.iloc[pos], "et tal, ikke sand/falsk", "a number, not true/false")
+    dot_thousands = _dot_thousands(text, blank, raw.decimal_comma)
     # Fast path: plain numbers parse vectorised; only values that need the Danish rules
     # (decimal comma, thousands separators) or fail go through the per-value parser.
     fast = pd.to_numeric(values.where(~blank), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    slow = (np.isnan(fast) & ~blank) | has_comma_each | np.isinf(fast)
-    if has_comma and raw.decimal_comma:
+    slow = (np.isnan(fast) & ~blank) | np.isinf(fast) | (text.str.contains(",", regex=False).to_numpy() & ~blank)
+    if dot_thousands:
         slow |= text.str.contains(".", regex=False).to_numpy() & ~blank
     out = np.where(blank, np.nan, fast)
     objs = values.tolist()
     for i in np.flatnonzero(slow):
         v = objs[i]
         try:
-            out[i] = _number(v, raw.decimal_comma, has_comma)
+            out[i] = _number(v, dot_thousands)
         except ValueError:
             raise _fail(raw, int(i), col.name, v, "et tal (fx 1234,5 eller 1234.5)", "a number (e.g. 1234,5 or 1234.5)") from None
     return out

@@ -84,8 +84,8 @@ def run(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         _print_error(t("Afbrudt.", "Interrupted."))
         sys.exit(130)
-    except (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError) as exc:
-        _print_error(f"{exc.strerror}: {exc.filename}")
+    except OSError as exc:  # file system problems are the user's to fix, not a bug to trace
+        _print_error(f"{exc.strerror or exc}: {exc.filename or ''}")
         sys.exit(2)
     sys.exit(rv if isinstance(rv, int) else 0)
 

@@ -1,0 +1,174 @@
+"""Reading and checking person-level inputs; the pseudonymised persons map.
+
+Raw person ids are read from the user's files and replaced by HMAC pseudonyms in the
+persons map before anything is aggregated; the map (raw id -> pseudonym, age group,
+sex, education, origin) lives in memory only. Error messages never show a person id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from benchlearn import reference
+from benchlearn.errors import DataError
+from benchlearn.persons.pseudonymise import PseudonymKey, check_unique, pseudonyms
+from benchlearn.persons.weeks import WEEK_RE, period_weeks, window_weeks
+
+SEX = ("M", "K")
+EDUCATION = ("grundskole", "gymnasial", "erhvervsfaglig", "kort", "mellemlang", "lang", "ukendt")
+ORIGIN = ("dansk", "vestlig", "ikke_vestlig")
+PERSON_COLUMNS = ("person_id", "birth_year", "sex", "education", "origin")
+WEEK_COLUMNS = ("person_id", "week", "kommunekode", "ydelse")
+
+
+@dataclass(frozen=True)
+class PersonsMap:
+    """Pseudonymised persons: ``person_id`` (join key, raw), ``pid``, ``age_group``,
+    ``sex``, ``education``, ``origin``, ``in_scope``. Memory only, never written."""
+
+    table: pa.Table
+    n_persons: int
+
+    def __repr__(self) -> str:  # never print ids
+        return f"PersonsMap(n_persons={self.n_persons})"
+
+
+def _first_file(p: Path) -> Path:
+    if p.is_file():
+        return p
+    files = sorted(p.rglob("*.parquet"))
+    if not files:
+        raise DataError(p.name, None, None, None, "Parquet-filer", "Parquet files", source=str(p))
+    return files[0]
+
+
+def _columns(path: Path, table: str, required: tuple[str, ...]) -> dict[str, str]:
+    """Map lower-case contract names to the file's column names (names are case-insensitive)."""
+    names = pq.read_schema(_first_file(path)).names
+    lower = {n.lower(): n for n in names}
+    for col in required:
+        if col not in lower:
+            raise DataError(table, None, col, None, f"en kolonne '{col}'", f"a column '{col}'", source=str(path))
+    return {c: lower[c] for c in required}
+
+
+def _bad_row(mask: pa.ChunkedArray | pa.Array) -> int | None:
+    idx = np.flatnonzero(np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool))
+    return int(idx[0]) if len(idx) else None
+
+
+def load_persons(persons_path: Path, weeks_path: Path, cfg: Any, key: PseudonymKey | None,
+                 age_groups: list[tuple[int, int, str]]) -> PersonsMap:
+    """Read, check and pseudonymise ``persons``.
+
+    Raises
+    ------
+    DataError
+        Missing column, a value outside the contract (row = 1-based record number), a
+        repeated person id.
+    """
+    cols = _columns(persons_path, "persons", PERSON_COLUMNS)
+    t = pq.read_table(persons_path, columns=list(cols.values()))
+    t = t.rename_columns([next(k for k, v in cols.items() if v == n) for n in t.column_names])
+    for col, allowed in (("sex", SEX), ("education", EDUCATION), ("origin", ORIGIN)):
+        vals = pc.cast(t[col], pa.string())
+        bad = pc.invert(pc.fill_null(pc.is_in(vals, value_set=pa.array(allowed)), False))
+        i = _bad_row(bad)
+        if i is not None:
+            raise DataError("persons", i + 1, col, vals[i].as_py(), f"en af {', '.join(allowed)}",
+                            f"one of {', '.join(allowed)}", source=str(persons_path))
+    try:
+        by = pc.cast(t["birth_year"], pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        by = None
+    if by is None or by.null_count:
+        i = _bad_row(pc.is_null(by)) if by is not None else 0
+        raise DataError("persons", (i or 0) + 1, "birth_year", None, "et fødselsår (heltal)", "a birth year (integer)",
+                        source=str(persons_path))
+    if t["person_id"].null_count:
+        raise DataError("persons", _bad_row(pc.is_null(t["person_id"])) + 1, "person_id", None,
+                        "et person-id", "a person id", source=str(persons_path))
+    # the join key must have the person_weeks type; cast once here, not 190M times there
+    wcols = _columns(weeks_path, "person_weeks", WEEK_COLUMNS)
+    id_type = pq.read_schema(_first_file(weeks_path)).field(wcols["person_id"]).type
+    try:
+        ids = pc.cast(t["person_id"], id_type)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        raise DataError("persons", None, "person_id", None, f"person-id'er af typen {id_type} som i person_weeks",
+                        f"person ids of type {id_type} as in person_weeks", source=str(persons_path)) from None
+    if cfg.pseudonymise:
+        assert key is not None
+        pid = pseudonyms(ids, key)
+    else:
+        pid = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
+    check_unique(pid)
+    age = pc.subtract(pa.scalar(int(cfg.period[:4]), pa.int64()), by)
+    in_scope = pc.and_(pc.greater_equal(age, cfg.age_min), pc.less_equal(age, cfg.age_max))
+    age_np = age.to_numpy()
+    group = np.full(len(age_np), "out", dtype=object)
+    for lo, hi, label in age_groups:
+        group[(age_np >= lo) & (age_np <= hi)] = label
+    table = pa.table({
+        "person_id": ids, "pid": pid, "age_group": pa.array(group, pa.string()),
+        "sex": pc.cast(t["sex"], pa.string()), "education": pc.cast(t["education"], pa.string()),
+        "origin": pc.cast(t["origin"], pa.string()), "in_scope": in_scope,
+    })
+    return PersonsMap(table, t.num_rows)
+
+
+def check_codes(codes: Any) -> None:
+    """Municipality codes and ydelser seen in the period (from the reduced table)."""
+    valid_k = reference.kommunekoder()
+    valid_y = set(reference.ydelse_codes()) | {"ingen"}
+    for k in codes["kommunekode"].tolist():
+        if k is None or pd.isna(k) or int(k) not in valid_k:
+            raise DataError("person_weeks", None, "kommunekode", k, "en af de 98 kommunekoder",
+                            "one of the 98 municipality codes")
+    for y in codes["ydelse"].tolist():
+        if y not in valid_y:
+            raise DataError("person_weeks", None, "ydelse", y, "en af de 14 ydelseskoder eller 'ingen'",
+                            "one of the 14 benefit codes or 'ingen'")
+
+
+def check_weeks(weeks: Any, cfg: Any) -> set[str]:
+    """Week labels present (``weeks``: week, n) are ISO weeks; some fall in the period."""
+    labels = weeks["week"].tolist()
+    for w in labels:
+        if not isinstance(w, str) or not WEEK_RE.match(w):
+            raise DataError("person_weeks", None, "week", w, "en ISO-uge som 2023-W07", "an ISO week such as 2023-W07")
+    present = set(labels)
+    if not present & set(period_weeks(cfg.period)):
+        raise DataError("person_weeks", None, "week", None, f"uger i perioden {cfg.period}",
+                        f"weeks in the period {cfg.period}")
+    return present
+
+
+def check_persons(unmatched: int, max_weeks: Any, cfg: Any) -> None:
+    """Person-weeks of unknown persons; more than one row per person and week."""
+    if unmatched:
+        raise DataError("person_weeks", None, "person_id", None,
+                        f"person-id'er der findes i persons ({unmatched} findes ikke; værdier vises ikke)",
+                        f"person ids present in persons ({unmatched} are not; values not shown)")
+    n_max = len(period_weeks(cfg.period)) + len(window_weeks(cfg.period, cfg.window_weeks))
+    if max_weeks is not None and int(max_weeks) > n_max:
+        raise DataError("person_weeks", None, "week", None,
+                        "højst én række pr. person og uge (nøglen person_id, week)",
+                        "at most one row per person and week (key person_id, week)")
+
+
+def read_provenance(person_dir: Path) -> bool:
+    """True when ``provenance.csv`` in the person folder marks person_weeks as simulated."""
+    p = person_dir / "provenance.csv"
+    if not p.exists():
+        return False
+    prov = pd.read_csv(p, dtype=str)
+    hit = prov.loc[prov["table"].str.lower() == "person_weeks", "simulated"]
+    return bool(len(hit)) and str(hit.iloc[0]).strip().lower() in ("true", "1", "ja", "yes")

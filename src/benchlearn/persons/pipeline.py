@@ -1,0 +1,395 @@
+"""From person-level registers to the contract's ``support``, ``population``, ``focus``
+tables and the ``cells`` table of the cell-level model — one definition, two engines.
+
+The pipeline is written once in Ibis (:func:`define`) and executed on DuckDB (default,
+embedded, out of core) or on Apache Spark (:mod:`benchlearn.persons.engines`). All
+divisions and the small-number rule run afterwards in pandas on integer counts, so
+both engines give identical numbers.
+
+Definitions (period ``P`` with ``W`` ISO weeks, see :mod:`benchlearn.persons.weeks`):
+
+* **Residence**: a person belongs in each week to the municipality of that week's
+  ``person_weeks`` row; persons who move count in both municipalities for their weeks.
+* **Scope**: residents aged ``age_min``–``age_max`` (16–66), age = year of the period's
+  end − birth year; everything below is restricted to them.
+* ``support.fuldtidspersoner`` = person-weeks on the ydelse in P / W.
+* ``population.persons`` = person-weeks resident in P / W (a person resident all year
+  counts 1, half a year 0.5) — the same unit as fuldtidspersoner, so shares are shares
+  of person-time.
+* ``focus``: the window is the 52 ISO weeks ending with P's last week ("the last 12
+  months"). ``persons_12m`` = persons on the covered ydelser (``focus_area``, default the
+  benchmark's ``total``) in every week of the window (anciennitet >= 12 months), counted
+  in the municipality of their last window week. ``without_offer`` = of those, no
+  ``tilbud`` event and < ``offer_hours`` (100) ``loentimer`` hours in the window;
+  ``without_talks`` = of those, fewer than ``min_talks`` (4) samtaler in the window
+  (a ``samtale`` row counts ``amount`` samtaler, 1 when blank).
+* ``cells``: per municipality x age group x sex x education x origin x area: head
+  count, ``exposure_weeks`` (person-weeks resident), ``outcome_weeks`` (person-weeks on
+  the area's ydelser) and the same divided by W.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from benchlearn import reference
+from benchlearn.errors import ConfigError, DataError, DatasetError
+from benchlearn.persons import engines, privacy
+from benchlearn.persons._progress import progress
+from benchlearn.persons.ingest import (
+    check_codes,
+    check_persons,
+    check_weeks,
+    load_persons,
+    read_provenance,
+)
+from benchlearn.persons.pseudonymise import PseudonymKey
+from benchlearn.persons.weeks import period_weeks, window_weeks
+
+OUTPUT_TABLES = ("support", "population", "focus", "cells", "suppression")
+
+
+@dataclass(frozen=True)
+class PersonsConfig:
+    """One run of the person pipeline (everything that identifies the result)."""
+
+    period: str
+    engine: Literal["duckdb", "spark"] = "duckdb"
+    focus_area: str = "total"
+    cell_areas: tuple[str, ...] = ("a_dagpenge", "sygedagpenge", "kontanthjaelp", "total", "total_incl_pension")
+    min_persons: int = 5
+    age_min: int = 16
+    age_max: int = 66
+    age_breaks: tuple[int, ...] = (16, 25, 30, 40, 50, 60)
+    window_weeks: int = 52
+    offer_hours: float = 100.0
+    min_talks: int = 4
+    pseudonymise: bool = True
+    memory_limit: str = "4GB"
+    threads: int | None = None
+    temp_directory: str | None = None
+    spark_master: str | None = None
+
+    def __post_init__(self) -> None:
+        privacy.check_min_persons(self.min_persons)
+        if self.engine not in ("duckdb", "spark"):
+            raise ConfigError(f"Ukendt motor {self.engine!r} (duckdb eller spark).",
+                              f"Unknown engine {self.engine!r} (duckdb or spark).")
+        for a in (self.focus_area, *self.cell_areas):
+            if a not in reference.area_codes():
+                raise ConfigError(f"Ukendt område {a!r}.", f"Unknown area {a!r}.")
+        period_weeks(self.period)  # validates the label
+
+    def to_json(self) -> dict[str, Any]:
+        """The identifying settings (no paths, no key)."""
+        d = {k: v for k, v in self.__dict__.items()
+             if k not in ("memory_limit", "threads", "temp_directory", "spark_master")}
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
+
+
+@dataclass(frozen=True)
+class PersonsResult:
+    """Aggregates that obey the small-number rule; nothing person-level."""
+
+    config: PersonsConfig
+    tables: dict[str, pd.DataFrame]
+    timings: dict[str, float] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+    simulated: bool = False
+    notes: tuple[str, ...] = ()
+
+    def to_frame(self, name: str = "support") -> pd.DataFrame:
+        return self.tables[name].copy()
+
+    def write(self, out_dir: str | Path, fmt: Literal["csv", "parquet"] = "csv") -> list[Path]:
+        """Write the tables as a contract dataset folder (+ ``provenance`` when simulated)."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, df in self.tables.items():
+            p = out / f"{name}.{fmt}"
+            (df.to_csv(p, index=False) if fmt == "csv" else df.to_parquet(p, index=False))
+            written.append(p)
+        prov = pd.DataFrame({
+            "table": list(self.tables),
+            "source": "benchlearn persons aggregate",
+            "simulated": self.simulated,
+            "note": "aggregated from person-level registers, fewer-than-"
+                    f"{self.config.min_persons}-persons rule applied",
+        })
+        p = out / f"provenance.{fmt}"
+        (prov.to_csv(p, index=False) if fmt == "csv" else prov.to_parquet(p, index=False))
+        written.append(p)
+        return written
+
+
+def age_group_labels(cfg: PersonsConfig) -> list[tuple[int, int, str]]:
+    edges = [b for b in cfg.age_breaks if cfg.age_min <= b <= cfg.age_max]
+    if not edges or edges[0] != cfg.age_min:
+        edges = [cfg.age_min, *edges]
+    bounds = list(zip(edges, [*(e - 1 for e in edges[1:]), cfg.age_max]))
+    return [(lo, hi, f"{lo}-{hi}") for lo, hi in bounds]
+
+
+def define_scan(pw: Any, cfg: PersonsConfig, weeks_in_data: set[str] | None = None) -> Any:
+    """The one aggregation over all person-weeks: person x municipality x ydelse.
+
+    Returns ``pkw`` (person_id, kommunekode, ydelse, n_period, n_window). When the
+    week labels present (``weeks_in_data``) are exactly the period's weeks and the
+    period is the 12-month window (a 52-week year, a QMAT period) the week filters
+    are dropped (fast path, same result).
+    """
+    pweeks = period_weeks(cfg.period)
+    wweeks = window_weeks(cfg.period, cfg.window_weeks)
+    fast = pweeks == wweeks and weeks_in_data is not None and weeks_in_data == set(pweeks)
+    if fast:
+        pkw = pw.group_by(["person_id", "kommunekode", "ydelse"]).aggregate(n_period=pw.count())
+        return pkw.mutate(n_window=pkw.n_period)
+    rows = pw.filter((pw.week >= min(pweeks[0], wweeks[0])) & (pw.week <= pweeks[-1]))
+    return rows.group_by(["person_id", "kommunekode", "ydelse"]).aggregate(
+        n_period=rows.count(where=rows.week >= pweeks[0]),
+        n_window=rows.count(where=rows.week >= wweeks[0]),
+    )
+
+
+def define(pkw: Any, pw: Any, pmap: Any, ev: Any | None, cfg: PersonsConfig,
+           keep: Callable[[Any, str], Any] = lambda expr, name: expr) -> dict[str, Any]:
+    """The pipeline after the scan, as Ibis expressions (engine-independent).
+
+    Parameters
+    ----------
+    pkw : the result of :func:`define_scan` (materialised)
+    pw : person_weeks (person_id, week, kommunekode, ydelse)
+    pmap : the pseudonymised persons map (person_id, pid, age_group, sex, education,
+        origin, in_scope), see :class:`benchlearn.persons.ingest.PersonsMap`
+    ev : events, or None
+    keep : ``keep(expr, name)`` materialises an intermediate on the engine.
+
+    Notes
+    -----
+    Only ``last`` (the rows of the window's last week) touches the person-weeks again;
+    everything else runs on ``pkw``-sized tables. Rows of ``pkw`` are unique per
+    (person, municipality, ydelse), so head counts are plain counts. ``population``
+    is the sum of the cells in :func:`_finish` (each resident is in exactly one cell
+    of their municipality).
+    """
+    wweeks = window_weeks(cfg.period, cfg.window_weeks)
+    pk = keep(pkw.join(pmap, "person_id").drop("person_id"), "bl_pk")
+    scope = pk.filter(pk.in_scope)
+    inp = scope.filter(scope.n_period > 0)
+    out: dict[str, Any] = {"pkw": pkw, "pk": pk}
+
+    sup = inp.filter(inp.ydelse != "ingen")
+    out["support"] = sup.group_by(["kommunekode", "ydelse"]).aggregate(
+        weeks=sup.n_period.sum(), n_persons=sup.count())
+
+    cell_keys = ["kommunekode", "age_group", "sex", "education", "origin"]
+    per_area = {
+        f"o_{a}": inp.n_period.sum(where=inp.ydelse.isin(list(reference.area_ydelser(a))))
+        for a in cfg.cell_areas
+    }
+    pp = inp.group_by(["pid", *cell_keys]).aggregate(exposure_weeks=inp.n_period.sum(), **per_area)
+    cell_aggs: dict[str, Any] = {"n_persons": pp.count(), "exposure_weeks": pp.exposure_weeks.sum()}
+    for a in cfg.cell_areas:
+        o = pp[f"o_{a}"].fill_null(0)
+        cell_aggs[f"ow_{a}"] = o.sum()
+        cell_aggs[f"np_{a}"] = pp.count(where=o > 0)
+    out["cells"] = pp.group_by(cell_keys).aggregate(**cell_aggs)
+
+    covered = list(reference.area_ydelser(cfg.focus_area))
+    fb = scope.filter(scope.ydelse.isin(covered) & (scope.n_window > 0))
+    per = fb.group_by("pid").aggregate(cov_weeks=fb.n_window.sum())
+    per = per.filter(per.cov_weeks >= len(wweeks))
+    # municipality of the last window week; a person covered in every window week has
+    # exactly one such row
+    lw = pw.filter((pw.week == wweeks[-1]) & pw.ydelse.isin(covered)).select("person_id", "kommunekode")
+    lw = lw.join(pmap.select("person_id", "pid"), "person_id").select("pid", "kommunekode")
+    per = per.join(lw, "pid")
+    if ev is not None:
+        e = ev.filter(ev.week.isin(wweeks))
+        e_agg = e.group_by("person_id").aggregate(
+            samtaler=e.amount.fill_null(1.0).sum(where=e.kind == "samtale"),
+            tilbud=e.count(where=e.kind == "tilbud"),
+            hours=e.amount.fill_null(0.0).sum(where=e.kind == "loentimer"),
+        )
+        out["events_unmatched"] = e_agg.anti_join(pmap, "person_id").count()
+        out["events_kinds"] = ev.select("kind").distinct()
+        e_p = e_agg.join(pmap.select("person_id", "pid"), "person_id").drop("person_id")
+        j = per.left_join(e_p, "pid")
+        no_offer = (j.tilbud.fill_null(0) == 0) & (j.hours.fill_null(0.0) < cfg.offer_hours)
+        no_talks = j.samtaler.fill_null(0.0) < cfg.min_talks
+        out["focus"] = j.group_by("kommunekode").aggregate(
+            persons_12m=j.count(), without_offer=j.count(where=no_offer), without_talks=j.count(where=no_talks))
+    # checks on the reduced table (cheap): codes, unknown persons, duplicate person-weeks
+    out["codes"] = pkw.select("kommunekode", "ydelse").distinct()
+    out["n_pkw"], out["n_pk"] = pkw.count(), pk.count()  # pk is the inner join of pkw with the map
+    per_person = pkw.group_by("person_id").aggregate(n=(pkw.n_period + pkw.n_window).sum())
+    out["max_weeks_per_person"] = per_person.n.max()
+    return out
+
+
+def _finish(raw: dict[str, pd.DataFrame], cfg: PersonsConfig) -> dict[str, pd.DataFrame]:
+    """Divide, order, type and apply the small-number rule (pandas, engine-independent)."""
+    W = float(len(period_weeks(cfg.period)))
+    m = cfg.min_persons
+    sup = raw["support"].assign(period=cfg.period)
+    sup["fuldtidspersoner"] = sup["weeks"].astype("float64") / W
+    sup = sup[["kommunekode", "period", "ydelse", "fuldtidspersoner", "n_persons"]]
+    pop = raw["cells"].groupby("kommunekode", as_index=False).agg(
+        weeks=("exposure_weeks", "sum"), n_persons=("n_persons", "sum")).assign(period=cfg.period)
+    pop["persons"] = pop["weeks"].astype("float64") / W
+    pop = pop[["kommunekode", "period", "persons", "n_persons"]]
+    c = raw["cells"]
+    keys = ["kommunekode", "age_group", "sex", "education", "origin"]
+    cells = pd.concat([
+        c[keys + ["n_persons", "exposure_weeks"]].assign(
+            area=a, n_outcome_persons=c[f"np_{a}"].fillna(0), outcome_weeks=c[f"ow_{a}"].fillna(0))
+        for a in cfg.cell_areas
+    ], ignore_index=True).assign(period=cfg.period)
+    cells["exposure"] = cells["exposure_weeks"].astype("float64") / W
+    cells["outcome"] = cells["outcome_weeks"].astype("float64") / W
+    cells = cells[["kommunekode", "period", "age_group", "sex", "education", "origin", "area", "n_persons",
+                   "n_outcome_persons", "exposure_weeks", "outcome_weeks", "exposure", "outcome"]]
+    tables = {"support": sup, "population": pop, "cells": cells}
+    if "focus" in raw:
+        foc = raw["focus"].assign(period=cfg.period)
+        tables["focus"] = foc[["kommunekode", "period", "persons_12m", "without_offer", "without_talks"]]
+    key_cols = {"support": ["ydelse"], "population": [], "focus": [],
+                "cells": ["age_group", "sex", "education", "origin", "area"]}
+    n_cols = {"support": "n_persons", "population": "n_persons", "cells": "n_persons", "focus": "persons_12m"}
+    parts_of = {"cells": ["n_outcome_persons"], "focus": ["without_offer", "without_talks"]}
+    ints = ("n_persons", "n_outcome_persons", "exposure_weeks", "outcome_weeks")
+    records, final = [], {}
+    for name, df in tables.items():
+        df = df.copy()
+        for col in df.columns:
+            if col == "kommunekode" or col in ints:
+                df[col] = df[col].astype("int64")
+            elif pd.api.types.is_numeric_dtype(df[col]):
+                df[col] = df[col].astype("float64")
+            else:
+                df[col] = df[col].astype("str")
+        df = df.sort_values(["kommunekode", "period", *key_cols[name]], kind="stable").reset_index(drop=True)
+        kept, rec = privacy.apply_rule(df, name, n_cols[name], m, parts_of.get(name, ()), key_cols[name])
+        final[name] = kept
+        records.append(rec)
+    final["suppression"] = pd.concat(records, ignore_index=True)
+    return final
+
+
+def run(person_dir: str | Path, cfg: PersonsConfig, key: PseudonymKey | None = None, *,
+        show_progress: bool = True, spark_session: Any = None) -> PersonsResult:
+    """Run the pipeline on a folder with ``persons``, ``person_weeks`` (and ``events``).
+
+    Parameters
+    ----------
+    person_dir : path
+        Folder with ``persons.parquet``, ``person_weeks.parquet``, optionally ``events.parquet``.
+    cfg : PersonsConfig
+    key : PseudonymKey, optional
+        Required when ``cfg.pseudonymise`` (see :func:`benchlearn.persons.pseudonymise.load_key`).
+    spark_session : SparkSession, optional
+        Reuse a session (tests); otherwise one is made from ``cfg.spark_master``.
+
+    Returns
+    -------
+    PersonsResult
+    """
+    d = Path(person_dir)
+    if cfg.pseudonymise and key is None:
+        raise ConfigError(
+            "Pseudonymisering kræver en nøgle (BENCHLEARN_PSEUDONYM_KEY eller --key-file).",
+            "Pseudonymisation needs a key (BENCHLEARN_PSEUDONYM_KEY or --key-file).",
+        )
+    paths = {n: engines.table_path(d, n) for n in ("persons", "person_weeks")}
+    notes: list[str] = []
+    try:
+        paths["events"] = engines.table_path(d, "events")
+    except DatasetError:
+        notes.append("no events table: focus not computed / ingen events-tabel: focus ikke beregnet")
+    timings: dict[str, float] = {}
+    clock = time.perf_counter
+    with progress(5, "Personpipeline", "Person pipeline", enabled=show_progress) as advance, \
+            ThreadPoolExecutor(1) as pool:
+        # Pseudonymising persons (Python HMAC) needs no engine: it runs in a thread while the
+        # engine (native threads, GIL released) scans the person-weeks.
+        t_start = clock()
+        fut = pool.submit(_timed, load_persons, paths["persons"], paths["person_weeks"], cfg, key,
+                          age_group_labels(cfg))
+        ctx = (engines.duckdb_backend(cfg.memory_limit, cfg.threads, cfg.temp_directory)
+               if cfg.engine == "duckdb" else engines.spark_backend(cfg.spark_master, spark_session))
+        with ctx as con:
+            pw = engines.read_table(con, cfg.engine, paths["person_weeks"], "person_weeks")
+            ev = engines.read_table(con, cfg.engine, paths["events"], "events") if "events" in paths else None
+            t0 = clock()
+            wk = pw.group_by("week").aggregate(n=pw.count()).to_pandas()  # cheap: dictionary-encoded
+            weeks = check_weeks(wk, cfg)
+            n_total = int(wk["n"].sum())
+            timings["weeks"] = clock() - t0
+            kept: dict[str, Any] = {}
+
+            def keep(expr: Any, name: str) -> Any:
+                kept[name] = engines.materialize(con, cfg.engine, expr, name)
+                return kept[name]
+
+            t0 = clock()
+            pkw = keep(define_scan(pw, cfg, weeks), "bl_pkw")
+            if cfg.engine == "spark":
+                pkw.count().execute()  # Spark caches lazily: force the pass here
+            timings["scan_group"] = clock() - t0
+            advance(1)
+            t0 = clock()
+            pmap, timings["persons_pseudonymise"] = fut.result()
+            timings["wait_pseudonymise"] = clock() - t0
+            advance(1)
+            t0 = clock()
+            pm = engines.register_arrow(con, cfg.engine, pmap.table, "bl_pmap")
+            exprs = define(pkw, pw, pm, ev, cfg, keep)
+            check_codes(exprs["codes"].to_pandas())
+            unmatched = int(exprs["n_pkw"].execute()) - int(exprs["n_pk"].execute())
+            check_persons(unmatched, exprs["max_weeks_per_person"].execute(), cfg)
+            if ev is not None:
+                check_events(int(exprs["events_unmatched"].execute()), exprs["events_kinds"].to_pandas())
+            timings["join_checks"] = clock() - t0
+            advance(1)
+            t0 = clock()
+            raw = {n: exprs[n].to_pandas() for n in ("support", "cells", "focus") if n in exprs}
+            timings["aggregate"] = clock() - t0
+            for name, tbl in reversed(kept.items()):  # free intermediates while the backend is open
+                engines.release(con, cfg.engine, tbl, name)
+            engines.unregister(con, cfg.engine, "bl_pmap")
+            advance(1)
+        t0 = clock()
+        tables = _finish(raw, cfg)
+        timings["finish"] = clock() - t0
+        timings["total"] = clock() - t_start
+        advance(1)
+    return PersonsResult(cfg, tables, timings, {"person_weeks": n_total, "persons": pmap.n_persons},
+                         simulated=read_provenance(d), notes=tuple(notes))
+
+
+def _timed(fn: Callable[..., Any], *args: Any) -> tuple[Any, float]:
+    t0 = time.perf_counter()
+    return fn(*args), time.perf_counter() - t0
+
+
+def check_events(n_unmatched: int, kinds: pd.DataFrame) -> None:
+    bad = [k for k in kinds["kind"].tolist() if k not in ("samtale", "tilbud", "loentimer")]
+    if bad:
+        raise DataError("events", None, "kind", bad[0], "samtale, tilbud eller loentimer",
+                        "samtale, tilbud or loentimer")
+    if n_unmatched > 0:
+        raise DataError("events", None, "person_id", None,
+                        f"person-id'er der findes i persons ({n_unmatched} findes ikke; værdier vises ikke)",
+                        f"person ids present in persons ({n_unmatched} are not; values not shown)")
+
+
+def with_engine(cfg: PersonsConfig, engine: Literal["duckdb", "spark"]) -> PersonsConfig:
+    return replace(cfg, engine=engine)

@@ -1,0 +1,1 @@
+"""Reports: downloadable tables, figures, the static site and the PDF profile."""

@@ -1,0 +1,261 @@
+"""Plotly figure specifications (plain dicts) for the pages and the static site.
+
+Figures are built as plain ``{"data": [...], "layout": {...}}`` dicts rather than
+``plotly.graph_objects`` because they are embedded as JSON and rendered by the
+locally shipped plotly.min.js; skipping graph-object validation keeps page
+rendering fast. Every figure gets a text summary for screen readers elsewhere.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from benchlearn.i18n import lang, t
+from benchlearn.web.text import TIER_COLOURS, TIERS, area_label, label
+
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
+
+
+def _layout(**kw: Any) -> dict:
+    # Danish number format in axes and hover labels: decimal comma, dot for thousands
+    base = {"font": FONT, "separators": ",." if lang() == "da" else ".,", "margin": {"l": 10, "r": 10, "t": 30, "b": 40},
+            "paper_bgcolor": "white", "plot_bgcolor": "white", "hovermode": "closest"}
+    base.update(kw)
+    return base
+
+
+def _num(s: pd.Series) -> list:
+    return [None if (v is None or (isinstance(v, float) and math.isnan(v))) else float(v)
+            for v in pd.to_numeric(s, errors="coerce").tolist()]
+
+
+def _colours(df: pd.DataFrame) -> list[str]:
+    if "tier" not in df.columns:
+        return ["#2b6cb0"] * len(df)
+    return [TIER_COLOURS.get(str(v), "#555555") for v in df["tier"]]
+
+
+def _errors(df: pd.DataFrame, centre: str, lo: str, hi: str) -> dict | None:
+    if lo not in df.columns or hi not in df.columns:
+        return None
+    c = pd.to_numeric(df[centre], errors="coerce")
+    plus = (pd.to_numeric(df[hi], errors="coerce") - c).clip(lower=0)
+    minus = (c - pd.to_numeric(df[lo], errors="coerce")).clip(lower=0)
+    return {"type": "data", "symmetric": False, "array": _num(plus), "arrayminus": _num(minus),
+            "color": "#555555", "thickness": 1.2, "width": 0}
+
+
+def caterpillar(df: pd.DataFrame) -> dict:
+    """diff_pp per municipality with its 95 % interval, best (most negative) at the top."""
+    d = df.sort_values("diff_pp", ascending=False, kind="stable")
+    trace = {"type": "scatter", "mode": "markers", "x": _num(d["diff_pp"]), "y": d["navn"].tolist(),
+             "marker": {"color": _colours(d), "size": 7},
+             "customdata": d["kommunekode"].astype(int).tolist(),
+             "hovertemplate": "%{y}: %{x:.2f} pp<extra></extra>", "name": "diff_pp"}
+    err = _errors(d, "diff_pp", "ci_low_pp", "ci_high_pp")
+    if err:
+        trace["error_x"] = err
+    return {"data": [trace], "layout": _layout(
+        height=max(400, 14 * len(d) + 80),
+        xaxis={"title": {"text": t("Forskel fra forventet (procentpoint); negativ = færre på ydelse end forventet",
+                                   "Difference from expected (percentage points); negative = fewer on benefits")},
+               "zeroline": True, "zerolinecolor": "#222", "gridcolor": "#e5e5e5"},
+        yaxis={"automargin": True, "tickfont": {"size": 10}, "type": "category"},
+        showlegend=False)}
+
+
+def rank_intervals(df: pd.DataFrame) -> dict | None:
+    """Rank with marginal (and, when present, simultaneous) 95 % rank intervals."""
+    if "rank" not in df.columns:
+        return None
+    d = df.sort_values("rank", ascending=False, kind="stable")
+    traces = []
+    if {"rank_ci_simul_low", "rank_ci_simul_high"} <= set(d.columns):
+        e = _errors(d, "rank", "rank_ci_simul_low", "rank_ci_simul_high")
+        e.update(color="#bbbbbb", thickness=5)
+        traces.append({"type": "scatter", "mode": "markers", "x": _num(d["rank"]), "y": d["navn"].tolist(),
+                       "marker": {"size": 1, "color": "#bbbbbb"}, "error_x": e,
+                       "name": t("Simultant interval", "Simultaneous interval"), "hoverinfo": "skip"})
+    tr = {"type": "scatter", "mode": "markers", "x": _num(d["rank"]), "y": d["navn"].tolist(),
+          "marker": {"color": _colours(d), "size": 7}, "name": t("Placering og marginalt interval", "Rank and marginal interval"),
+          "customdata": d["kommunekode"].astype(int).tolist(),
+          "hovertemplate": "%{y}: %{x}<extra></extra>"}
+    e = _errors(d, "rank", "rank_ci_low", "rank_ci_high")
+    if e:
+        tr["error_x"] = e
+    traces.append(tr)
+    return {"data": traces, "layout": _layout(
+        height=max(400, 14 * len(d) + 100),
+        xaxis={"title": {"text": t("Placering (1 = bedst)", "Rank (1 = best)")}, "gridcolor": "#e5e5e5"},
+        yaxis={"automargin": True, "tickfont": {"size": 10}, "type": "category"},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"})}
+
+
+_LIMIT = re.compile(r"^funnel_(adj_)?(lo|hi|low|high)(\d+)$")
+
+
+def funnel(df: pd.DataFrame) -> dict | None:
+    """Funnel plot: diff_pp against precision with the stored control limits.
+
+    Notes
+    -----
+    Precision is ``1 / funnel_se_pp`` when the model stored the standard error it drew the
+    funnel with, else ``1 / se_pp``. Limits are the ``funnel_[adj_]lo|hi<level>`` columns
+    (``adj`` = widened for over-dispersion); the web layer draws them, never recomputes them.
+    """
+    se_col = "funnel_se_pp" if "funnel_se_pp" in df.columns else ("se_pp" if "se_pp" in df.columns else None)
+    if se_col is None:
+        return None
+    d = df.copy()
+    se = pd.to_numeric(d[se_col], errors="coerce")
+    d["precision"] = np.where(se > 0, 1.0 / se, np.nan)
+    d = d.sort_values("precision", kind="stable")
+    traces = []
+    for c in sorted(c for c in d.columns if _LIMIT.match(c)):
+        adj, side, level = _LIMIT.match(c).groups()
+        y = pd.to_numeric(d[c], errors="coerce")
+        if y.notna().sum() < 2:
+            continue
+        pct = {"95": "95 %", "998": "99,8 %", "99": "99 %"}.get(level, level)
+        name = (t(f"{pct}-grænse, justeret for overspredning", f"{pct} limit, adjusted for over-dispersion") if adj
+                else t(f"{pct}-grænse, kun tilfældig variation", f"{pct} limit, chance variation only"))
+        traces.append({"type": "scatter", "mode": "lines", "x": _num(d["precision"]), "y": _num(y),
+                       "line": {"color": "#333" if adj else "#999", "width": 1.3 if adj else 1,
+                                "dash": "dash" if level == "95" else "dot"},
+                       "name": name, "legendgroup": c.replace("lo", "").replace("hi", ""),
+                       "showlegend": side in ("lo", "low"), "hoverinfo": "skip"})
+    traces.append({"type": "scatter", "mode": "markers", "x": _num(d["precision"]), "y": _num(d["diff_pp"]),
+                   "text": d["navn"].tolist(), "customdata": d["kommunekode"].astype(int).tolist(),
+                   "marker": {"color": _colours(d), "size": 8, "line": {"width": 0.5, "color": "#333"}},
+                   "hovertemplate": "%{text}: %{y:.2f} pp<extra></extra>", "name": t("Kommuner", "Municipalities")})
+    return {"data": traces, "layout": _layout(
+        height=480,
+        xaxis={"title": {"text": t("Præcision (1 / standardfejl)", "Precision (1 / standard error)")}, "gridcolor": "#e5e5e5"},
+        yaxis={"title": {"text": t("Forskel (pp)", "Difference (pp)")}, "zeroline": True, "zerolinecolor": "#222",
+               "gridcolor": "#e5e5e5"},
+        legend={"orientation": "h", "y": -0.2})}
+
+
+def profile_intervals(df: pd.DataFrame, group_col: str, labeller) -> dict | None:
+    """One municipality: diff_pp with interval per area (or målgruppe)."""
+    if df is None or df.empty or "diff_pp" not in df.columns:
+        return None
+    d = df.copy()
+    d["_label"] = [labeller(v) for v in d[group_col]]
+    tr = {"type": "scatter", "mode": "markers", "x": _num(d["diff_pp"]), "y": d["_label"].tolist(),
+          "marker": {"color": _colours(d), "size": 11}, "hovertemplate": "%{y}: %{x:.2f} pp<extra></extra>"}
+    e = _errors(d, "diff_pp", "ci_low_pp", "ci_high_pp")
+    if e:
+        e["thickness"] = 2
+        tr["error_x"] = e
+    return {"data": [tr], "layout": _layout(
+        height=80 + 45 * len(d), showlegend=False,
+        xaxis={"title": {"text": t("Forskel fra forventet (pp)", "Difference from expected (pp)")},
+               "zeroline": True, "zerolinecolor": "#222", "gridcolor": "#e5e5e5"},
+        yaxis={"automargin": True, "type": "category", "autorange": "reversed"})}
+
+
+def trend(df: pd.DataFrame) -> dict | None:
+    """diff_pp over periods with its interval as a band."""
+    if df is None or len(df) < 2:
+        return None
+    d = df.sort_values("period")
+    x = d["period"].astype(str).tolist()
+    traces = []
+    if {"ci_low_pp", "ci_high_pp"} <= set(d.columns):
+        traces.append({"type": "scatter", "mode": "lines", "x": x + x[::-1],
+                       "y": _num(d["ci_high_pp"]) + _num(d["ci_low_pp"])[::-1], "fill": "toself",
+                       "fillcolor": "rgba(43,108,176,0.18)", "line": {"width": 0},
+                       "name": t("95 %-interval", "95% interval"), "hoverinfo": "skip"})
+    traces.append({"type": "scatter", "mode": "lines+markers", "x": x, "y": _num(d["diff_pp"]),
+                   "line": {"color": "#2b6cb0"}, "name": t("Forskel (pp)", "Difference (pp)")})
+    return {"data": traces, "layout": _layout(
+        height=320, xaxis={"type": "category", "title": {"text": t("Periode", "Period")}},
+        yaxis={"title": {"text": "pp"}, "zeroline": True, "zerolinecolor": "#222", "gridcolor": "#e5e5e5"},
+        legend={"orientation": "h", "y": -0.3})}
+
+
+def survey_dots(df: pd.DataFrame, labeller) -> dict | None:
+    """Survey scores with intervals; suppressed cells are left out of the chart."""
+    if df is None or "score" not in df.columns:
+        return None
+    d = df[pd.to_numeric(df["score"], errors="coerce").notna()].copy()
+    if d.empty:
+        return None
+    d["_label"] = [labeller(r) for _, r in d.iterrows()]
+    tr = {"type": "scatter", "mode": "markers", "x": _num(d["score"]), "y": d["_label"].tolist(),
+          "marker": {"size": 10, "color": "#2b6cb0"}, "hovertemplate": "%{y}: %{x:.2f}<extra></extra>"}
+    e = _errors(d, "score", "ci_low", "ci_high")
+    if e:
+        tr["error_x"] = e
+    return {"data": [tr], "layout": _layout(height=80 + 32 * len(d), showlegend=False,
+                                            xaxis={"title": {"text": "Score"}, "gridcolor": "#e5e5e5"},
+                                            yaxis={"automargin": True, "type": "category", "autorange": "reversed"})}
+
+
+def costs_bars(df: pd.DataFrame, labeller) -> dict | None:
+    """Cost per category over periods (stacked bars), when costs carry ``category`` and ``dkk``."""
+    if df is None or not {"period", "category", "dkk"} <= set(df.columns):
+        return None
+    traces = []
+    for cat, g in df.groupby("category", sort=True):
+        g = g.sort_values("period")
+        traces.append({"type": "bar", "x": g["period"].astype(str).tolist(), "y": _num(g["dkk"]),
+                       "name": labeller(cat)})
+    return {"data": traces, "layout": _layout(barmode="stack", height=320,
+                                              xaxis={"type": "category"}, yaxis={"title": {"text": t("kr.", "DKK")}},
+                                              legend={"orientation": "h", "y": -0.25})}
+
+
+def unit_cost_trend(df: pd.DataFrame) -> dict | None:
+    """Unit cost per full-time person over periods, when costs carry ``unit_cost``."""
+    if df is None or not {"period", "unit_cost"} <= set(df.columns):
+        return None
+    d = df.sort_values("period")
+    return {"data": [{"type": "bar", "x": d["period"].astype(str).tolist(), "y": _num(d["unit_cost"]),
+                      "marker": {"color": "#2b6cb0"}, "name": t("Enhedsudgift", "Unit cost"),
+                      "hovertemplate": "%{x}: %{y:,.0f}<extra></extra>"}],
+            "layout": _layout(height=300, xaxis={"type": "category"},
+                              yaxis={"title": {"text": t("kr. pr. fuldtidsperson", "DKK per full-time person")}})}
+
+
+def map_figure(values: pd.DataFrame, colour: str, geo_url: str) -> dict:
+    """Choropleth of the 98 municipalities on a blank map style (renders offline).
+
+    ``values`` holds kommunekode, navn and the colour column (``tier`` or ``diff_pp``).
+    """
+    codes = values["kommunekode"].astype(int).tolist()
+    names = values["navn"].tolist()
+    trace: dict[str, Any] = {"type": "choroplethmap", "geojson": geo_url, "featureidkey": "id",
+                             "locations": codes, "text": names, "customdata": codes,
+                             "marker": {"line": {"width": 0.6, "color": "white"}, "opacity": 0.95}}
+    if colour == "tier" and "tier" in values.columns:
+        order = list(TIERS)
+        z = [order.index(v) if v in order else None for v in values["tier"].astype(str)]
+        trace.update(z=z, zmin=-0.5, zmax=2.5,
+                     colorscale=[[0, TIER_COLOURS["better"]], [0.333, TIER_COLOURS["better"]],
+                                 [0.333, TIER_COLOURS["as_expected"]], [0.667, TIER_COLOURS["as_expected"]],
+                                 [0.667, TIER_COLOURS["worse"]], [1, TIER_COLOURS["worse"]]],
+                     colorbar={"tickvals": [0, 1, 2], "ticktext": [label(TIERS, k) for k in order],
+                               "title": {"text": t("Niveau", "Tier")}, "len": 0.5},
+                     hovertext=[f"{n}: {label(TIERS, v)}" for n, v in zip(names, values["tier"])],
+                     hoverinfo="text")
+    else:
+        z = _num(values["diff_pp"]) if "diff_pp" in values.columns else [None] * len(codes)
+        m = max([abs(v) for v in z if v is not None] or [1.0])
+        trace.update(z=z, zmin=-m, zmax=m, colorscale="RdBu", reversescale=True,
+                     colorbar={"title": {"text": "pp"}, "len": 0.5},
+                     hovertemplate="%{text}: %{z:.2f} pp<extra></extra>")
+    trace["colorbar"].update(orientation="h", y=-0.02, yanchor="top", x=0.5, xanchor="center", len=0.9, thickness=12)
+    return {"data": [trace], "layout": _layout(
+        height=600, margin={"l": 0, "r": 0, "t": 0, "b": 50},
+        map={"style": "white-bg", "center": {"lat": 56.2, "lon": 11.0}, "zoom": 5.75})}
+
+
+def area_name(code: str) -> str:
+    return area_label(code)

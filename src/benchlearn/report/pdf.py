@@ -1,0 +1,210 @@
+"""A PDF profile of one municipality (fpdf2): the same sections as the web profile.
+
+Uses DejaVu Sans when the system has it (full Unicode: −, –, ≤); otherwise the PDF
+core font Helvetica with text reduced to Latin-1, which still covers æ, ø and å.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from benchlearn.i18n import t
+from benchlearn.web import text as tx
+from benchlearn.web.data import SiteData, records
+from benchlearn.web.pages import fmt_bool, fmt_num, fmt_pct
+from benchlearn.web.profile import profile_context
+
+_FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+_LATIN1 = str.maketrans({"−": "-", "–": "-", "—": "-", "≤": "<=", "≥": ">=", "τ": "tau", "²": "2", "\u00a0": " "})
+TIER_RGB = {"better": (27, 120, 55), "as_expected": (120, 120, 120), "worse": (178, 24, 43)}
+
+
+class _Doc(FPDF):
+    def __init__(self) -> None:
+        super().__init__(format="A4")
+        self.unicode = False
+        for d in _FONT_DIRS:
+            if (d / "DejaVuSans.ttf").exists() and (d / "DejaVuSans-Bold.ttf").exists():
+                self.add_font("DejaVu", "", str(d / "DejaVuSans.ttf"))
+                self.add_font("DejaVu", "B", str(d / "DejaVuSans-Bold.ttf"))
+                self.unicode = True
+                break
+        self.family = "DejaVu" if self.unicode else "Helvetica"
+        self.set_auto_page_break(True, margin=18)
+        self.set_margins(16, 16, 16)
+
+    def s(self, text: object) -> str:
+        out = "" if text is None else str(text)
+        return out if self.unicode else out.translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")
+
+    def footer(self) -> None:
+        self.set_y(-13)
+        self.set_font(self.family, "", 7)
+        self.set_text_color(90, 90, 90)
+        self.cell(0, 4, self.s(t("Kilder: Danmarks Statistik (CC BY 4.0). Indeholder data fra Klimadatastyrelsen, DAGI. "
+                                 "benchlearn – side ", "Sources: Statistics Denmark (CC BY 4.0). Contains data from "
+                                 "Klimadatastyrelsen, DAGI. benchlearn – page ") + str(self.page_no())), align="C")
+
+    def h1(self, text: str) -> None:
+        self.set_font(self.family, "B", 18)
+        self.set_text_color(11, 61, 110)
+        self.multi_cell(0, 9, self.s(text), new_x="LMARGIN", new_y="NEXT")
+        self.set_text_color(0, 0, 0)
+
+    def h2(self, text: str) -> None:
+        if self.get_y() > 250:
+            self.add_page()
+        self.ln(3)
+        self.set_font(self.family, "B", 12.5)
+        self.set_text_color(11, 61, 110)
+        self.multi_cell(0, 7, self.s(text), new_x="LMARGIN", new_y="NEXT")
+        self.set_text_color(0, 0, 0)
+        self.set_font(self.family, "", 9.5)
+
+    def para(self, text: str, size: float = 9.5) -> None:
+        self.set_font(self.family, "", size)
+        self.multi_cell(0, 5, self.s(text), new_x="LMARGIN", new_y="NEXT")
+
+    def grid(self, header: list[str], rows: list[list[object]], widths: tuple | None = None) -> None:
+        self.set_font(self.family, "", 8.5)
+        with self.table(col_widths=widths, line_height=4.6, text_align="LEFT",
+                        headings_style=FontFace(emphasis="BOLD", fill_color=(235, 240, 245))) as table:
+            r = table.row()
+            for h in header:
+                r.cell(self.s(h))
+            for row in rows:
+                r = table.row()
+                for v in row:
+                    r.cell(self.s(v))
+
+
+def _interval_chart(pdf: _Doc, rows: list[dict]) -> None:
+    """Dot-and-whisker chart of diff_pp with 95 % interval per area, drawn with PDF primitives."""
+    rows = [r for r in rows if r.get("diff_pp") is not None]
+    if not rows:
+        return
+    vals = [v for r in rows for v in (r.get("ci_low_pp"), r.get("ci_high_pp"), r.get("diff_pp")) if v is not None]
+    lo, hi = min(vals + [0.0]), max(vals + [0.0])
+    pad = (hi - lo) * 0.08 or 1.0
+    lo, hi = lo - pad, hi + pad
+    x0, w = pdf.l_margin + 62, pdf.w - pdf.l_margin - pdf.r_margin - 62
+    y = pdf.get_y() + 2
+
+    def sx(v: float) -> float:
+        return x0 + (v - lo) / (hi - lo) * w
+
+    pdf.set_draw_color(30, 30, 30)
+    pdf.line(sx(0), y - 1, sx(0), y + 7 * len(rows))
+    pdf.set_font(pdf.family, "", 8.5)
+    for i, r in enumerate(rows):
+        yy = y + 7 * i + 3
+        pdf.set_xy(pdf.l_margin, yy - 2.5)
+        pdf.cell(60, 5, pdf.s(tx.area_label(r.get("area", "")).split(" (")[0][:40]))
+        if r.get("ci_low_pp") is not None and r.get("ci_high_pp") is not None:
+            pdf.set_draw_color(80, 80, 80)
+            pdf.set_line_width(0.5)
+            pdf.line(sx(r["ci_low_pp"]), yy, sx(r["ci_high_pp"]), yy)
+        pdf.set_fill_color(*TIER_RGB.get(str(r.get("tier")), (43, 108, 176)))
+        pdf.ellipse(sx(r["diff_pp"]) - 1.4, yy - 1.4, 2.8, 2.8, style="F")
+    pdf.set_line_width(0.2)
+    pdf.set_xy(x0, y + 7 * len(rows))
+    pdf.set_font(pdf.family, "", 7.5)
+    pdf.cell(w / 2, 4, pdf.s(f"{fmt_num(lo, 1)} pp"))
+    pdf.cell(w / 2, 4, pdf.s(f"{fmt_num(hi, 1)} pp"), align="R")
+    pdf.ln(6)
+
+
+def profile_pdf(data: SiteData, kommunekode: int, period: str | None = None) -> bytes:
+    """The PDF profile of one municipality as bytes."""
+    prof = profile_context(data, int(kommunekode), period)
+    pdf = _Doc()
+    pdf.set_title(pdf.s(f"benchlearn – {prof['navn']}"))
+    pdf.add_page()
+    pdf.h1(f"{prof['navn']} – {t('profil', 'profile')} {prof['period'] or ''}")
+    pdf.para(f"{t('Kommunekode', 'Municipality code')} {prof['kommunekode']} · {prof['region']}")
+    if prof["simulated"]:
+        pdf.set_fill_color(255, 244, 194)
+        pdf.set_font(pdf.family, "B", 9.5)
+        pdf.multi_cell(0, 6, pdf.s(t("Simulerede tal: profilen bygger helt eller delvis på simulerede data.",
+                                     "Simulated numbers: this profile rests wholly or partly on simulated data.")), fill=True,
+                       new_x="LMARGIN", new_y="NEXT")
+    h = prof.get("headline")
+    if h:
+        pdf.h2(f"{t('Resultat', 'Result')}: {tx.area_label(h.get('area') or '')}")
+        lines = [f"{t('Forskel fra forventet', 'Difference from expected')}: {fmt_num(h.get('diff_pp'))} pp"]
+        if h.get("ci_low_pp") is not None:
+            lines.append(f"{t('95 %-interval', '95% interval')}: [{fmt_num(h.get('ci_low_pp'))}; {fmt_num(h.get('ci_high_pp'))}] pp")
+        if h.get("tier"):
+            lines.append(f"{t('Niveau', 'Tier')}: {tx.label(tx.TIERS, h.get('tier'))}")
+        if h.get("actual_share") is not None:
+            lines.append(f"{t('Faktisk / forventet andel', 'Actual / expected share')}: "
+                         f"{fmt_pct(h.get('actual_share'), 2)} / {fmt_pct(h.get('expected_share'), 2)}")
+        if h.get("rank") is not None:
+            lines.append(f"{t('Placering', 'Rank')}: {fmt_num(h.get('rank'), 0)} "
+                         f"({fmt_num(h.get('rank_ci_low'), 0)}–{fmt_num(h.get('rank_ci_high'), 0)})")
+        pdf.para("\n".join(lines), 10.5)
+        pdf.para(t("Negativ forskel = færre på offentlig forsørgelse end forventet ud fra rammevilkårene.",
+                   "Negative difference = fewer on public support than the framework conditions predict."), 8.5)
+    by_area = records(prof.get("by_area"))
+    if by_area:
+        pdf.h2(t("Resultat pr. område med 95 %-interval", "Result by area with 95% interval"))
+        _interval_chart(pdf, by_area)
+    cls = records(prof.get("classification"))
+    if cls:
+        pdf.h2(t("Kategori under hver ordning", "Category under every scheme"))
+        pdf.grid([t("Ordning", "Scheme"), t("Kategori", "Category"), t("Position", "Position"), t("Resultatmål", "Result goal"),
+                  t("Fokusmål tilbud", "Offers goal"), t("Fokusmål samtaler", "Talks goal")],
+                 [[tx.label(tx.SCHEMES, r.get("scheme")), r.get("category_label") or tx.label(tx.CATEGORIES, r.get("category")),
+                   fmt_num(r.get("position"), 0), fmt_bool(r.get("resultatmaal")), fmt_bool(r.get("fokusmaal_tilbud")),
+                   fmt_bool(r.get("fokusmaal_samtaler"))] for r in cls], (50, 45, 18, 22, 22, 22))
+    peers = records(prof.get("peers"))
+    if peers:
+        pdf.h2(t("Sammenlignelige kommuner og læringspartnere", "Peers and learning partners"))
+        lp = [r["peer_navn"] for r in peers if r.get("learning_partner")]
+        pdf.para(t("Læringspartnere: ", "Learning partners: ") + (", ".join(lp) if lp else t("ingen", "none")))
+        pdf.grid([t("Kommune", "Municipality"), t("Afstand", "Distance"), t("Forskel (pp)", "Difference (pp)"),
+                  t("Læringspartner", "Learning partner")],
+                 [[r["peer_navn"], fmt_num(r.get("distance")), fmt_num(r.get("peer_diff_pp")), fmt_bool(r.get("learning_partner"))]
+                  for r in peers])
+    dea = records(prof.get("dea"))
+    if dea:
+        pdf.h2(t("Omkostningseffektivitet (DEA)", "Cost efficiency (DEA)"))
+        for r in dea:
+            pdf.para(f"{t('Effektivitet', 'Efficiency')} {fmt_num(r.get('efficiency'))} "
+                     f"[{fmt_num(r.get('ci_low'))}; {fmt_num(r.get('ci_high'))}]")
+    costs = prof.get("costs")
+    if costs is not None and {"period", "category", "dkk"} <= set(costs.columns):
+        pdf.h2(t("Omkostninger (mio. kr.)", "Costs (DKK m)"))
+        piv = costs.pivot_table(index="period", columns="category", values="dkk", aggfunc="sum")
+        pdf.grid([t("Periode", "Period")] + [tx.label(tx.COST_CATEGORIES, c) for c in piv.columns],
+                 [[str(p)] + [fmt_num(v / 1e6, 1) for v in row] for p, row in zip(piv.index, piv.to_numpy())])
+    surveys = records(prof.get("surveys"))
+    if surveys:
+        pdf.h2(t("Undersøgelser", "Surveys"))
+        rows = []
+        for r in surveys:
+            lab = [tx.label(tx.SURVEYS, r.get("survey")), tx.label(tx.DIMENSIONS, r.get("dimension"))]
+            if r.get("suppressed"):
+                rows.append(lab + [tx.pick(tx.SUPPRESSED), "", ""])
+            else:
+                rows.append(lab + [fmt_num(r.get("score")), f"[{fmt_num(r.get('ci_low'))}; {fmt_num(r.get('ci_high'))}]",
+                                   fmt_num(r.get("respondents"), 0)])
+        pdf.grid([t("Undersøgelse", "Survey"), t("Dimension", "Dimension"), t("Score", "Score"),
+                  t("95 %-interval", "95% interval"), t("Besvarelser", "Respondents")], rows)
+    act = records(prof.get("activity"))
+    if act:
+        pdf.h2(t("Aktivitet (uden mål)", "Activity (no targets)"))
+        pdf.grid([t("Målgruppe", "Target group"), t("Mål", "Measure"), t("Værdi", "Value")],
+                 [[tx.maalgruppe_label(r.get("maalgruppe")), r.get("measure"), fmt_num(r.get("value"))] for r in act])
+    return bytes(pdf.output())
+
+
+def write_profile_pdf(data: SiteData, kommunekode: int, out: Path, period: str | None = None) -> Path:
+    out.write_bytes(profile_pdf(data, kommunekode, period))
+    return out
+
+
+__all__ = ["profile_pdf", "write_profile_pdf"]

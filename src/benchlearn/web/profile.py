@@ -1,0 +1,215 @@
+"""Municipality profile, method, surveys and downloads pages."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from benchlearn import reference
+from benchlearn.i18n import t
+from benchlearn.report import figures
+from benchlearn.web import text as tx
+from benchlearn.web.data import SiteData, records
+from benchlearn.web.pages import Linker, base_context, fig_json, render
+
+PROFILE_TABLES = ("benchmark", "classification", "peers", "dea", "costs", "surveys", "activity")
+
+
+def _period_filter(df: pd.DataFrame | None, period: str | None) -> pd.DataFrame | None:
+    if df is None:
+        return None
+    if period is not None and "period" in df.columns:
+        sub = df[df["period"].astype(str) == str(period)]
+        if sub.empty:  # the table has other periods only: show its latest
+            latest = max(df["period"].astype(str).unique())
+            sub = df[df["period"].astype(str) == latest]
+        return sub
+    return df
+
+
+def profile_context(data: SiteData, k: int, period: str | None = None) -> dict:
+    """Everything known about one municipality (used by the page, the API and the PDF)."""
+    muni = data.muni_rows[int(k)]
+    p = period if period in data.periods else data.default_period()
+    out: dict = {"kommunekode": int(k), "navn": str(muni["navn"]), "region": str(muni["region"]), "period": p}
+    b = data.for_kommune("benchmark", k)
+    areas = set(reference.area_codes())
+    mg = set(reference.maalgruppe_codes())
+    if b is not None:
+        bp = _period_filter(b, p)
+        out["headline"] = None
+        if "area" in bp.columns:
+            tot = bp[bp["area"] == (data.default_area() or "total")]
+            out["headline"] = records(tot.head(1))[0] if not tot.empty else None
+            out["by_area"] = bp[bp["area"].isin(areas)].copy()
+            mgrows = bp[bp["area"].isin(mg)]
+            if "maalgruppe" in bp.columns:
+                mgrows = pd.concat([mgrows, bp[bp["maalgruppe"].notna() & (bp["maalgruppe"].astype(str) != "")]])
+            out["by_maalgruppe"] = mgrows.drop_duplicates()
+            tr = b[b["area"] == (data.default_area() or "total")]
+        else:
+            out["headline"] = records(bp.head(1))[0] if not bp.empty else None
+            tr = b
+        out["trend"] = tr.sort_values("period") if "period" in tr.columns else None
+    c = _period_filter(data.for_kommune("classification", k), p)
+    if c is not None:
+        order = data.schemes
+        c = c.assign(_o=[order.index(s) if s in order else 99 for s in c["scheme"]]).sort_values("_o")
+        out["classification"] = c.drop(columns="_o")
+    pe = data.for_kommune("peers", k)
+    if pe is not None:
+        pe = _period_filter(pe, p).copy()
+        pe["peer_navn"] = [data.names.get(int(x), str(x)) for x in pe["peer_kommunekode"]]
+        if "distance" in pe.columns:
+            pe = pe.sort_values("distance")
+        out["peers"] = pe
+        if "learning_partner" in pe.columns:
+            out["learning_partners"] = pe[pe["learning_partner"].fillna(False).astype(bool)]
+    pdiff = data.for_kommune("peer_differences", k)
+    if pdiff is not None and out.get("learning_partners") is not None and "peer_kommunekode" in pdiff.columns:
+        lp = set(out["learning_partners"]["peer_kommunekode"].astype(int))
+        sub = pdiff[pdiff["peer_kommunekode"].astype(int).isin(lp)].copy()
+        if not sub.empty:
+            sub["peer_navn"] = [data.names.get(int(x), str(x)) for x in sub["peer_kommunekode"]]
+            # the largest differences first (standardised when the model gives it)
+            key = next((c for c in ("std_difference", "relative_difference", "difference") if c in sub.columns), None)
+            if key is not None:
+                sub = sub.assign(_k=pd.to_numeric(sub[key], errors="coerce").abs()).sort_values(
+                    "_k", ascending=False, na_position="last").drop(columns="_k")
+            out["partner_differences"] = sub
+    split = data.for_kommune("cost_split", k)
+    if split is not None:
+        out["cost_split"] = split
+    for name in ("dea", "costs", "surveys"):
+        df = data.for_kommune(name, k)
+        if df is not None:
+            out[name] = _period_filter(df, p) if name != "costs" else df
+    act = data.for_kommune("activity", k)
+    if act is not None:
+        out["activity"] = _period_filter(act, p)
+    out["simulated"] = any(data.is_simulated(n) for n in PROFILE_TABLES if out.get(n if n != "benchmark" else "headline") is not None)
+    return out
+
+
+def _rows(df: pd.DataFrame | None, linker: Linker | None = None) -> list[dict]:
+    rs = records(df)
+    if linker is not None:
+        for r in rs:
+            if r.get("peer_kommunekode") is not None:
+                r["href"] = linker.kommune(int(r["peer_kommunekode"]))
+    return rs
+
+
+def kommune_page(data: SiteData, linker: Linker, k: int, period=None, url="/") -> str:
+    prof = profile_context(data, k, period)
+    ctx = base_context(data, linker, "kommune", url, prof["simulated"], prof["navn"])
+    figs = {}
+    if prof.get("by_area") is not None and not prof["by_area"].empty:
+        figs["areas"] = fig_json(figures.profile_intervals(prof["by_area"], "area", tx.area_label))
+    if prof.get("by_maalgruppe") is not None and not prof["by_maalgruppe"].empty:
+        col = "maalgruppe" if "maalgruppe" in prof["by_maalgruppe"].columns else "area"
+        figs["maalgrupper"] = fig_json(figures.profile_intervals(
+            prof["by_maalgruppe"].assign(**{col: prof["by_maalgruppe"][col].fillna(prof["by_maalgruppe"].get("area"))})
+            if col == "maalgruppe" else prof["by_maalgruppe"], col, tx.maalgruppe_label))
+    if prof.get("trend") is not None:
+        figs["trend"] = fig_json(figures.trend(prof["trend"]))
+    if prof.get("costs") is not None:
+        figs["costs"] = fig_json(figures.costs_bars(prof["costs"], lambda c: tx.label(tx.COST_CATEGORIES, c))
+                                 or figures.unit_cost_trend(prof["costs"]))
+    if prof.get("surveys") is not None:
+        figs["surveys"] = fig_json(figures.survey_dots(
+            prof["surveys"], lambda r: f"{tx.label(tx.SURVEYS, r.get('survey'))}: {tx.label(tx.DIMENSIONS, r.get('dimension'))}"))
+    costs = prof.get("costs")
+    dea = _rows(prof.get("dea"))
+    for r in dea:
+        peers = r.get("peers")
+        if isinstance(peers, (list, tuple)):
+            r["peer_names"] = ", ".join(data.names.get(int(x), str(x)) for x in peers if int(x) != int(k))
+    ctx.update(
+        prof=prof, figs=figs, headline=prof.get("headline"),
+        by_area=_rows(prof.get("by_area")), classification=_rows(prof.get("classification")),
+        peers=_rows(prof.get("peers"), linker), learning_partners=_rows(prof.get("learning_partners"), linker),
+        dea=dea, partner_differences=_rows(prof.get("partner_differences")), cost_split=_rows(prof.get("cost_split")),
+        costs=_rows(costs.sort_values(["period"]) if costs is not None and "period" in costs.columns else costs),
+        surveys=_rows(prof.get("surveys")), activity=_rows(prof.get("activity")),
+        period_options=[{"value": linker.kommune(k) if linker.static else linker.page(f"kommune/{k}", period=x),
+                         "label": x, "selected": x == prof["period"]} for x in data.periods],
+        pdf_href=None if linker.static else f"/kommune/{k}.pdf",
+    )
+    return render("kommune.html", ctx)
+
+
+def _default_run(data: SiteData, df: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Rows of the run behind the front page (latest period, default area); every run's
+    card and coefficients are in the downloads."""
+    if df is None:
+        return None
+    for col, val in (("period", data.default_period()), ("area", data.default_area())):
+        if col in df.columns and val is not None and (df[col].astype(str) == str(val)).any():
+            df = df[df[col].astype(str) == str(val)]
+    return df
+
+
+def _model_card(card: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Model card rows as key/value text (values may be stored as JSON)."""
+    if card is None:
+        return None
+    card = card.drop(columns=[c for c in ("simulated",) if c in card.columns])
+    if "value_json" in card.columns:
+        import json
+
+        def show(v):
+            try:
+                x = json.loads(v) if isinstance(v, str) else v
+            except ValueError:
+                return v
+            if isinstance(x, dict):
+                return "; ".join(f"{a}: {b}" for a, b in x.items())
+            if isinstance(x, list):
+                return ", ".join(map(str, x))
+            return x
+        card = card.assign(value=[show(v) for v in card["value_json"]]).drop(columns="value_json")
+        if "key" in card.columns:
+            card = card.drop_duplicates("key", keep="last")
+    return card
+
+
+def method_page(data: SiteData, linker: Linker, url="/metode") -> str:
+    ctx = base_context(data, linker, "metode", url, bool(data.simulated_tables),
+                       t("Metode og data", "Method and data"))
+    card = _model_card(_default_run(data, data.table("model_card")))
+    coef = _default_run(data, data.table("coefficients"))
+    runs = []
+    for kind, metas in data.runs.items():
+        for m in metas[-5:]:
+            runs.append({"kind": kind, "run_id": m["run_id"], "created": m["created"], "version": m["version"],
+                         "config": ", ".join(f"{k}={v}" for k, v in m["config"].items() if not isinstance(v, (dict, list)))})
+    ctx.update(card=records(card), card_cols=list(card.columns) if card is not None else [],
+               coefficients=records(coef), coef_cols=[c for c in coef.columns if c != "simulated"] if coef is not None else [],
+               card_scope=f"{data.default_period() or ''} · {tx.area_label(data.default_area() or '')}",
+               simulated_tables=[tx.pick(tx.TABLE_TITLES.get(n), n) for n in data.simulated_tables],
+               simulated_inputs=sorted(data.simulated_inputs), runs=runs,
+               provenance=records(data.inputs.get("provenance")))
+    return render("method.html", ctx)
+
+
+def surveys_page(data: SiteData, linker: Linker, url="/undersoegelser") -> str:
+    s = data.table("surveys")
+    ctx = base_context(data, linker, "undersoegelser", url, data.is_simulated("surveys"), t("Undersøgelser", "Surveys"))
+    rows = records(s) if s is not None else []
+    for r in rows:
+        r["href"] = linker.kommune(int(r["kommunekode"]))
+        r["navn"] = r.get("navn") or reference.navn(int(r["kommunekode"]))
+    ctx.update(rows=rows)
+    return render("surveys.html", ctx)
+
+
+def data_page(data: SiteData, linker: Linker, url="/data") -> str:
+    ctx = base_context(data, linker, "data", url, bool(data.simulated_tables), t("Download data", "Download data"))
+    tables = []
+    for n in data.available_tables():
+        df = data.download_table(n)
+        tables.append({"name": n, "title": tx.pick(tx.TABLE_TITLES.get(n), n), "rows": len(df),
+                       "links": [(f, linker.download(n, f)) for f in ("csv", "xlsx", "parquet")],
+                       "simulated": data.is_simulated(n)})
+    ctx.update(tables=tables)
+    return render("data.html", ctx)

@@ -1,0 +1,292 @@
+"""Browser tests: the real pages in the system Chromium through Playwright.
+
+Run with ``pytest -m browser tests/test_browser.py``. They skip cleanly when
+/usr/bin/chromium or Playwright is missing; CI installs both. A screenshot of every
+page is written to ``tests/screenshots/`` (or ``$BENCHLEARN_SCREENSHOTS``).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from test_web import NYBORG, SCHEMES, SUPPRESSED_K, build_fake_workspace
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("BENCHLEARN_CHROMIUM", "/usr/bin/chromium")
+SHOTS = Path(os.environ.get("BENCHLEARN_SCREENSHOTS", Path(__file__).resolve().parent / "screenshots"))
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# Chromium's software GL prints performance notes as console warnings; they are not page errors.
+IGNORED = ("GPU stall", "GL Driver Message", "WebGL", "Automatic fallback to software WebGL")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)")
+    pytest.importorskip("playwright.sync_api")
+    import httpx
+    import uvicorn
+
+    from benchlearn.web import create_app
+
+    path = tmp_path_factory.mktemp("browserws") / "ws.duckdb"
+    tables = build_fake_workspace(path)
+    port = _free_port()
+    app = create_app(path)
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    th = threading.Thread(target=srv.run, daemon=True)
+    th.start()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            if httpx.get(base + "/api/health", timeout=2).json().get("warm"):
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    else:
+        pytest.fail("the server did not become ready within 120 s")
+    yield base, tables
+    srv.should_exit = True
+    th.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    # launch() gives Chromium a fresh temporary profile itself (--user-data-dir is refused)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True, locale="da-DK")
+    pg = ctx.new_page()
+    pg.errors = []  # type: ignore[attr-defined]
+    pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" and not m.text.startswith(IGNORED) else None)
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    pg.on("requestfailed", lambda r: pg.errors.append(f"request failed: {r.url}"))
+    yield pg
+    ctx.close()
+
+
+def _shot(pg, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _charts_rendered(pg) -> None:
+    n = pg.locator("[data-fig]").count()
+    if n:
+        pg.wait_for_function(f"document.querySelectorAll('[data-rendered]').length >= {n}", timeout=30000)
+
+
+PAGES = [("/", "forside"), ("/benchmark", "benchmark"), ("/kommune/450", "kommune_450"), ("/ordninger", "ordninger"),
+         ("/metode", "metode"), ("/data", "data"), ("/undersoegelser", "undersoegelser"), (f"/kommune/{SUPPRESSED_K}", "kommune_825"),
+         ("/docs", "api_docs")]
+
+
+@pytest.mark.parametrize("path,name", PAGES)
+def test_page_loads_without_console_errors(server, page, path, name):
+    base, _ = server
+    resp = page.goto(base + path)
+    assert resp.status == 200
+    _charts_rendered(page)
+    page.wait_for_timeout(300)
+    assert page.locator("html").get_attribute("lang") == "da"
+    assert page.locator("h1").first.inner_text().strip()
+    _shot(page, name)
+    assert page.errors == [], page.errors
+
+
+def test_map_has_98_shapes(server, page):
+    base, _ = server
+    page.goto(base + "/")
+    _charts_rendered(page)
+    n_locations = page.evaluate("document.getElementById('map').data[0].locations.length")
+    assert n_locations == 98
+    # the geometry actually loaded: plotly resolved the GeoJSON with one feature per municipality
+    page.wait_for_function("document.getElementById('map')._fullData[0]._length === 98", timeout=20000)
+    assert page.locator("#cartogram path.tile").count() == 98
+    assert page.locator("#map canvas").count() >= 1
+    assert page.errors == [], page.errors
+
+
+def test_selectors_change_the_view(server, page):
+    base, tables = server
+    page.goto(base + "/")
+    _charts_rendered(page)
+    before = page.evaluate("Array.from(document.getElementById('map').data[0].z)")
+    with page.expect_navigation():
+        page.select_option("#sel-period", label="2021")
+    _charts_rendered(page)
+    assert "period=2021" in page.url
+    assert "2021" in page.locator("#view-caption").inner_text()
+    with page.expect_navigation():
+        page.select_option("#sel-colour", index=1)
+    _charts_rendered(page)
+    after = page.evaluate("Array.from(document.getElementById('map').data[0].z)")
+    assert after != before
+    # the z values are the stored diff_pp of 2021/total for every municipality
+    b = tables["benchmark"]
+    want = b[(b["period"] == "2021") & (b["area"] == "total")].set_index("kommunekode")["diff_pp"]
+    locs = page.evaluate("Array.from(document.getElementById('map').data[0].locations)")
+    for k, z in zip(locs, after):
+        assert z == pytest.approx(want[k], abs=1e-12)
+    # the benchmark page's area selector changes the table
+    page.goto(base + "/benchmark")
+    with page.expect_navigation():
+        page.select_option("#sel-area", label="A-dagpenge")
+    assert "area=a_dagpenge" in page.url
+    assert page.locator("#bench-table tbody tr").count() == 98
+    assert page.errors == [], page.errors
+
+
+def test_table_sort_and_filter(server, page):
+    base, _ = server
+    page.goto(base + "/benchmark")
+    page.fill("#table-filter", "Nyborg")
+    visible = page.locator("#bench-table tbody tr:visible")
+    assert visible.count() == 1 and "Nyborg" in visible.first.inner_text()
+    page.fill("#table-filter", "")
+    page.click("#bench-table th button[data-col='2']")  # diff_pp ascending
+    vals = page.eval_on_selector_all("#bench-table tbody tr td:nth-child(3)", "els => els.map(e => parseFloat(e.dataset.v))")
+    assert vals == sorted(vals)
+
+
+def test_downloads_open(server, page):
+    base, tables = server
+    page.goto(base + "/data")
+    _shot(page, "data_downloads")
+    with page.expect_download() as dl:
+        page.click("a[href='/download/benchmark.csv']")
+    raw = Path(dl.value.path()).read_bytes()
+    csv = pd.read_csv(io.BytesIO(raw), sep=";", decimal=",", encoding="utf-8-sig", dtype={"period": str})
+    assert len(csv) == len(tables["benchmark"])
+    with page.expect_download() as dl:
+        page.click("a[href='/download/classification.xlsx']")
+    x = pd.read_excel(dl.value.path())
+    assert len(x) == len(tables["classification"]) and set(x["scheme"]) == set(SCHEMES)
+    with page.expect_download() as dl:
+        page.click("a[href='/download/surveys.parquet']")
+    assert len(pd.read_parquet(dl.value.path())) == len(tables["surveys"])
+
+
+def test_acceptance_nyborg_within_three_clicks(server, page):
+    """A new user finds Nyborg's result, interval, category per scheme and learning partners."""
+    base, tables = server
+    page.goto(base + "/")
+    page.fill("#search-q", "Nyborg")  # typing is not a click
+    with page.expect_navigation():
+        page.click("#search-form button")  # click 1
+    assert page.url.rstrip("/").endswith(f"/kommune/{NYBORG}")
+    b = tables["benchmark"]
+    ny = b[(b["period"] == "2023") & (b["area"] == "total") & (b["kommunekode"] == NYBORG)].iloc[0]
+
+    def da(v: float) -> str:
+        s = f"{abs(v):.2f}".replace(".", ",")
+        return ("−" if v < 0 else "") + s
+
+    assert page.locator("#kpi-diff").inner_text().strip() == f"{da(ny['diff_pp'])} pp"
+    assert page.locator("#kpi-ci").inner_text().strip() == f"[{da(ny['ci_low_pp'])}; {da(ny['ci_high_pp'])}] pp"
+    rows = page.locator("#cls-table tbody tr")
+    assert rows.count() == len(SCHEMES)
+    from benchlearn.web.text import SCHEMES as LABELS
+
+    text = page.locator("#cls-table").inner_text()
+    for s in SCHEMES:
+        assert LABELS[s][0] in text
+    pe = tables["peers"]
+    partners = pe[(pe["period"] == "2023") & (pe["kommunekode"] == NYBORG) & pe["learning_partner"]]
+    from benchlearn import reference
+
+    lp = page.locator("#learning-partners").inner_text()
+    for k in partners["peer_kommunekode"]:
+        assert reference.navn(int(k)) in lp
+    _shot(page, "acceptance_nyborg")
+    # the other route: one click on Nyborg's tile in the cartogram
+    page.goto(base + "/")
+    with page.expect_navigation():
+        page.click(f"#cartogram path[data-kommunekode='{NYBORG}']")
+    assert page.url.endswith(f"/kommune/{NYBORG}")
+
+
+def test_map_click_opens_profile(server, page):
+    base, _ = server
+    page.goto(base + "/")
+    _charts_rendered(page)
+    # a plotly click event on Nyborg's shape navigates like a user's click on the map
+    with page.expect_navigation():
+        page.evaluate(f"""() => {{
+            const gd = document.getElementById('map');
+            const i = gd.data[0].locations.indexOf({NYBORG});
+            gd.emit('plotly_click', {{points: [{{customdata: {NYBORG}, location: {NYBORG}, pointNumber: i}}]}});
+        }}""")
+    assert page.url.endswith(f"/kommune/{NYBORG}")
+
+
+def test_english_switch(server, page):
+    base, _ = server
+    page.goto(base + "/kommune/450")
+    with page.expect_navigation():
+        page.click("a.lang")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Category under every scheme" in page.content()
+    page.goto(base + "/benchmark")  # the cookie keeps the choice
+    assert page.locator("html").get_attribute("lang") == "en"
+    _shot(page, "benchmark_en")
+
+
+def test_keyboard_skip_link_and_focus(server, page):
+    base, _ = server
+    page.goto(base + "/benchmark")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+
+
+def test_phone_layout_has_no_horizontal_scroll(browser, server):
+    base, _ = server
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
+    pg = ctx.new_page()
+    for path, name in (("/", "phone_forside"), ("/kommune/450", "phone_kommune_450")):
+        pg.goto(base + path)
+        pg.wait_for_timeout(1500)
+        overflow = pg.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{path} scrolls sideways by {overflow}px"
+        # controls fit the screen too (wide tables scroll inside their own region)
+        wide = pg.evaluate("""Array.from(document.querySelectorAll('select, input, button, h1, p'))
+            .filter(e => !e.closest('.table-wrap') && e.getBoundingClientRect().right > window.innerWidth + 1)
+            .map(e => e.tagName + '#' + e.id)""")
+        assert wide == [], f"{path}: {wide} stick out of the screen"
+        pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
+    ctx.close()
+
+
+def test_suppressed_survey_shown_as_suppressed(server, page):
+    base, _ = server
+    page.goto(base + f"/kommune/{SUPPRESSED_K}")
+    cells = page.locator("#survey-table td.suppressed")
+    assert cells.count() == 5
+    assert cells.first.inner_text().strip() == "undertrykt (færre end 5 svar)"
