@@ -563,14 +563,13 @@ def test_subprocess_corrupt_parquet_no_traceback(tmp_path) -> None:
 # ---------------------------------------------------------------------------------------
 # Later findings: missing tables, ambiguous numbers, workspace round trip
 # ---------------------------------------------------------------------------------------
-_BENCH_MISSING = "defect: cli/commands/benchmark.py::_config says 'period not in the dataset (available: )' instead of naming the missing table 'support' (DATA.md: say which table and why)"
 
 
 @pytest.mark.parametrize(
     ("args", "table"),
     [
-        pytest.param(["benchmark", "{d}", "--period", "2023", "--json"], "support", marks=pytest.mark.xfail(strict=True, reason=_BENCH_MISSING), id="benchmark_with_period"),
-        pytest.param(["benchmark", "{d}", "--json"], "support", marks=pytest.mark.xfail(strict=True, reason=_BENCH_MISSING), id="benchmark_latest"),
+        pytest.param(["benchmark", "{d}", "--period", "2023", "--json"], "support", id="benchmark_with_period"),
+        pytest.param(["benchmark", "{d}", "--json"], "support", id="benchmark_latest"),
         pytest.param(["classify", "{d}", "--period", "2023", "--scheme", "star-2020", "--json"], "benchmark", id="classify"),
         pytest.param(["surveys", "{d}", "--json"], "citizen_survey", id="surveys"),
         pytest.param(["peers", "{d}", "--period", "2023", "--kommune", "101", "--json"], "support", id="peers"),
@@ -585,7 +584,6 @@ def test_command_names_the_missing_table(args, table, tmp_path, capsys) -> None:
     assert f"'{table}'" in err, err
 
 
-@pytest.mark.xfail(strict=True, reason="defect: classify with a period absent from the data says table 'benchmark' is missing (it is not) and lists no available periods; benchmark does this right")
 def test_classify_absent_period_lists_available_periods(sim_dir, capsys) -> None:  # type: ignore[no-untyped-def]
     code, _out, err = cli(["--lang", "da", "classify", str(sim_dir), "--period", "1999", "--scheme", "star-2020", "--json"], capsys)
     assert code not in (0, None, "exception")

@@ -52,7 +52,7 @@ class Analysis:
 
 #: In dependency order: classification, peers and DEA read the benchmark runs.
 ANALYSES: tuple[Analysis, ...] = (
-    Analysis("benchmark", "benchlearn.models.benchmark:store_default_runs", "Rammevilkårsbenchmark", "Framework benchmark"),
+    Analysis("benchmark", "benchlearn.models.benchmark_runs:store_default_runs", "Rammevilkårsbenchmark", "Framework benchmark"),
     Analysis("classification", "benchlearn.assess.schemes:store_default_runs", "Klassifikationer", "Classifications"),
     Analysis(
         "benchlearning",

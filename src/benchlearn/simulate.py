@@ -1,35 +1,10 @@
 """Simulated data with known truth: ``from benchlearn.simulate import simulate, SimConfig``.
 
 The implementation lives in the :mod:`benchlearn.simulator` package; this module is
-the stable import path.
+the stable import path and re-exports that package's public names.
 """
 
-from benchlearn.simulator import (
-    FRAMEWORK_CATALOG,
-    FRAMEWORK_NAMES,
-    MAALGRUPPE_ACTIVITY,
-    SURVEY_ITEMS,
-    TABLE_ORDER,
-    YDELSE_PARAMS,
-    FrameworkVariable,
-    SimConfig,
-    Simulation,
-    YdelseParams,
-    simulate,
-    simulate_persons_for,
-)
+from benchlearn import simulator as _simulator
+from benchlearn.simulator import *  # noqa: F403  (the public API, listed in simulator.__all__)
 
-__all__ = [
-    "FRAMEWORK_CATALOG",
-    "FRAMEWORK_NAMES",
-    "MAALGRUPPE_ACTIVITY",
-    "SURVEY_ITEMS",
-    "TABLE_ORDER",
-    "YDELSE_PARAMS",
-    "FrameworkVariable",
-    "SimConfig",
-    "Simulation",
-    "YdelseParams",
-    "simulate",
-    "simulate_persons_for",
-]
+__all__ = list(_simulator.__all__)

@@ -21,7 +21,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from benchlearn.errors import ConfigError
 
@@ -315,4 +314,6 @@ def weighted_mean_ci(y: np.ndarray, w: np.ndarray | None = None, *, interval: In
 
 @lru_cache(maxsize=4096)
 def _t_quantile(level: float, df: float) -> float:
+    from scipy import stats  # imported here: scipy.stats costs ~1 s of CLI start-up
+
     return float(stats.t.ppf(0.5 + level / 2, df))

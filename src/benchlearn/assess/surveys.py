@@ -23,7 +23,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from benchlearn import reference
 from benchlearn.assess.raking import (
@@ -525,6 +524,8 @@ def _trends(ds: Any, cfg: SurveyConfig, rec: pd.DataFrame, hidden: np.ndarray) -
     key = ["kommunekode", "survey", "dimension"]
     j = rec.assign(_hidden_now=hidden).merge(old[key + ["score", "se", "respondents", "_hidden"]], on=key,
                                              suffixes=("", "_prev"), how="inner")
+    from scipy import stats  # imported here: scipy.stats costs ~1 s of CLI start-up
+
     z = float(stats.norm.ppf(0.5 + cfg.level / 2))
     out = pd.DataFrame({
         "kommunekode": j["kommunekode"], "navn": j["navn"], "survey": j["survey"], "dimension": j["dimension"],

@@ -61,16 +61,23 @@ def _inputs(dataset: Path) -> Iterator[tuple[Any, Any]]:
         yield open_dataset(dataset), None
 
 
-def _latest_period(ds: Any, ws: Any = None) -> str:
+def _period(ds: Any, ws: Any = None, chosen: str | None = None) -> str:
+    """The chosen period if the data has results for it, else the latest; a clear error otherwise."""
     from benchlearn.assess.scheme_compare import result_periods
 
     periods = result_periods(ds, ws)
     if not periods:
         raise ConfigError(
-            "Datasættet har ingen perioder med resultater (tabellen 'benchmark' eller 'support'); angiv --period.",
-            "The dataset has no periods with results (table 'benchmark' or 'support'); give --period.",
+            "Datasættet har ingen perioder med resultater (tabellen 'benchmark' eller 'support').",
+            "The dataset has no periods with results (table 'benchmark' or 'support').",
         )
-    return periods[-1]
+    if chosen is not None and chosen not in periods:
+        shown = ", ".join(periods)
+        raise ConfigError(
+            f"Perioden '{chosen}' findes ikke i datasættet (findes: {shown}).",
+            f"The period '{chosen}' is not in the dataset (available: {shown}).",
+        )
+    return chosen if chosen is not None else periods[-1]
 
 
 _SHOW = ("position", "kommunekode", "navn", "category_label", "diff_pp", "resultatmaal", "fokusmaal_tilbud", "fokusmaal_samtaler")
@@ -114,7 +121,7 @@ def register(app: typer.Typer) -> None:
         from benchlearn.assess.schemes import ClassifyConfig, classify
 
         with _inputs(dataset) as (ds, ws):
-            cfg = ClassifyConfig(period=period or _latest_period(ds, ws), scheme=scheme, area=area, source=_check_source(source),
+            cfg = ClassifyConfig(period=_period(ds, ws, period), scheme=scheme, area=area, source=_check_source(source),
                                  resultatmaal=resultatmaal, tilbud_threshold=tilbud_threshold, samtaler_threshold=samtaler_threshold)  # type: ignore[arg-type]
             res = classify(ds, cfg, ws)
         frame = res.to_frame()
@@ -160,7 +167,7 @@ def register(app: typer.Typer) -> None:
         thresholds = tuple(round(threshold_from + i * threshold_step, 6) for i in range(n))
         ids = tuple(s.strip() for s in schemes.split(",") if s.strip())
         with _inputs(dataset) as (ds, ws):
-            cfg = CompareConfig(period=period or _latest_period(ds, ws), schemes=ids, area=area, source=_check_source(source),
+            cfg = CompareConfig(period=_period(ds, ws, period), schemes=ids, area=area, source=_check_source(source),
                                 vary=vary, thresholds=thresholds)  # type: ignore[arg-type]
             comp = compare_schemes(ds, cfg, ws)
             tables = comp.tables()

@@ -1,0 +1,151 @@
+"""``benchlearn benchmark``: expected vs actual full-time persons with honest uncertainty."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from benchlearn import reference
+from benchlearn.cli.common import (
+    DatasetArg,
+    JsonOption,
+    WorkspaceOption,
+    emit_json,
+    err_console,
+    open_dataset,
+)
+from benchlearn.errors import ConfigError, MissingTableError
+from benchlearn.i18n import set_lang, t
+from benchlearn.models.benchmark_runs import (  # noqa: F401  (importable from here as before)
+    record,
+    run_benchmark,
+    store_default_runs,
+)
+
+RECORD_FIELDS = [
+    "kommunekode", "navn", "period", "area", "actual", "expected", "diff_persons", "actual_share",
+    "expected_share", "diff_pp", "se_pp", "ci_low_pp", "ci_high_pp", "shrunk_diff_pp", "rank",
+    "rank_ci_low", "rank_ci_high", "tier",
+]
+
+
+def _require_source(ds) -> None:  # type: ignore[no-untyped-def]
+    """Name the missing table first: without ``support`` (or a ready ``benchmark``/``cells``
+    table) there are no periods, and a period message would hide the real problem."""
+    if not any(ds.has(n) for n in ("support", "benchmark", "cells")):
+        raise MissingTableError("support", "benchmarkmodellen (eller giv tabellen 'benchmark')",
+                                "the benchmark model (or give table 'benchmark')")
+
+
+def _period_source(ds) -> str:  # type: ignore[no-untyped-def]
+    """The table whose periods the benchmark can run on, in the order run_benchmark uses them."""
+    return next((n for n in ("support", "cells", "benchmark") if ds.has(n)), "support")
+
+
+def _config(period: str | None, area: str, maalgruppe: str | None, model: str, variables: str | None, ds, **kw):  # type: ignore[no-untyped-def]
+    from benchlearn.models.benchmark import BenchmarkConfig
+    from benchlearn.periods import previous
+
+    periods = None
+    if period is not None:
+        have = set(ds.periods(_period_source(ds)))
+        if period not in have:
+            raise ConfigError(
+                f"Perioden '{period}' findes ikke i datasættet (findes: {', '.join(sorted(have))}).",
+                f"Period '{period}' is not in the dataset (available: {', '.join(sorted(have))}).",
+            )
+        # the period before is fitted too (pooled, with period effects) so stability can be shown
+        try:
+            prev = previous(period)
+        except ValueError:
+            prev = None
+        periods = (prev, period) if prev in have else (period,)
+    vars_ = tuple(v.strip() for v in variables.split(",") if v.strip()) if variables else None
+    return BenchmarkConfig(area=area, maalgruppe=maalgruppe, model=model, variables=vars_, periods=periods, **kw)  # type: ignore[arg-type]
+
+
+def _print_table(recs: pd.DataFrame, title: str) -> None:
+    # piped output keeps whole columns instead of Rich's 80-character default
+    con = Console() if sys.stdout.isatty() else Console(width=200)
+    table = Table(title=title)
+    heads = [
+        (t("Kommune", "Municipality"), "left"), (t("Faktisk", "Actual"), "right"), (t("Forventet", "Expected"), "right"),
+        (t("Forskel (pers.)", "Diff (persons)"), "right"), (t("Forskel (pct.-point)", "Diff (pp)"), "right"),
+        (t("95%-interval", "95% interval"), "right"), (t("Krympet", "Shrunk"), "right"), (t("Rang", "Rank"), "right"),
+        (t("Rang-interval", "Rank interval"), "right"), (t("Niveau", "Tier"), "left"),
+    ]
+    for h, j in heads:
+        table.add_column(h, justify=j)  # type: ignore[arg-type]
+    tiers = {"better": t("bedre", "better"), "as_expected": t("som forventet", "as expected"), "worse": t("dårligere", "worse")}
+    for _, r in recs.sort_values("rank").iterrows():
+        table.add_row(
+            f"{r['navn']} ({r['kommunekode']})", f"{r['actual']:,.0f}", f"{r['expected']:,.0f}", f"{r['diff_persons']:+,.0f}",
+            f"{r['diff_pp']:+.2f}", f"[{r['ci_low_pp']:+.2f}; {r['ci_high_pp']:+.2f}]", f"{r['shrunk_diff_pp']:+.2f}",
+            str(r["rank"]), f"{r['rank_ci_low']}–{r['rank_ci_high']}", tiers.get(str(r["tier"]), str(r["tier"])),
+        )
+    con.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("benchmark")
+    def benchmark(
+        dataset: DatasetArg,
+        period: Annotated[str | None, typer.Option("--period", "-p", help="Periode, fx 2023. Standard: den seneste. / Period; default the latest.")] = None,
+        area: Annotated[str, typer.Option("--area", help="Benchmarkområde. / Benchmark area.")] = "total",
+        maalgruppe: Annotated[str | None, typer.Option("--maalgruppe", help="Målgruppe i stedet for område. / Target group instead of area.")] = None,
+        model: Annotated[str, typer.Option("--model", help="fraclogit (standard), elogit eller wls.")] = "fraclogit",
+        variables: Annotated[str | None, typer.Option("--variables", help="Rammevilkår, kommasepareret. / Framework variables, comma-separated.")] = None,
+        all_areas: Annotated[bool, typer.Option("--all-areas", help="Alle områder og målgrupper. / All areas and target groups.")] = False,
+        cost: Annotated[float, typer.Option("--cost-per-person", help="Årlig pris pr. fuldtidsperson (kr.). / Annual cost per full-time person (DKK).")] = 74_000.0,
+        workspace: WorkspaceOption = None,
+        json_out: JsonOption = False,
+        lang: Annotated[str | None, typer.Option("--lang", help="da eller en.")] = None,
+    ) -> None:
+        """Forventet mod faktisk antal fuldtidspersoner med usikkerhed. / Expected vs actual full-time persons with uncertainty."""
+        if lang is not None:
+            set_lang(lang)
+        ds = open_dataset(dataset)
+        _require_source(ds)
+        if period is None:
+            periods = ds.periods(_period_source(ds))
+            if not periods:
+                raise ConfigError("Angiv --period (datasættet har ingen perioder).", "Give --period (the dataset has no periods).")
+            period = periods[-1]
+        targets = [(area, maalgruppe)]
+        if all_areas:
+            targets = [(a, None) for a in reference.area_codes()] + [("total", m) for m in reference.maalgruppe_codes()]
+        frames, results = [], []
+        for a, m in targets:
+            cfg = _config(period, a, m, model, variables, ds, cost_per_person_dkk=cost)
+            res = run_benchmark(ds, cfg)
+            results.append(res)
+            recs = res.for_period(period)
+            frames.append(recs)
+            ex = res.excluded
+            ex = ex[ex["period"] == period] if len(ex) else ex
+            if len(ex):
+                err_console.print(t(
+                    f"{cfg.target}: {ex['kommunekode'].nunique()} kommuner udeladt:",
+                    f"{cfg.target}: {ex['kommunekode'].nunique()} municipalities excluded:"))
+                for _, r in ex.iterrows():
+                    err_console.print(f"  {r['kommunekode']} {r['navn']}: {t(r['reason_da'], r['reason_en'])}", highlight=False)
+        if workspace is not None:
+            from benchlearn.store import Workspace
+
+            with Workspace.open(workspace) as ws:
+                ws.ingest(ds)
+                for res in results:
+                    run_id = record(ws, ds, res, period)
+                    err_console.print(t(f"Gemt som kørsel {run_id}.", f"Stored as run {run_id}."))
+        out = pd.concat(frames, ignore_index=True)
+        if json_out:
+            emit_json(out)
+            return
+        for res, recs in zip(results, frames):
+            _print_table(recs, t(f"Benchmark {res.config.target}, {period}", f"Benchmark {res.config.target}, {period}"))
+            err_console.print(res.card.to_text(), highlight=False)

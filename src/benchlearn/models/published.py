@@ -1,0 +1,210 @@
+"""Benchmark records from expected values computed elsewhere: a published ``benchmark``
+table or the person-level cell model (table ``cells``).
+
+Same record shape as :func:`benchlearn.models.benchmark.fit`, with the uncertainty the
+inputs allow (sampling variance, τ² by DerSimonian–Laird, an approximate prediction
+variance). Both functions are re-exported by :mod:`benchlearn.models.benchmark`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from benchlearn import reference
+from benchlearn.errors import ModelError
+from benchlearn.models.estimation import _sampling_var
+from benchlearn.models.modelcard import ModelCard
+from benchlearn.models.uncertainty import dersimonian_laird, uncertainty_columns
+
+if TYPE_CHECKING:
+    from benchlearn.dataset import Dataset
+    from benchlearn.models.benchmark import BenchmarkConfig, BenchmarkResults
+
+
+def _records_from_expected(d: pd.DataFrame, config: BenchmarkConfig, var_pred_fn) -> tuple[list, dict, list]:
+    """Uncertainty columns from given actual/expected/persons per period (no model of ours).
+
+    ``var_pred_fn(g, tau2, v)`` gives the prediction variance of ŝ (share scale) per row.
+    """
+    recs, covs, fits = [], {}, []
+    for p, g in d.groupby("period", sort=True):
+        g = g.reset_index(drop=True)
+        N = g["persons"].to_numpy()
+        s = g["actual"].to_numpy() / N
+        mu = g["expected"].to_numpy() / N
+        v = _sampling_var(mu, N, config.sampling)
+        tau2 = dersimonian_laird(s - mu, np.where(v > 0, v, 1e-12))
+        var_pred = np.asarray(var_pred_fn(g, tau2, v), dtype="float64") * np.ones(len(g))
+        kappa = config.unmeasured_share
+        sigma = 1e4 * np.diag(v + var_pred + kappa * tau2)
+        b = g[["kommunekode", "period", "actual", "persons"]].copy()
+        b["actual_share"], b["expected_share"], b["expected"] = s, mu, g["expected"].to_numpy()
+        b["var_sampling"], b["var_pred"], b["var_unmeasured"] = v, var_pred, kappa * tau2
+        covs[p] = sigma
+        recs.append(uncertainty_columns(b, sigma, 1e4 * (1 - kappa) * tau2, config))
+        fits.append({"period": p, "n": len(g), "tau2_share": tau2, "tau_pp": 100 * np.sqrt(tau2),
+                     "mean_se_pp": float(np.sqrt(np.diagonal(sigma)).mean())})
+    return recs, covs, fits
+
+
+def from_benchmark_table(
+    ds: Dataset, config: BenchmarkConfig | None = None, *, published_model_params: int = 10
+) -> BenchmarkResults:
+    """Records in the same shape from an already computed benchmark (table ``benchmark``).
+
+    Parameters
+    ----------
+    ds : Dataset
+        Needs ``benchmark`` (kommunekode, period, area, actual, expected, persons?);
+        the denominator comes from ``persons`` or else the ``population`` table.
+    config : BenchmarkConfig
+        ``target`` picks the rows' ``area``; ``periods`` the periods (default all).
+    published_model_params : int
+        Number of parameters assumed for the published model, for the approximate
+        prediction variance (the published lists do not give it) [unknown].
+
+    Notes
+    -----
+    Only what the published numbers allow: the sampling variance
+    :math:`v_k = \\hat s_k(1-\\hat s_k)/N_k`, τ² by DerSimonian–Laird on
+    :math:`s_k - \\hat s_k`, and the prediction variance of :math:`\\hat s_k`
+    approximated by the average leverage, :math:`(p/n)(\\tau^2 + v_k)`, since the
+    model's covariance is not published. Covariances between municipalities are
+    unknown and taken as zero.
+    """
+    # imported here: benchmark.py re-exports this module, so a top-level import is a cycle
+    from benchlearn.models.benchmark import (
+        BenchmarkConfig,
+        BenchmarkResults,
+        _Assembled,
+        _finish_records,
+        _names,
+    )
+
+    config = config or BenchmarkConfig()
+    bt = ds.require("benchmark", "at læse et færdigt benchmark", "reading a published benchmark")
+    bt = bt[bt["area"] == config.target]
+    periods = config.periods or tuple(sorted(bt["period"].unique()))
+    bt = bt[bt["period"].isin(periods)]
+    if bt.empty:
+        raise ModelError(
+            f"Tabellen 'benchmark' har ingen rækker for område '{config.target}' og perioderne {list(periods)}.",
+            f"Table 'benchmark' has no rows for area '{config.target}' and periods {list(periods)}.",
+        )
+    d = bt.copy()
+    if "persons" not in d.columns:
+        d["persons"] = np.nan
+    if ds.has("population"):
+        pop = ds.table("population").rename(columns={"persons": "_pop"})[["kommunekode", "period", "_pop"]]
+        d = d.merge(pop, how="left", on=["kommunekode", "period"])
+        d["persons"] = d["persons"].fillna(d["_pop"])
+        d = d.drop(columns="_pop")
+    bad = d["persons"].isna() | (d["persons"] <= 0) | (d["expected"] <= 0)
+    excluded = d.loc[bad, ["kommunekode", "period"]].assign(
+        navn=lambda x: x["kommunekode"].map(_names()),
+        reason_da="mangler nævner (persons/population) eller forventet værdi",
+        reason_en="no denominator (persons/population) or expected value",
+    )
+    missing = sorted(reference.kommunekoder() - set(d["kommunekode"]))
+    if missing:
+        extra = pd.DataFrame(
+            [(k, p) for k in missing for p in periods], columns=["kommunekode", "period"]
+        ).assign(navn=lambda x: x["kommunekode"].map(_names()), reason_da="ikke i tabellen 'benchmark'",
+                 reason_en="not in table 'benchmark'")
+        excluded = pd.concat([excluded, extra], ignore_index=True)
+    d = d.loc[~bad].reset_index(drop=True)
+    if d["kommunekode"].nunique() < 3:
+        raise ModelError(
+            "For få kommuner med nævner i tabellen 'benchmark' (tilføj 'persons' eller tabellen 'population').",
+            "Too few municipalities with a denominator in 'benchmark' (add 'persons' or table 'population').",
+        )
+    recs, covs, fits = _records_from_expected(d, config, lambda g, tau2, v: min(published_model_params / len(g), 1.0) * (tau2 + v))
+    sim = ds.is_simulated("benchmark")
+    asm = _Assembled(d, excluded, (), (), (), (), sim)
+    records = _finish_records(pd.concat(recs, ignore_index=True), asm, config)
+    notes = (
+        ("Kilde: færdigt benchmark (tabellen 'benchmark'); modellens koefficienter og kovarians er ikke offentliggjort. / "
+         "Source: published benchmark; the model's coefficients and covariance are not published."),
+        (f"Standardfejl = stikprøvevarians + tilnærmet prædiktionsvarians (p={published_model_params} antaget) / "
+         f"se = sampling variance + approximate prediction variance (p={published_model_params} assumed)."),
+        ("τ² ved DerSimonian–Laird på s - ŝ; kovarianser mellem kommuner sat til 0. / "
+         "τ² by DerSimonian–Laird on s - ŝ; covariances between municipalities set to 0."),
+    )
+    card = ModelCard.build(
+        config=config, dataset_hash=ds.content_hash, variables=(), dropped_variables=(),
+        coefficients=pd.DataFrame(columns=["term", "estimate", "se"]), fits=fits, records=records,
+        excluded=excluded.reset_index(drop=True), cv={"folds": 0}, notes=notes, simulated=sim,
+        source="benchmark_table",
+    )
+    return BenchmarkResults(config, records, card.coefficients, card.excluded, card, covs)
+
+
+CELL_COVARIATES: tuple[str, ...] = ("age_group", "sex", "education", "origin")
+
+
+def from_cells(ds: Dataset, config: BenchmarkConfig | None = None, covariates: tuple[str, ...] = CELL_COVARIATES) -> BenchmarkResults:
+    """Benchmark from the person-level cell model (table ``cells`` from ``persons aggregate``).
+
+    Expected full-time persons come from :func:`benchlearn.models.cellglm.fit_cells`
+    — a binomial GLM on cells of individual characteristics, identical to the
+    person-level logit — summed per municipality: ``E_k = Σ_c ŝ_c·exposure_c``.
+
+    Notes
+    -----
+    Prediction variance of ŝ_k is the cell model's delta-method ``se_expected² / N_k²``;
+    that covariance treats person-weeks as independent and so is too small when
+    municipalities differ (which is the point of a benchmark); sampling variance,
+    τ² (DerSimonian–Laird) and κ·τ² are added as for a published benchmark.
+    """
+    # imported here: benchmark.py re-exports this module, so a top-level import is a cycle
+    from benchlearn.models.benchmark import (
+        BenchmarkConfig,
+        BenchmarkResults,
+        _Assembled,
+        _finish_records,
+        _names,
+    )
+    from benchlearn.models.cellglm import fit_cells
+
+    config = config or BenchmarkConfig()
+    cells = ds.require("cells", "cellemodellen", "the cell model")
+    cells = cells[cells["area"] == config.target] if "area" in cells.columns else cells
+    periods = config.periods or tuple(sorted(cells["period"].unique()))
+    cells = cells[cells["period"].isin(periods)]
+    if cells.empty:
+        raise ModelError(
+            f"Tabellen 'cells' har ingen rækker for '{config.target}' og perioderne {list(periods)}.",
+            f"Table 'cells' has no rows for '{config.target}' and periods {list(periods)}.",
+        )
+    covs_ = [c for c in covariates if c in cells.columns and cells[c].nunique() > 1]
+    if cells["period"].nunique() > 1:
+        covs_.append("period")
+    exp_col = "exposure" if "exposure" in cells.columns else None
+    out_col = "outcome" if "outcome" in cells.columns else None
+    res = fit_cells(cells, covs_, exposure=exp_col, expected_outcome=out_col)
+    e = res.expected_by_municipality(("kommunekode", "period"))
+    d = e.rename(columns={"exposure": "persons"})
+    d = d[d["persons"] > 0].reset_index(drop=True)
+    recs, covs, fits = _records_from_expected(d, config, lambda g, tau2, v: (g["se_expected"].to_numpy() / g["persons"].to_numpy()) ** 2)
+    sim = ds.is_simulated("cells") or ds.is_simulated("person_weeks")
+    missing = sorted(reference.kommunekoder() - set(d["kommunekode"]))
+    excluded = pd.DataFrame(
+        [(k, p) for k in missing for p in periods], columns=["kommunekode", "period"]
+    ).assign(navn=lambda x: x["kommunekode"].map(_names()), reason_da="ingen celler", reason_en="no cells")
+    asm = _Assembled(d, excluded, tuple(covs_), (), (), (), sim)
+    records = _finish_records(pd.concat(recs, ignore_index=True), asm, config)
+    coef = res.to_frame().assign(ydelse=config.target)
+    notes = (
+        "Kilde: cellemodel (binomial GLM på celler af individuelle kendetegn) / Source: cell model (binomial GLM on cells of individual characteristics).",
+        ("Cellemodellens kovarians antager uafhængige personuger; τ² (DerSimonian–Laird) og κ·τ² er lagt til. / "
+         "The cell model's covariance assumes independent person-weeks; τ² (DerSimonian–Laird) and κ·τ² are added."),
+    )
+    card = ModelCard.build(
+        config=config, dataset_hash=ds.content_hash, variables=tuple(covs_), dropped_variables=(),
+        coefficients=coef, fits=fits, records=records, excluded=excluded, cv={"folds": 0}, notes=notes,
+        simulated=sim, source="cells",
+    )
+    return BenchmarkResults(config, records, coef, excluded, card, covs)
