@@ -20,8 +20,9 @@ demo: $(STAMP)
 	$(BIN)/benchlearn demo --port $(PORT)
 
 ## make test: every test (browser tests need /usr/bin/chromium; Spark tests need Java)
+PYTEST_ARGS ?=
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not spark and not browser and not slow"
