@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import math
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Annotated, Optional
 
+import numpy as np
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from benchlearn.cli.common import (
-    DatasetArg,
     JsonOption,
     PeriodOption,
     WorkspaceOption,
@@ -18,8 +23,25 @@ from benchlearn.cli.common import (
     maybe_record,
     open_dataset,
 )
+from benchlearn.contract import Column
+from benchlearn.errors import ConfigError, DataError, DatasetError
+from benchlearn.io import RawTable, read_csv, read_parquet, read_xlsx_sheets
 from benchlearn.i18n import t
 from benchlearn.progress import progress_bar
+
+# DATASET is optional here because ``--units FILE`` is the alternative input.
+OptionalDatasetArg = Annotated[
+    Optional[Path],
+    typer.Argument(help="Datasætmappe eller arbejdsfil (.duckdb); udelades med --units. / Dataset folder or workspace file; omit with --units."),
+]
+UnitsOption = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--units",
+        help="CSV/XLSX/Parquet med én række pr. enhed: enhedskolonne, input x_*/input_*, output y_*/output_* (generel DEA). "
+        "/ One row per unit: unit column, inputs x_*/input_*, outputs y_*/output_* (generic DEA).",
+    ),
+]
 
 RECORD_COLUMNS = [
     "kommunekode", "navn", "period", "rts", "efficiency", "ci_low", "ci_high", "bias_corrected", "peers", "lambdas",
@@ -31,22 +53,50 @@ RECORD_COLUMNS = [
 def register(app: typer.Typer) -> None:
     @app.command("dea")
     def dea(
-        dataset: DatasetArg,
+        dataset: OptionalDatasetArg = None,
+        units: UnitsOption = None,
         period: PeriodOption = None,
         rts: Annotated[str, typer.Option("--rts", help="crs eller vrs (standard). / Returns to scale.")] = "vrs",
         bootstrap: Annotated[int, typer.Option("--bootstrap", help="Simar–Wilson-gentagelser (0 = ingen intervaller). / Bootstrap replications.")] = 200,
-        output: Annotated[str, typer.Option("--output", help="loefteevne (E/O, standard) eller avoided (E − O).")] = "loefteevne",
+        output: Annotated[Optional[str], typer.Option("--output", help="loefteevne (E/O, standard) eller avoided (E − O).")] = None,
         no_size: Annotated[bool, typer.Option("--no-size-output", help="Udelad forventede fuldtidspersoner E som output. / Leave out expected persons E as an output.")] = False,
-        cost_per_person: Annotated[float, typer.Option("--cost-per-person", help="Kr. pr. fuldtidsperson til potentiale i personer. / Kroner per full-time person.")] = 74_000.0,
+        cost_per_person: Annotated[Optional[float], typer.Option("--cost-per-person", help="Kr. pr. fuldtidsperson til potentiale i personer (standard 74000). / Kroner per full-time person (default 74000).")] = None,
         seed: Annotated[int, typer.Option("--seed", help="Frø for bootstrap. / Bootstrap seed.")] = 20181101,
         json_out: JsonOption = False,
         workspace: WorkspaceOption = None,
     ) -> None:
-        """DEA-omkostningseffektivitet med bootstrap-intervaller. / DEA cost efficiency with bootstrap intervals."""
+        """DEA-omkostningseffektivitet med bootstrap-intervaller. / DEA cost efficiency with bootstrap intervals.
+
+        Enten DATASET (jobcentrenes DEA) eller --units FIL (generel DEA på egne input og output).
+        / Either DATASET (the jobcentre DEA) or --units FILE (generic DEA on your own inputs and outputs).
+        """
+        if (dataset is None) == (units is None):
+            raise ConfigError(
+                "Angiv enten et DATASET eller --units FIL (ikke begge).",
+                "Give either a DATASET or --units FILE (not both).",
+            )
+        if units is not None:
+            only_dataset = {"--period": period is not None, "--output": output is not None, "--no-size-output": no_size,
+                            "--cost-per-person": cost_per_person is not None, "--workspace": workspace is not None}
+            used = [k for k, v in only_dataset.items() if v]
+            if used:
+                raise ConfigError(
+                    f"{', '.join(used)} gælder kun jobcentrenes DEA (DATASET), ikke --units.",
+                    f"{', '.join(used)} only apply to the jobcentre DEA (DATASET), not to --units.",
+                )
+            frame = run_units(read_units(units), rts=rts, bootstrap=bootstrap, seed=seed)
+            if json_out:
+                emit_json(frame)
+                return
+            _print_units(frame)
+            return
+
         from benchlearn import reference
         from benchlearn.cli.commands.peers import bench_for, default_period
         from benchlearn.models.dea import JobcentreDEAConfig, dea_from_dataset
 
+        output = output or "loefteevne"
+        cost_per_person = 74_000.0 if cost_per_person is None else cost_per_person
         cfg = JobcentreDEAConfig(period=period or "", rts=rts, output=output, size_output=not no_size,  # type: ignore[arg-type]
                                  cost_per_person=cost_per_person, bootstrap=bootstrap, seed=seed)
         cfg.dea_config()  # validate options before reading data
@@ -84,3 +134,159 @@ def _print(frame) -> None:  # type: ignore[no-untyped-def]
         table.add_row(f"{r['navn']} ({r['kommunekode']})", f"{r['efficiency']:.3f}", ci,
                       ", ".join(str(p) for p in r["peers"]), f"{r['potential_dkk'] / 1e6:.1f}", f"{r['potential_persons']:.0f}")
     Console().print(table)
+
+
+def _print_units(frame) -> None:  # type: ignore[no-untyped-def]
+    table = Table(title=t("DEA, inputorienteret", "DEA, input-oriented"))
+    for c in (t("enhed", "unit"), t("effektivitet", "efficiency"), t("95 %-interval", "95% interval"),
+              t("forbilleder (λ)", "peers (λ)"), t("supereffektivitet", "super-efficiency")):
+        table.add_column(c)
+    for _, r in frame.sort_values("efficiency", ascending=False).iterrows():
+        ci = "" if r["ci_low"] != r["ci_low"] else f"{r['ci_low']:.3f}–{r['ci_high']:.3f}"
+        peers = ", ".join(f"{p} ({w:.3f})" for p, w in zip(r["peers"], r["lambdas"]))
+        sup = "" if r["super_efficiency"] != r["super_efficiency"] else f"{r['super_efficiency']:.3f}"
+        table.add_row(str(r["unit"]), f"{r['efficiency']:.6f}", ci, peers, sup)
+    Console().print(table)
+
+
+# ------------------------------------------------------------------ --units FILE
+UNITS_TABLE = "dea_units"
+_INPUT = re.compile(r"^(x|input)(_.+|\d+)$")
+_OUTPUT = re.compile(r"^(y|output)(_.+|\d+)$")
+
+
+@dataclass(frozen=True)
+class UnitsTable:
+    """A validated ``--units`` table: labels, inputs (n, m), outputs (n, s) and their column names."""
+
+    units: tuple
+    kommunekode: bool
+    X: np.ndarray
+    Y: np.ndarray
+    input_names: tuple[str, ...]
+    output_names: tuple[str, ...]
+
+
+def _raw_units(path: Path) -> RawTable:
+    if not path.exists():
+        raise DatasetError(f"Filen {path} findes ikke.", f"The file {path} does not exist.")
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        raw = read_csv(path, UNITS_TABLE)
+    elif suffix in (".xlsx", ".xlsm"):
+        sheets = read_xlsx_sheets(path)
+        if not sheets:
+            raise DatasetError(f"Excel-filen {path.name} har ingen data.", f"The Excel file {path.name} has no data.")
+        raw = next(iter(sheets.values()))
+    elif suffix in (".parquet", ".pq"):
+        raw = read_parquet(path, UNITS_TABLE)
+    else:
+        raise DatasetError(
+            f"Ukendt filtype '{suffix}' for --units: brug .csv, .xlsx eller .parquet.",
+            f"Unknown file type '{suffix}' for --units: use .csv, .xlsx or .parquet.",
+        )
+    return replace(raw, name=UNITS_TABLE)
+
+
+def _label(v: object) -> str | None:
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+        return None
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))  # Excel stores 1 as 1.0
+    s = str(v).strip()
+    return s or None
+
+
+def read_units(path: Path) -> UnitsTable:
+    """Read and validate a ``--units`` file.
+
+    Every problem is a :class:`~benchlearn.errors.DataError` naming table ``dea_units``,
+    the row a person sees in the file, the column, the value and what was expected.
+    """
+    from benchlearn.validate import _numbers  # the contract's Danish/international number parser
+
+    raw = _raw_units(path)
+    frame = raw.frame
+    cols = [str(c) for c in frame.columns]
+    ins = [c for c in cols if _INPUT.match(c)]
+    outs = [c for c in cols if _OUTPUT.match(c)]
+    for names, what_da, what_en, pat in ((ins, "input", "input", "x_*/input_*"), (outs, "output", "output", "y_*/output_*")):
+        if not names:
+            raise DataError(UNITS_TABLE, None, pat, None, f"mindst én {what_da}kolonne med navnet {pat}",
+                            f"at least one {what_en} column named {pat}", source=raw.source)
+    if "unit" in cols:
+        unit_col: str | None = "unit"
+    elif "kommunekode" in cols:
+        unit_col = "kommunekode"
+    elif cols and cols[0] not in ins and cols[0] not in outs:
+        unit_col = cols[0]
+    else:
+        unit_col = None  # no label column: units are numbered by row
+    n = len(frame)
+    if n < 2:
+        raise DataError(UNITS_TABLE, None, None, n, "mindst to enheder (rækker)", "at least two units (rows)", source=raw.source)
+
+    def fail(pos: int, col: str | None, value: object, da: str, en: str) -> DataError:
+        return DataError(UNITS_TABLE, raw.row_of(pos), col, value, da, en, source=raw.source)
+
+    if unit_col is None:
+        labels: list = [str(i + 1) for i in range(n)]
+    else:
+        labels = [_label(v) for v in frame[unit_col].tolist()]
+        for pos, lab in enumerate(labels):
+            if lab is None:
+                raise fail(pos, unit_col, frame[unit_col].iloc[pos], "et navn på enheden (ikke tom)", "a unit label (not blank)")
+        if unit_col == "kommunekode":
+            for pos, lab in enumerate(labels):
+                if not re.fullmatch(r"\d{1,4}", lab):
+                    raise fail(pos, unit_col, frame[unit_col].iloc[pos], "en kommunekode (helt tal)", "a municipality code (whole number)")
+            labels = [int(x) for x in labels]
+        seen: dict = {}
+        for pos, lab in enumerate(labels):
+            if lab in seen:
+                raise fail(pos, unit_col, frame[unit_col].iloc[pos],
+                           f"hver enhed én gang (findes også i række {raw.row_of(seen[lab])})",
+                           f"each unit once (also in row {raw.row_of(seen[lab])})")
+            seen[lab] = pos
+
+    def numbers(names: list[str], positive: bool) -> np.ndarray:
+        out = np.empty((n, len(names)))
+        for k, c in enumerate(names):
+            col = Column(c, "number", "", "")
+            arr = _numbers(raw, col, frame[c])
+            for pos in np.flatnonzero(np.isnan(arr)):
+                raise fail(int(pos), c, frame[c].iloc[pos], "et tal (ikke tomt)", "a number (not blank)")
+            bad = arr <= 0 if positive else arr < 0
+            for pos in np.flatnonzero(bad):
+                da, en = ("et positivt tal (input > 0)", "a positive number (input > 0)") if positive else \
+                    ("et ikke-negativt tal (output ≥ 0)", "a non-negative number (output ≥ 0)")
+                raise fail(int(pos), c, frame[c].iloc[pos], da, en)
+            out[:, k] = arr
+        return out
+
+    X = numbers(ins, positive=True)
+    Y = numbers(outs, positive=False)
+    for pos in np.flatnonzero(Y.sum(axis=1) <= 0):
+        raise fail(int(pos), ", ".join(outs), 0, "mindst ét positivt output pr. enhed", "at least one positive output per unit")
+    return UnitsTable(tuple(labels), unit_col == "kommunekode", X, Y, tuple(ins), tuple(outs))
+
+
+def run_units(table: UnitsTable, *, rts: str, bootstrap: int, seed: int) -> pd.DataFrame:
+    """Generic DEA on a ``--units`` table; one record per unit, in file order."""
+    from benchlearn.models.dea import DEAConfig, dea
+
+    cfg = DEAConfig(rts=rts, bootstrap=bootstrap, seed=seed)  # type: ignore[arg-type]
+    with progress_bar(bootstrap or None, "Bootstrap (DEA)", "Bootstrap (DEA)") as advance:
+        res = dea(table.X, table.Y, units=table.units, config=cfg, progress=advance if bootstrap else None)
+    frame = res.to_frame().drop(columns=["bias"])
+    if table.kommunekode:
+        from benchlearn import reference
+
+        names = reference.municipalities().set_index("kommunekode")["navn"]
+        frame.insert(1, "kommunekode", list(table.units))
+        frame.insert(2, "navn", [names.get(k) for k in table.units])
+    frame.insert(1 + 2 * table.kommunekode, "rts", rts)
+    names = [*table.input_names, *table.output_names]
+    slacks = np.hstack([res.input_slacks, res.output_slacks])
+    frame["slacks"] = [dict(zip(names, row.tolist())) for row in slacks]
+    return frame
