@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.optimize import linprog
+from test_dea import _multiplier  # the independent multiplier-form LP, written once
 
 EG1_X = np.array([[2, 5], [2, 4], [6, 6], [3, 2], [6, 2]], dtype=float)
 EG1_Y = np.array([1, 2, 3, 1, 2], dtype=float)
@@ -71,23 +71,6 @@ def _xlsx(path: Path) -> Path:
     wb.create_sheet("notes").append(["ignored second sheet"])
     wb.save(path)
     return path
-
-
-def _multiplier(X: np.ndarray, Y: np.ndarray, rts: str) -> np.ndarray:
-    """Independent formulation: max u'y_o (+u0) s.t. v'x_o = 1, u'y_j (+u0) − v'x_j ≤ 0, u, v ≥ 0."""
-    n, m = X.shape
-    s = Y.shape[1]
-    extra = 1 if rts == "vrs" else 0
-    out = []
-    for o in range(n):
-        c = -np.concatenate([Y[o], np.zeros(m), [1.0] * extra])
-        A_ub = np.hstack([Y, -X, np.ones((n, extra))])
-        A_eq = np.concatenate([np.zeros(s), X[o], np.zeros(extra)])[None, :]
-        bounds = [(0, None)] * (s + m) + [(None, None)] * extra
-        res = linprog(c, A_ub=A_ub, b_ub=np.zeros(n), A_eq=A_eq, b_eq=[1.0], bounds=bounds, method="highs")
-        assert res.status == 0
-        out.append(-res.fun)
-    return np.array(out)
 
 
 def _check_eg1_crs(out: pd.DataFrame, label) -> None:  # type: ignore[no-untyped-def]

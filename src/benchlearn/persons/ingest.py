@@ -31,11 +31,14 @@ WEEK_COLUMNS = ("person_id", "week", "kommunekode", "ydelse")
 
 @dataclass(frozen=True)
 class PersonsMap:
-    """Pseudonymised persons: ``person_id`` (join key, raw), ``pid``, ``age_group``,
-    ``sex``, ``education``, ``origin``, ``in_scope``. Memory only, never written."""
+    """Pseudonymised persons: ``person_id`` (join key, raw), ``pid``, ``cell`` (int32
+    code of age group x sex x education x origin, -1 out of scope), ``in_scope``.
+    ``cell_labels`` decodes ``cell`` (columns cell, age_group, sex, education, origin).
+    Memory only, never written."""
 
     table: pa.Table
     n_persons: int
+    cell_labels: pd.DataFrame | None = None
 
     def __repr__(self) -> str:  # never print ids
         return f"PersonsMap(n_persons={self.n_persons})"
@@ -112,16 +115,27 @@ def load_persons(persons_path: Path, weeks_path: Path, cfg: Any, key: PseudonymK
     check_unique(pid)
     age = pc.subtract(pa.scalar(int(cfg.period[:4]), pa.int64()), by)
     in_scope = pc.and_(pc.greater_equal(age, cfg.age_min), pc.less_equal(age, cfg.age_max))
+    # one small integer per cell (age group x sex x education x origin): the engines
+    # group 3.7 million persons far faster on an int32 than on four strings
     age_np = age.to_numpy()
-    group = np.full(len(age_np), "out", dtype=object)
-    for lo, hi, label in age_groups:
-        group[(age_np >= lo) & (age_np <= hi)] = label
-    table = pa.table({
-        "person_id": ids, "pid": pid, "age_group": pa.array(group, pa.string()),
-        "sex": pc.cast(t["sex"], pa.string()), "education": pc.cast(t["education"], pa.string()),
-        "origin": pc.cast(t["origin"], pa.string()), "in_scope": in_scope,
-    })
-    return PersonsMap(table, t.num_rows)
+    age_idx = np.full(len(age_np), -1, dtype=np.int32)
+    for i, (lo, hi, _label) in enumerate(age_groups):
+        age_idx[(age_np >= lo) & (age_np <= hi)] = i
+    codes = [age_idx]
+    for col, allowed in (("sex", SEX), ("education", EDUCATION), ("origin", ORIGIN)):
+        codes.append(np.asarray(pc.index_in(pc.cast(t[col], pa.string()), value_set=pa.array(allowed))
+                                .to_numpy(zero_copy_only=False), dtype=np.int32))
+    sizes = (len(age_groups), len(SEX), len(EDUCATION), len(ORIGIN))
+    cell = np.zeros(len(age_np), dtype=np.int32)
+    for c, n in zip(codes, sizes):
+        cell = cell * n + c
+    cell[age_idx < 0] = -1
+    grid = pd.MultiIndex.from_product([[g[2] for g in age_groups], SEX, EDUCATION, ORIGIN],
+                                      names=["age_group", "sex", "education", "origin"]).to_frame(index=False)
+    labels = grid.assign(cell=np.arange(len(grid), dtype=np.int32)).astype(
+        {"age_group": "str", "sex": "str", "education": "str", "origin": "str"})
+    table = pa.table({"person_id": ids, "pid": pid, "cell": pa.array(cell), "in_scope": in_scope})
+    return PersonsMap(table, t.num_rows, labels)
 
 
 def check_codes(codes: Any) -> None:

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -167,8 +166,7 @@ def define(pkw: Any, pw: Any, pmap: Any, ev: Any | None, cfg: PersonsConfig,
     ----------
     pkw : the result of :func:`define_scan` (materialised)
     pw : person_weeks (person_id, week, kommunekode, ydelse)
-    pmap : the pseudonymised persons map (person_id, pid, age_group, sex, education,
-        origin, in_scope), see :class:`benchlearn.persons.ingest.PersonsMap`
+    pmap : the pseudonymised persons map (person_id, pid, cell, in_scope), see :class:`benchlearn.persons.ingest.PersonsMap`
     ev : events, or None
     keep : ``keep(expr, name)`` materialises an intermediate on the engine.
 
@@ -181,7 +179,8 @@ def define(pkw: Any, pw: Any, pmap: Any, ev: Any | None, cfg: PersonsConfig,
     of their municipality).
     """
     wweeks = window_weeks(cfg.period, cfg.window_weeks)
-    pk = keep(pkw.join(pmap, "person_id").drop("person_id"), "bl_pk")
+    pk = keep(pkw.join(pmap.select("person_id", "pid", "cell", "in_scope"), "person_id").drop("person_id"),
+              "bl_pk")
     scope = pk.filter(pk.in_scope)
     inp = scope.filter(scope.n_period > 0)
     out: dict[str, Any] = {"pkw": pkw, "pk": pk}
@@ -190,7 +189,8 @@ def define(pkw: Any, pw: Any, pmap: Any, ev: Any | None, cfg: PersonsConfig,
     out["support"] = sup.group_by(["kommunekode", "ydelse"]).aggregate(
         weeks=sup.n_period.sum(), n_persons=sup.count())
 
-    cell_keys = ["kommunekode", "age_group", "sex", "education", "origin"]
+    # cells on the int32 cell code (decoded in _finish): integer keys only
+    cell_keys = ["kommunekode", "cell"]
     per_area = {
         f"o_{a}": inp.n_period.sum(where=inp.ydelse.isin(list(reference.area_ydelser(a))))
         for a in cfg.cell_areas
@@ -203,10 +203,15 @@ def define(pkw: Any, pw: Any, pmap: Any, ev: Any | None, cfg: PersonsConfig,
         cell_aggs[f"np_{a}"] = pp.count(where=o > 0)
     out["cells"] = pp.group_by(cell_keys).aggregate(**cell_aggs)
 
+    # ONE per-person pass serves the duplicate check (all rows) and the fokusmål
+    # anciennitet (covered window weeks of persons in scope)
     covered = list(reference.area_ydelser(cfg.focus_area))
-    fb = scope.filter(scope.ydelse.isin(covered) & (scope.n_window > 0))
-    per = fb.group_by("pid").aggregate(cov_weeks=fb.n_window.sum())
-    per = per.filter(per.cov_weeks >= len(wweeks))
+    per_all = keep(pk.group_by("pid").aggregate(
+        n=(pk.n_period + pk.n_window).sum(),
+        cov_weeks=pk.n_window.sum(where=pk.in_scope & pk.ydelse.isin(covered)),
+    ), "bl_per")
+    out["max_weeks_per_person"] = per_all.n.max()
+    per = per_all.filter(per_all.cov_weeks.fill_null(0) >= len(wweeks)).select("pid")
     # municipality of the last window week; a person covered in every window week has
     # exactly one such row
     lw = pw.filter((pw.week == wweeks[-1]) & pw.ydelse.isin(covered)).select("person_id", "kommunekode")
@@ -230,8 +235,6 @@ def define(pkw: Any, pw: Any, pmap: Any, ev: Any | None, cfg: PersonsConfig,
     # checks on the reduced table (cheap): codes, unknown persons, duplicate person-weeks
     out["codes"] = pkw.select("kommunekode", "ydelse").distinct()
     out["n_pkw"], out["n_pk"] = pkw.count(), pk.count()  # pk is the inner join of pkw with the map
-    per_person = pkw.group_by("person_id").aggregate(n=(pkw.n_period + pkw.n_window).sum())
-    out["max_weeks_per_person"] = per_person.n.max()
     return out
 
 
@@ -247,6 +250,8 @@ def _finish(raw: dict[str, pd.DataFrame], cfg: PersonsConfig) -> dict[str, pd.Da
     pop["persons"] = pop["weeks"].astype("float64") / W
     pop = pop[["kommunekode", "period", "persons", "n_persons"]]
     c = raw["cells"]
+    if "cell_labels" in raw:  # decode the int32 cell code
+        c = c.merge(raw["cell_labels"], on="cell", how="left", validate="many_to_one")
     keys = ["kommunekode", "age_group", "sex", "education", "origin"]
     cells = pd.concat([
         c[keys + ["n_persons", "exposure_weeks"]].assign(
@@ -316,13 +321,15 @@ def run(person_dir: str | Path, cfg: PersonsConfig, key: PseudonymKey | None = N
         notes.append("no events table: focus not computed / ingen events-tabel: focus ikke beregnet")
     timings: dict[str, float] = {}
     clock = time.perf_counter
-    with progress(5, "Personpipeline", "Person pipeline", enabled=show_progress) as advance, \
-            ThreadPoolExecutor(1) as pool:
-        # Pseudonymising persons (Python HMAC) needs no engine: it runs in a thread while the
-        # engine (native threads, GIL released) scans the person-weeks.
+    with progress(5, "Personpipeline", "Person pipeline", enabled=show_progress) as advance:
+        # Step 1, ingest: read, check and pseudonymise persons (HMAC-SHA256 in DuckDB SQL,
+        # engine-independent: the map is an Arrow table handed to either engine). Timed on
+        # its own ("pseudonymise"); everything after it is the aggregate step.
         t_start = clock()
-        fut = pool.submit(_timed, load_persons, paths["persons"], paths["person_weeks"], cfg, key,
-                          age_group_labels(cfg))
+        pmap = load_persons(paths["persons"], paths["person_weeks"], cfg, key, age_group_labels(cfg))
+        timings["pseudonymise"] = clock() - t_start
+        advance(1)
+        t_agg = clock()
         ctx = (engines.duckdb_backend(cfg.memory_limit, cfg.threads, cfg.temp_directory)
                if cfg.engine == "duckdb" else engines.spark_backend(cfg.spark_master, spark_session))
         with ctx as con:
@@ -346,10 +353,6 @@ def run(person_dir: str | Path, cfg: PersonsConfig, key: PseudonymKey | None = N
             timings["scan_group"] = clock() - t0
             advance(1)
             t0 = clock()
-            pmap, timings["persons_pseudonymise"] = fut.result()
-            timings["wait_pseudonymise"] = clock() - t0
-            advance(1)
-            t0 = clock()
             pm = engines.register_arrow(con, cfg.engine, pmap.table, "bl_pmap")
             exprs = define(pkw, pw, pm, ev, cfg, keep)
             check_codes(exprs["codes"].to_pandas())
@@ -361,6 +364,7 @@ def run(person_dir: str | Path, cfg: PersonsConfig, key: PseudonymKey | None = N
             advance(1)
             t0 = clock()
             raw = {n: exprs[n].to_pandas() for n in ("support", "cells", "focus") if n in exprs}
+            raw["cell_labels"] = pmap.cell_labels
             timings["aggregate"] = clock() - t0
             for name, tbl in reversed(kept.items()):  # free intermediates while the backend is open
                 engines.release(con, cfg.engine, tbl, name)
@@ -369,6 +373,7 @@ def run(person_dir: str | Path, cfg: PersonsConfig, key: PseudonymKey | None = N
         t0 = clock()
         tables = _finish(raw, cfg)
         timings["finish"] = clock() - t0
+        timings["aggregate_step"] = clock() - t_agg
         timings["total"] = clock() - t_start
         advance(1)
     return PersonsResult(cfg, tables, timings, {"person_weeks": n_total, "persons": pmap.n_persons},
