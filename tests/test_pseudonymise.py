@@ -75,3 +75,9 @@ def test_repeated_ids_are_caught():
     with pytest.raises(DataError) as exc:
         check_unique(pa.array([1, 2, 2], pa.int64()))
     assert exc.value.column == "person_id"
+    with pytest.raises(DataError):  # text ids (a run without pseudonymisation)
+        check_unique(pa.array(["b", "a", "b"], pa.string()))
+    with pytest.raises(DataError):  # the repeat far apart in a large array
+        check_unique(pa.array(np.r_[np.arange(100_000), 7].astype(np.int64)))
+    check_unique(pa.array(np.arange(100_000, dtype=np.int64)[::-1]))  # distinct: passes
+    check_unique(pa.array(["a", "b"], pa.string()))

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
+import pyarrow as pa
 
 from benchlearn import reference
 from benchlearn.errors import ConfigError, DataError, DatasetError
@@ -158,17 +159,35 @@ def define_scan(pw: Any, cfg: PersonsConfig, weeks_in_data: set[str] | None = No
     )
 
 
+def ydelse_flags(cfg: PersonsConfig) -> pa.Table:
+    """One row per ydelse code (and ``ingen``): a boolean per cell area (``f_<area>``)
+    and ``f_focus`` for the fokusmål's covered ydelser.
+
+    Joined once onto the reduced table so that the later filters test a boolean
+    instead of a string ``IN`` list (several times cheaper on millions of rows).
+    """
+    codes = [*reference.ydelse_codes(), "ingen"]
+    cols: dict[str, Any] = {"ydelse": pa.array(codes, pa.string())}
+    for a in cfg.cell_areas:
+        ys = set(reference.area_ydelser(a))
+        cols[f"f_{a}"] = pa.array([c in ys for c in codes], pa.bool_())
+    cov = set(reference.area_ydelser(cfg.focus_area))
+    cols["f_focus"] = pa.array([c in cov for c in codes], pa.bool_())
+    return pa.table(cols)
+
+
 def define(pkw: Any, pw: Any, pmap: Any, ev: Any | None, cfg: PersonsConfig,
-           keep: Callable[[Any, str], Any] = lambda expr, name: expr) -> dict[str, Any]:
+           keep: Callable[[Any, str], Any] = lambda expr, name: expr, ymap: Any = None) -> dict[str, Any]:
     """The pipeline after the scan, as Ibis expressions (engine-independent).
 
     Parameters
     ----------
     pkw : the result of :func:`define_scan` (materialised)
     pw : person_weeks (person_id, week, kommunekode, ydelse)
-    pmap : the pseudonymised persons map (person_id, pid, cell, in_scope), see :class:`benchlearn.persons.ingest.PersonsMap`
+    pmap : the pseudonymised persons map (person_id, pid, cell, in_scope)
     ev : events, or None
     keep : ``keep(expr, name)`` materialises an intermediate on the engine.
+    ymap : the table of :func:`ydelse_flags` on the engine.
 
     Notes
     -----
@@ -179,8 +198,11 @@ def define(pkw: Any, pw: Any, pmap: Any, ev: Any | None, cfg: PersonsConfig,
     of their municipality).
     """
     wweeks = window_weeks(cfg.period, cfg.window_weeks)
-    pk = keep(pkw.join(pmap.select("person_id", "pid", "cell", "in_scope"), "person_id").drop("person_id"),
-              "bl_pk")
+    pk = pkw.join(pmap.select("person_id", "pid", "cell", "in_scope"), "person_id")
+    # a left join: an unknown ydelse keeps its row (and is reported by check_codes)
+    pk = pk.left_join(ymap, "ydelse").drop("ydelse_right")
+    flags = [f"f_{a}" for a in cfg.cell_areas] + ["f_focus"]
+    pk = keep(pk.mutate(**{f: pk[f].fill_null(False) for f in flags}), "bl_pk")
     scope = pk.filter(pk.in_scope)
     inp = scope.filter(scope.n_period > 0)
     out: dict[str, Any] = {"pkw": pkw, "pk": pk}
@@ -191,10 +213,7 @@ def define(pkw: Any, pw: Any, pmap: Any, ev: Any | None, cfg: PersonsConfig,
 
     # cells on the int32 cell code (decoded in _finish): integer keys only
     cell_keys = ["kommunekode", "cell"]
-    per_area = {
-        f"o_{a}": inp.n_period.sum(where=inp.ydelse.isin(list(reference.area_ydelser(a))))
-        for a in cfg.cell_areas
-    }
+    per_area = {f"o_{a}": inp.n_period.sum(where=inp[f"f_{a}"]) for a in cfg.cell_areas}
     pp = inp.group_by(["pid", *cell_keys]).aggregate(exposure_weeks=inp.n_period.sum(), **per_area)
     cell_aggs: dict[str, Any] = {"n_persons": pp.count(), "exposure_weeks": pp.exposure_weeks.sum()}
     for a in cfg.cell_areas:
@@ -204,19 +223,20 @@ def define(pkw: Any, pw: Any, pmap: Any, ev: Any | None, cfg: PersonsConfig,
     out["cells"] = pp.group_by(cell_keys).aggregate(**cell_aggs)
 
     # ONE per-person pass serves the duplicate check (all rows) and the fokusmål
-    # anciennitet (covered window weeks of persons in scope)
+    # anciennitet (covered window weeks of persons in scope); person_id rides along
+    # (one per pid) for the join with the last window week below
     covered = list(reference.area_ydelser(cfg.focus_area))
     per_all = keep(pk.group_by("pid").aggregate(
+        person_id=pk.person_id.max(),
         n=(pk.n_period + pk.n_window).sum(),
-        cov_weeks=pk.n_window.sum(where=pk.in_scope & pk.ydelse.isin(covered)),
+        cov_weeks=pk.n_window.sum(where=pk.in_scope & pk.f_focus),
     ), "bl_per")
     out["max_weeks_per_person"] = per_all.n.max()
-    per = per_all.filter(per_all.cov_weeks.fill_null(0) >= len(wweeks)).select("pid")
+    per = per_all.filter(per_all.cov_weeks.fill_null(0) >= len(wweeks)).select("pid", "person_id")
     # municipality of the last window week; a person covered in every window week has
     # exactly one such row
     lw = pw.filter((pw.week == wweeks[-1]) & pw.ydelse.isin(covered)).select("person_id", "kommunekode")
-    lw = lw.join(pmap.select("person_id", "pid"), "person_id").select("pid", "kommunekode")
-    per = per.join(lw, "pid")
+    per = per.join(lw, "person_id").select("pid", "kommunekode")
     if ev is not None:
         e = ev.filter(ev.week.isin(wweeks))
         e_agg = e.group_by("person_id").aggregate(
@@ -336,9 +356,9 @@ def run(person_dir: str | Path, cfg: PersonsConfig, key: PseudonymKey | None = N
             pw = engines.read_table(con, cfg.engine, paths["person_weeks"], "person_weeks")
             ev = engines.read_table(con, cfg.engine, paths["events"], "events") if "events" in paths else None
             t0 = clock()
-            wk = pw.group_by("week").aggregate(n=pw.count()).to_pandas()  # cheap: dictionary-encoded
+            wk = pw.select("week").distinct().to_pandas()  # cheap: dictionary-encoded
             weeks = check_weeks(wk, cfg)
-            n_total = int(wk["n"].sum())
+            n_total = int(pw.count().execute())  # DuckDB: from the Parquet metadata
             timings["weeks"] = clock() - t0
             kept: dict[str, Any] = {}
 
@@ -354,7 +374,8 @@ def run(person_dir: str | Path, cfg: PersonsConfig, key: PseudonymKey | None = N
             advance(1)
             t0 = clock()
             pm = engines.register_arrow(con, cfg.engine, pmap.table, "bl_pmap")
-            exprs = define(pkw, pw, pm, ev, cfg, keep)
+            ym = engines.register_arrow(con, cfg.engine, ydelse_flags(cfg), "bl_ymap")
+            exprs = define(pkw, pw, pm, ev, cfg, keep, ym)
             check_codes(exprs["codes"].to_pandas())
             unmatched = int(exprs["n_pkw"].execute()) - int(exprs["n_pk"].execute())
             check_persons(unmatched, exprs["max_weeks_per_person"].execute(), cfg)
@@ -369,6 +390,7 @@ def run(person_dir: str | Path, cfg: PersonsConfig, key: PseudonymKey | None = N
             for name, tbl in reversed(kept.items()):  # free intermediates while the backend is open
                 engines.release(con, cfg.engine, tbl, name)
             engines.unregister(con, cfg.engine, "bl_pmap")
+            engines.unregister(con, cfg.engine, "bl_ymap")
             advance(1)
         t0 = clock()
         tables = _finish(raw, cfg)
@@ -378,11 +400,6 @@ def run(person_dir: str | Path, cfg: PersonsConfig, key: PseudonymKey | None = N
         advance(1)
     return PersonsResult(cfg, tables, timings, {"person_weeks": n_total, "persons": pmap.n_persons},
                          simulated=read_provenance(d), notes=tuple(notes))
-
-
-def _timed(fn: Callable[..., Any], *args: Any) -> tuple[Any, float]:
-    t0 = time.perf_counter()
-    return fn(*args), time.perf_counter() - t0
 
 
 def check_events(n_unmatched: int, kinds: pd.DataFrame) -> None:

