@@ -158,9 +158,12 @@ def load_dataset(folder: str | Path) -> Dataset:
     raws: dict[str, RawTable] = {}
     notes: list[str] = []
 
+    def person_level(source: str) -> None:
+        notes.append(f"{source}: personniveau — brug 'benchlearn persons aggregate' / person level — use 'benchlearn persons aggregate'")
+
     def add(raw: RawTable) -> None:
         if raw.name in PERSON_LEVEL:
-            notes.append(f"{raw.source}: personniveau — brug 'benchlearn persons aggregate' / person level — use 'benchlearn persons aggregate'")
+            person_level(raw.source)
             return
         if raw.name in raws:
             raise DatasetError(
@@ -177,16 +180,12 @@ def load_dataset(folder: str | Path) -> Dataset:
         if name == "truth":
             notes.append(f"{f.name}: simulatorens sandhed, ikke data / the simulator's truth, not data")
             continue
-        if suffix == ".csv":
-            if name in PERSON_LEVEL:
-                add(RawTable(name, pd.DataFrame(), f.name, 1))
-            else:
-                add(read_csv(f, name))
+        if name in PERSON_LEVEL and suffix in (".csv", ".parquet"):
+            person_level(f.name)  # never read: person-week files can hold 190 million rows
+        elif suffix == ".csv":
+            add(read_csv(f, name))
         elif suffix == ".parquet":
-            if name in PERSON_LEVEL:
-                add(RawTable(name, pd.DataFrame(), f.name, 1))
-            else:
-                add(read_parquet(f, name))
+            add(read_parquet(f, name))
         elif suffix in (".xlsx", ".xlsm"):
             for raw in read_xlsx_sheets(f).values():
                 add(raw)
