@@ -41,12 +41,13 @@ POS = {  # hand-derived positions
 DIFF = {450: -1.10, 147: -1.00, 159: -0.70, 766: -0.50, 530: -0.40, 101: 0.50, 751: 0.40}
 
 
-def write_case(d: Path, periods: tuple[str, ...] = ("2020",)) -> Path:
+def write_case(d: Path, periods: tuple[str, ...] = ("2020",), rows: dict | None = None) -> Path:
+    """Write ``benchmark.csv`` and ``focus.csv`` from rows {kommunekode: (actual, expected, persons, persons_12m, without_offer, without_talks)}."""
     d.mkdir(parents=True, exist_ok=True)
     b = ["kommunekode,period,area,actual,expected,persons"]
     f = ["kommunekode,period,persons_12m,without_offer,without_talks"]
     for p in periods:
-        for k, (a, e, n, n12, o, s) in CASE.items():
+        for k, (a, e, n, n12, o, s) in (CASE if rows is None else rows).items():
             b.append(f"{k},{p},total,{a},{e},{n}")
             f.append(f"{k},{p},{n12},{o},{s}")
     (d / "benchmark.csv").write_text("\n".join(b) + "\n", encoding="utf-8")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_compare_schemes import write_case  # the same benchmark/focus CSV writer
 
 from benchlearn.assess.tilsyn import (
     DEFAULT_MACHINE,
@@ -40,17 +41,7 @@ YEARS = ("2020", "2021", "2022", "2023")
 
 @pytest.fixture()
 def case_dir(tmp_path: Path) -> Path:
-    d = tmp_path / "case"
-    d.mkdir()
-    b = ["kommunekode,period,area,actual,expected,persons"]
-    f = ["kommunekode,period,persons_12m,without_offer,without_talks"]
-    for p in YEARS:
-        for k, (a, e, n, n12, o, s) in ROWS.items():
-            b.append(f"{k},{p},total,{a},{e},{n}")
-            f.append(f"{k},{p},{n12},{o},{s}")
-    (d / "benchmark.csv").write_text("\n".join(b) + "\n", encoding="utf-8")
-    (d / "focus.csv").write_text("\n".join(f) + "\n", encoding="utf-8")
-    return d
+    return write_case(tmp_path / "case", tuple(YEARS), ROWS)
 
 
 def sel_frame(seq: list[bool | None], start: int = 2020) -> pd.DataFrame:
