@@ -254,6 +254,10 @@ BAD = {
     "unknown-kommune": (lambda w: w.assign(kommunekode=w.kommunekode.where(w.index != 5, 999)), "kommunekode"),
     "unknown-ydelse": (lambda w: w.assign(ydelse=w.ydelse.where(w.index != 5, "lottogevinst")), "ydelse"),
     "bad-week": (lambda w: w.assign(week=w.week.where(w.index != 5, "2023-7")), "week"),
+    # inside the period's label range, so only the exact week check can catch them
+    "week-letter-inside-range": (lambda w: w.assign(week=w.week.where(w.index != 5, "2023-W1x")), "week"),
+    "week-unpadded": (lambda w: w.assign(week=w.week.where(w.index != 5, "2023-W5")), "week"),
+    "week-trailing-space": (lambda w: w.assign(week=w.week.where(w.index != 5, "2023-W05 ")), "week"),
     "duplicate": (lambda w: pd.concat([w, w.iloc[[3]]]), "week"),
     "unknown-person": (lambda w: pd.concat([w, w.iloc[[3]].assign(person_id=10**9)]), "person_id"),
 }

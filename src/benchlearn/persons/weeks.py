@@ -87,3 +87,22 @@ def window_weeks(period: str, length: int = WINDOW_WEEKS) -> list[str]:
     y, w = int(last[:4]), int(last[6:])
     thursday = dt.date.fromisocalendar(y, w, 4)
     return [week_label(thursday - dt.timedelta(weeks=k)) for k in range(length - 1, -1, -1)]
+
+
+def week_runs(weeks: list[str]) -> list[tuple[str, str]]:
+    """Split ISO week labels into runs of consecutive weeks within one ISO year.
+
+    Returns ``(first, last)`` label pairs. Within a run every label has the same
+    ``YYYY-W`` prefix and two digits, so "a label of the run" is exactly "a string of
+    length 8 with two digits at the end that lies between ``first`` and ``last``"
+    (see :func:`benchlearn.persons.pipeline.week_in`).
+    """
+    runs: list[tuple[str, str]] = []
+    for w in sorted(set(weeks)):
+        if not WEEK_RE.match(w):
+            raise ValueError(f"not an ISO week label: {w!r}")
+        if runs and runs[-1][1][:6] == w[:6] and int(runs[-1][1][6:]) + 1 == int(w[6:]):
+            runs[-1] = (runs[-1][0], w)
+        else:
+            runs.append((w, w))
+    return runs
