@@ -368,3 +368,32 @@ def test_part_file_folders_and_column_case(tmp_path):
     res = run(d, PersonsConfig(period="2023", min_persons=1), KEY, show_progress=False)
     for n in ("support", "population", "focus", "cells"):
         pd.testing.assert_frame_equal(res.tables[n], base.tables[n])
+
+
+def test_written_output_is_a_validated_dataset_and_feeds_the_cell_model(sim_dir, tmp_path):
+    """`cells` and `suppression` are contract tables: validated on load like the rest;
+    the cell model runs on what the pipeline wrote."""
+    from benchlearn.dataset import load_dataset
+    from benchlearn.models.benchmark import BenchmarkConfig, from_cells
+
+    res = run(sim_dir, PersonsConfig(period="2023"), KEY, show_progress=False)
+    out = tmp_path / "ds"
+    res.write(out, fmt="csv")
+    ds = load_dataset(out)
+    assert {"support", "population", "focus", "cells", "suppression"} <= set(ds.names)
+    pd.testing.assert_series_equal(ds.table("cells")["outcome_weeks"].sort_values(ignore_index=True),
+                                   res.tables["cells"]["outcome_weeks"].sort_values(ignore_index=True),
+                                   check_names=False, check_dtype=False)
+    assert (ds.table("suppression")["table"].isin(["support", "population", "focus", "cells"])).all()
+    # the cell model on unsuppressed cells (3,000 persons spread over 98 municipalities)
+    full = tmp_path / "full"
+    run(sim_dir, PersonsConfig(period="2023", min_persons=1), KEY, show_progress=False).write(full, fmt="parquet")
+    bm = from_cells(load_dataset(full), BenchmarkConfig(rank_draws=50))
+    assert len(bm.records) == 98 and bm.card.source == "cells"
+    # a cell with more outcome weeks than exposure weeks is refused, naming row and column
+    cells = pd.read_csv(out / "cells.csv")
+    cells.loc[2, "outcome_weeks"] = cells.loc[2, "exposure_weeks"] + 1
+    cells.to_csv(out / "cells.csv", index=False)
+    with pytest.raises(DataError) as exc:
+        load_dataset(out)
+    assert (exc.value.table, exc.value.column, exc.value.row) == ("cells", "outcome_weeks", 4)
