@@ -19,13 +19,8 @@ import pytest
 from scipy.optimize import linprog
 
 from benchlearn.errors import ConfigError, ModelError
-from benchlearn.models.dea import (
-    DEAConfig,
-    JobcentreDEAConfig,
-    dea,
-    dea_from_dataset,
-    efficiency_scores,
-)
+from benchlearn.models.dea import DEAConfig, dea, efficiency_scores
+from benchlearn.models.jobcentre_dea import JobcentreDEAConfig, dea_from_dataset
 
 # Coelli, T. J. (1996), "A Guide to DEAP Version 2.1: A Data Envelopment Analysis
 # (Computer) Program", CEPA Working Paper 96/08, University of New England —

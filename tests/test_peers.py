@@ -228,7 +228,7 @@ def test_cli_peers_json(tmp_path, sim, records, period):
 
 
 def test_store_default_runs(tmp_path, sim, records, period):
-    from benchlearn.models.peers import store_default_runs
+    from benchlearn.models.peer_runs import store_default_runs
     from benchlearn.store import Workspace
 
     ds = sim.dataset

@@ -56,7 +56,7 @@ ANALYSES: tuple[Analysis, ...] = (
     Analysis("classification", "benchlearn.assess.schemes:store_default_runs", "Klassifikationer", "Classifications"),
     Analysis(
         "benchlearning",
-        "benchlearn.models.peers:store_default_runs",
+        "benchlearn.models.peer_runs:store_default_runs",
         "Sammenlignelige kommuner, udgifter og omkostningseffektivitet (DEA)",
         "Peers, costs and cost efficiency (DEA)",
     ),

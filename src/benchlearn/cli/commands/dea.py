@@ -93,7 +93,7 @@ def register(app: typer.Typer) -> None:
 
         from benchlearn import reference
         from benchlearn.cli.commands.peers import bench_for, default_period
-        from benchlearn.models.dea import JobcentreDEAConfig, dea_from_dataset
+        from benchlearn.models.jobcentre_dea import JobcentreDEAConfig, dea_from_dataset
 
         output = output or "loefteevne"
         cost_per_person = 74_000.0 if cost_per_person is None else cost_per_person

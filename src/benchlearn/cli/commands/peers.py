@@ -33,7 +33,7 @@ RECORD_COLUMNS = [
 def bench_for(dataset: Path, ds, period: str, need_weights: bool = True):  # type: ignore[no-untyped-def]
     """Benchmark records: the workspace's run when DATASET is one, a precomputed
     ``benchmark`` table, else a fit (see docs/BENCHLEARNING.md)."""
-    from benchlearn.models.peers import benchmark_inputs
+    from benchlearn.models.peer_runs import benchmark_inputs
     from benchlearn.store import Workspace
 
     if is_workspace_file(dataset):
@@ -65,7 +65,8 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOption = None,
     ) -> None:
         """Sammenlignelige kommuner og læringspartnere. / Comparable municipalities and learning partners."""
-        from benchlearn.models.peers import PeerConfig, read_group_file, run_peers
+        from benchlearn.models.peer_runs import run_peers
+        from benchlearn.models.peers import PeerConfig, read_group_file
 
         cfg = PeerConfig(period=period or "", k=k, n_clusters=clusters, rule=rule, alpha=alpha)  # type: ignore[arg-type]
         extra = read_group_file(group_file) if group_file else None
