@@ -397,3 +397,18 @@ def test_written_output_is_a_validated_dataset_and_feeds_the_cell_model(sim_dir,
     with pytest.raises(DataError) as exc:
         load_dataset(out)
     assert (exc.value.table, exc.value.column, exc.value.row) == ("cells", "outcome_weeks", 4)
+
+
+def test_text_person_ids_give_the_same_outputs(tmp_path):
+    """CPR-like text ids (leading zeros) in all three tables: the same outputs as integers."""
+    d = hand_made(tmp_path / "int")
+    base = run(d, PersonsConfig(period="2023", min_persons=1), KEY, show_progress=False)
+    t = tmp_path / "text"
+    t.mkdir()
+    for name in ("persons", "person_weeks", "events"):
+        df = pd.read_parquet(d / f"{name}.parquet")
+        df["person_id"] = df["person_id"].map(lambda i: f"{int(i) * 1_000_003:010d}")
+        df.to_parquet(t / f"{name}.parquet", index=False)
+    res = run(t, PersonsConfig(period="2023", min_persons=1), KEY, show_progress=False)
+    for n in ("support", "population", "focus", "cells", "suppression"):
+        pd.testing.assert_frame_equal(res.tables[n], base.tables[n], obj=n)

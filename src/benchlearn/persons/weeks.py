@@ -93,9 +93,9 @@ def week_runs(weeks: list[str]) -> list[tuple[str, str]]:
     """Split ISO week labels into runs of consecutive weeks within one ISO year.
 
     Returns ``(first, last)`` label pairs. Within a run every label has the same
-    ``YYYY-W`` prefix and two digits, so "a label of the run" is exactly "a string of
-    length 8 with two digits at the end that lies between ``first`` and ``last``"
-    (see :func:`benchlearn.persons.pipeline.week_in`).
+    ``YYYY-W`` prefix and a two-digit week number, so "a label of the run" is exactly
+    "a string of length 8, ending in a digit, between ``first`` and ``last``" (the
+    argument is in :func:`benchlearn.persons.pipeline.week_in`).
     """
     runs: list[tuple[str, str]] = []
     for w in sorted(set(weeks)):
