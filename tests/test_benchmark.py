@@ -22,7 +22,7 @@ from scipy.stats import rankdata
 
 from benchlearn import reference
 from benchlearn.dataset import Dataset, load_dataset
-from benchlearn.errors import ConfigError, MissingTableError
+from benchlearn.errors import ConfigError, MissingTableError, ModelError
 from benchlearn.models.benchmark import BenchmarkConfig, fit, from_benchmark_table
 
 DATA_FIELDS = [
@@ -323,6 +323,23 @@ def test_from_cells_recovers_municipality_effects():
     assert np.corrcoef(df["diff_pp"], df["true_diff_pp"])[0, 1] > 0.9
     cov = ((df["ci_low_pp"] <= df["true_diff_pp"]) & (df["true_diff_pp"] <= df["ci_high_pp"])).mean()
     assert cov >= 0.85  # one run of 98 correlated intervals: loose bound
+
+    # cells are what survives the fewer-than-5 rule: a municipality whose cells cover
+    # less than min_cell_coverage of its residents is excluded, with the reason
+    exposure = cells.groupby("kommunekode")["exposure"].sum()
+    pop = pd.DataFrame({"kommunekode": exposure.index, "period": "2023", "persons": exposure.to_numpy()})
+    pop.loc[pop["kommunekode"] == 825, "persons"] *= 2  # Læsø: the cells hold half of its residents
+    pop.loc[pop["kommunekode"] == 101, "persons"] /= 0.91  # København: 91 %, kept
+    ds2 = Dataset.from_tables({"cells": cells, "population": pop})
+    res2 = from_cells(ds2, BenchmarkConfig(rank_draws=200))
+    assert len(res2.to_frame()) == 97 and 825 not in set(res2.to_frame()["kommunekode"])
+    why = res2.excluded.set_index("kommunekode").loc[825]
+    assert "50 %" in why["reason_en"] and "fewer-than-5" in why["reason_en"] and "50 %" in why["reason_da"]
+    total = exposure.sum() / pop["persons"].sum()  # the national coverage, computed independently
+    assert any(f"cover {100 * total:.1f} % of the residents" in n for n in res2.card.notes)
+    with pytest.raises(ModelError, match="dækker under 90 %"):
+        from_cells(Dataset.from_tables({"cells": cells, "population": pop.assign(persons=pop["persons"] * 3)}),
+                   BenchmarkConfig(rank_draws=50))
 
 
 def test_store_default_runs(tmp_path):

@@ -120,6 +120,11 @@ class BenchmarkConfig:
         2018 list implies about 74,000 kr: 16.3 mio. kr / 220 persons).
     cv_folds : int
         Folds of the cross-validation by municipality on the model card.
+    min_cell_coverage : float
+        Cell model only (:func:`from_cells`): a municipality whose published cells —
+        what is left after the fewer-than-5-persons rule — cover less than this share
+        of its residents (``population``) is excluded with the reason, because its
+        actual and expected numbers would describe only part of it [choice; 0.9].
     """
 
     area: str = "total"
@@ -142,6 +147,7 @@ class BenchmarkConfig:
     cost_per_person_dkk: float = 74_000.0
     cv_folds: int = 10
     max_iter: int = 100
+    min_cell_coverage: float = 0.9
 
     def __post_init__(self) -> None:
         if self.maalgruppe is None and self.area not in reference.area_codes():
@@ -163,6 +169,8 @@ class BenchmarkConfig:
             raise ConfigError("coverage skal ligge mellem 0,5 og 1.", "coverage must lie between 0.5 and 1.")
         if not 0 <= self.unmeasured_share < 1:
             raise ConfigError("unmeasured_share skal ligge i [0, 1).", "unmeasured_share must lie in [0, 1).")
+        if not 0 <= self.min_cell_coverage <= 1:
+            raise ConfigError("min_cell_coverage skal ligge i [0, 1].", "min_cell_coverage must lie in [0, 1].")
         if self.cost_per_person_dkk < 0:
             raise ConfigError("Prisen pr. fuldtidsperson kan ikke være negativ.", "The cost per full-time person cannot be negative.")
 

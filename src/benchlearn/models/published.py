@@ -145,6 +145,41 @@ def from_benchmark_table(
 CELL_COVARIATES: tuple[str, ...] = ("age_group", "sex", "education", "origin")
 
 
+def _cell_coverage(d: pd.DataFrame, ds: Dataset, config: BenchmarkConfig, has_exposure: bool
+                   ) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, ...]]:
+    """Split municipalities by how much of their population the published cells cover.
+
+    Published cells are what is left after the fewer-than-5-persons rule, so in a small
+    population most cells are gone and a municipality's "actual" would count only the
+    residents of its remaining cells. Coverage = Σ cell ``exposure`` / ``population.persons``
+    (both full-year residents). Returns the kept rows, the excluded ones (with reasons)
+    and a model-card note; without ``population`` or ``exposure`` nothing is checked.
+    """
+    empty = pd.DataFrame(columns=["kommunekode", "period", "reason_da", "reason_en"])
+    if not has_exposure or not ds.has("population"):
+        return d, empty, ()
+    pop = ds.table("population")[["kommunekode", "period", "persons"]].rename(columns={"persons": "_residents"})
+    m = d.merge(pop, on=["kommunekode", "period"], how="left")
+    share = (m["persons"] / m["_residents"]).to_numpy()
+    thin_mask = share < config.min_cell_coverage  # NaN (no population row) counts as covered: nothing to compare
+    pct = pd.Series(100 * share).round(0).astype("Int64").astype(str)
+    thin = m.loc[thin_mask, ["kommunekode", "period"]].assign(
+        reason_da=("cellerne dækker kun " + pct[thin_mask] + " % af borgerne (resten er udeladt efter "
+                   "færre-end-5-personer-reglen)").to_numpy(),
+        reason_en=("the cells cover only " + pct[thin_mask] + " % of the residents (the rest was left out under "
+                   "the fewer-than-5-persons rule)").to_numpy(),
+    )
+    known = m["_residents"].notna()
+    if not known.any():
+        return d, empty, ()
+    total = float(m.loc[known, "persons"].sum() / m.loc[known, "_residents"].sum())
+    note = (f"Cellerne dækker {100 * total:.1f} % af borgerne (udeladt efter færre-end-5-reglen: resten); kommuner under "
+            f"{100 * config.min_cell_coverage:.0f} % er udeladt. / The cells cover {100 * total:.1f} % of the residents "
+            f"(the rest was left out under the fewer-than-5 rule); municipalities below "
+            f"{100 * config.min_cell_coverage:.0f} % are excluded.",)
+    return d.loc[~thin_mask].reset_index(drop=True), thin.reset_index(drop=True), note
+
+
 def from_cells(ds: Dataset, config: BenchmarkConfig | None = None, covariates: tuple[str, ...] = CELL_COVARIATES) -> BenchmarkResults:
     """Benchmark from the person-level cell model (table ``cells`` from ``persons aggregate``).
 
@@ -188,12 +223,24 @@ def from_cells(ds: Dataset, config: BenchmarkConfig | None = None, covariates: t
     e = res.expected_by_municipality(("kommunekode", "period"))
     d = e.rename(columns={"exposure": "persons"})
     d = d[d["persons"] > 0].reset_index(drop=True)
+    d, thin, coverage_note = _cell_coverage(d, ds, config, exp_col is not None)
+    if d.empty:
+        raise ModelError(
+            "Cellerne dækker under " f"{100 * config.min_cell_coverage:.0f} % af borgerne i alle kommuner (resten er "
+            "udeladt efter færre-end-5-personer-reglen); cellemodellen kan ikke sige noget om en hel kommune. "
+            "Kør den på flere personer, eller brug support/population/framework.",
+            f"The cells cover less than {100 * config.min_cell_coverage:.0f} % of the residents of every municipality "
+            "(the rest was left out under the fewer-than-5-persons rule); the cell model cannot describe a whole "
+            "municipality. Run it on more persons, or use support/population/framework.",
+        )
     recs, covs, fits = _records_from_expected(d, config, lambda g, tau2, v: (g["se_expected"].to_numpy() / g["persons"].to_numpy()) ** 2)
     sim = ds.is_simulated("cells") or ds.is_simulated("person_weeks")
-    missing = sorted(reference.kommunekoder() - set(d["kommunekode"]))
-    excluded = pd.DataFrame(
+    missing = sorted(reference.kommunekoder() - set(d["kommunekode"]) - set(thin["kommunekode"]))
+    excluded = pd.concat([pd.DataFrame(
         [(k, p) for k in missing for p in periods], columns=["kommunekode", "period"]
-    ).assign(navn=lambda x: x["kommunekode"].map(_names()), reason_da="ingen celler", reason_en="no cells")
+    ).assign(reason_da="ingen celler", reason_en="no cells"), thin], ignore_index=True)
+    excluded = excluded.assign(navn=excluded["kommunekode"].map(_names()))[
+        ["kommunekode", "period", "navn", "reason_da", "reason_en"]]
     asm = _Assembled(d, excluded, tuple(covs_), (), (), (), sim)
     records = _finish_records(pd.concat(recs, ignore_index=True), asm, config)
     coef = res.to_frame().assign(ydelse=config.target)
@@ -201,6 +248,7 @@ def from_cells(ds: Dataset, config: BenchmarkConfig | None = None, covariates: t
         "Kilde: cellemodel (binomial GLM på celler af individuelle kendetegn) / Source: cell model (binomial GLM on cells of individual characteristics).",
         ("Cellemodellens kovarians antager uafhængige personuger; τ² (DerSimonian–Laird) og κ·τ² er lagt til. / "
          "The cell model's covariance assumes independent person-weeks; τ² (DerSimonian–Laird) and κ·τ² are added."),
+        *coverage_note,
     )
     card = ModelCard.build(
         config=config, dataset_hash=ds.content_hash, variables=tuple(covs_), dropped_variables=(),
