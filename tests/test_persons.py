@@ -412,3 +412,34 @@ def test_text_person_ids_give_the_same_outputs(tmp_path):
     res = run(t, PersonsConfig(period="2023", min_persons=1), KEY, show_progress=False)
     for n in ("support", "population", "focus", "cells", "suppression"):
         pd.testing.assert_frame_equal(res.tables[n], base.tables[n], obj=n)
+
+
+def test_cell_model_before_the_rule_publishes_municipality_totals(sim_dir, tmp_path):
+    """With a cell model (as the CLI runs it) the pipeline fits it on all cells, before the
+    fewer-than-5 rule, and publishes only municipality totals as `benchmark`."""
+    from benchlearn.dataset import load_dataset
+    from benchlearn.models.benchmark import BenchmarkConfig
+    from benchlearn.models.benchmark_runs import run_benchmark
+    from benchlearn.models.published import cell_model_totals
+
+    res = run(sim_dir, PersonsConfig(period="2023"), KEY, show_progress=False, cell_model=cell_model_totals)
+    bm = res.tables["benchmark"]
+    assert set(bm["area"]) == set(PersonsConfig(period="2023").cell_areas)
+    assert (bm["n_persons"] >= 5).all() and "cell_model" in res.timings
+    # actual = the in-scope person-weeks on the area's ydelser / 52, from the raw files
+    ref = _pandas_reference(sim_dir)["support"]
+    covered = ref[ref["ydelse"].isin(reference.area_ydelser("total"))].groupby("kommunekode")["fuldtidspersoner"].sum()
+    got = bm[bm["area"] == "total"].set_index("kommunekode")["actual"]
+    np.testing.assert_allclose(got.to_numpy(), covered.reindex(got.index).fillna(0).to_numpy(), rtol=0, atol=1e-9)
+    # logit link with an intercept, fitted on every cell: fitted and observed totals agree
+    # (the score equation of the intercept); before the rule means over all municipalities
+    full = run(sim_dir, PersonsConfig(period="2023", min_persons=1), KEY, show_progress=False,
+               cell_model=cell_model_totals).tables["benchmark"]
+    for area, g in full.groupby("area"):
+        assert abs(g["expected"].sum() - g["actual"].sum()) < 1e-6 * g["actual"].sum(), area
+    # `benchlearn benchmark` uses this table, with the model's standard error
+    out = tmp_path / "ds"
+    res.write(out, fmt="csv")
+    b = run_benchmark(load_dataset(out), BenchmarkConfig(rank_draws=50))
+    assert b.card.source == "benchmark_table" and any("se_expected" in n for n in b.card.notes)
+    assert len(b.records) == (bm["area"] == "total").sum()

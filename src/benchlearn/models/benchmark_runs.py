@@ -11,16 +11,17 @@ from benchlearn.progress import stderr as err_console
 
 
 def run_benchmark(ds, config):  # type: ignore[no-untyped-def]
-    """Fit the model when the dataset allows it; else the person-level cell model
-    (table ``cells``); else read a published ``benchmark`` table."""
+    """Fit the model when the dataset allows it; else read a published ``benchmark``
+    table (``persons aggregate`` writes one from the cell model fitted before the
+    fewer-than-5 rule); else the cell model on the published ``cells``."""
     from benchlearn.models import benchmark as bm
 
     if all(ds.has(n) for n in ("support", "population", "framework")):
         return bm.fit(ds, config)
-    if ds.has("cells"):
-        return bm.from_cells(ds, config)
     if ds.has("benchmark"):
         return bm.from_benchmark_table(ds, config)
+    if ds.has("cells"):
+        return bm.from_cells(ds, config)
     from benchlearn.errors import MissingTableError
 
     missing = next(n for n in ("support", "population", "framework") if not ds.has(n))

@@ -121,15 +121,25 @@ def from_benchmark_table(
             "For få kommuner med nævner i tabellen 'benchmark' (tilføj 'persons' eller tabellen 'population').",
             "Too few municipalities with a denominator in 'benchmark' (add 'persons' or table 'population').",
         )
-    recs, covs, fits = _records_from_expected(d, config, lambda g, tau2, v: min(published_model_params / len(g), 1.0) * (tau2 + v))
+    with_se = "se_expected" in d.columns and bool(d["se_expected"].notna().all())
+    if with_se:  # the publishing model's own standard error of E (persons aggregate writes it)
+        def var_pred(g, tau2, v):  # noqa: ANN001, ANN202
+            return (g["se_expected"].to_numpy(dtype="float64") / g["persons"].to_numpy(dtype="float64")) ** 2
+        pred_note = ("Standardfejl = stikprøvevarians + modellens prædiktionsvarians (kolonnen se_expected) / "
+                     "se = sampling variance + the model's prediction variance (column se_expected).")
+    else:
+        def var_pred(g, tau2, v):  # noqa: ANN001, ANN202
+            return min(published_model_params / len(g), 1.0) * (tau2 + v)
+        pred_note = (f"Standardfejl = stikprøvevarians + tilnærmet prædiktionsvarians (p={published_model_params} antaget) / "
+                     f"se = sampling variance + approximate prediction variance (p={published_model_params} assumed).")
+    recs, covs, fits = _records_from_expected(d, config, var_pred)
     sim = ds.is_simulated("benchmark")
     asm = _Assembled(d, excluded, (), (), (), (), sim)
     records = _finish_records(pd.concat(recs, ignore_index=True), asm, config)
     notes = (
         ("Kilde: færdigt benchmark (tabellen 'benchmark'); modellens koefficienter og kovarians er ikke offentliggjort. / "
          "Source: published benchmark; the model's coefficients and covariance are not published."),
-        (f"Standardfejl = stikprøvevarians + tilnærmet prædiktionsvarians (p={published_model_params} antaget) / "
-         f"se = sampling variance + approximate prediction variance (p={published_model_params} assumed)."),
+        pred_note,
         ("τ² ved DerSimonian–Laird på s - ŝ; kovarianser mellem kommuner sat til 0. / "
          "τ² by DerSimonian–Laird on s - ŝ; covariances between municipalities set to 0."),
     )
@@ -143,6 +153,44 @@ def from_benchmark_table(
 
 
 CELL_COVARIATES: tuple[str, ...] = ("age_group", "sex", "education", "origin")
+
+
+def cell_model_totals(cells: pd.DataFrame, covariates: tuple[str, ...] = CELL_COVARIATES) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Municipality totals of the cell model, fitted on *all* cells of each area.
+
+    Meant for the person pipeline, which holds the cells before the fewer-than-5 rule:
+    fitted there, the model sees every resident, and only municipality totals — which
+    rest on all of a municipality's residents — need to be published (as the
+    ``benchmark`` table, with the model's standard error of E in ``se_expected``).
+
+    Returns ``(table, notes)``; the table has kommunekode, period, area, actual,
+    expected, persons (full-year residents), se_expected. An area whose model cannot be
+    fitted (no variation, too few cells) is left out and named in the notes.
+
+    Notes
+    -----
+    Per area, :func:`benchlearn.models.cellglm.fit_cells` on the covariates that vary
+    (and period when several): ``E_k = Σ_c ŝ_c·exposure_c``, ``O_k = Σ_c outcome_c``.
+    With an intercept and the canonical link, Σ_k E_k = Σ_k O_k over the cells fitted.
+    """
+    from benchlearn.models.cellglm import fit_cells
+
+    frames, notes = [], []
+    for area, g in cells.groupby("area", sort=True):
+        covs = [c for c in covariates if c in g.columns and g[c].nunique() > 1]
+        if g["period"].nunique() > 1:
+            covs.append("period")
+        try:
+            res = fit_cells(g, covs, exposure="exposure", expected_outcome="outcome")
+        except ModelError as exc:
+            notes.append(f"cellemodel ikke tilpasset for {area}: {exc.da} / "
+                         f"cell model not fitted for {area}: {exc.en}")
+            continue
+        e = res.expected_by_municipality(("kommunekode", "period"))
+        frames.append(e.rename(columns={"exposure": "persons"}).assign(area=str(area)))
+    cols = ["kommunekode", "period", "area", "actual", "expected", "persons", "se_expected"]
+    table = pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
+    return table, tuple(notes)
 
 
 def _cell_coverage(d: pd.DataFrame, ds: Dataset, config: BenchmarkConfig, has_exposure: bool

@@ -53,7 +53,7 @@ from benchlearn.persons.ingest import (
 from benchlearn.persons.pseudonymise import PseudonymKey
 from benchlearn.persons.weeks import period_weeks, week_runs, window_weeks
 
-OUTPUT_TABLES = ("support", "population", "focus", "cells", "suppression")
+OUTPUT_TABLES = ("support", "population", "focus", "cells", "benchmark", "suppression")  # benchmark: with a cell model
 
 
 @dataclass(frozen=True)
@@ -299,8 +299,18 @@ def define(pkw: Any, pw: Any, pmap: Any, ev: Any | None, cfg: PersonsConfig,
     return out
 
 
-def _finish(raw: dict[str, pd.DataFrame], cfg: PersonsConfig) -> dict[str, pd.DataFrame]:
-    """Divide, order, type and apply the small-number rule (pandas, engine-independent)."""
+CellModel = Callable[[pd.DataFrame], "tuple[pd.DataFrame, tuple[str, ...]]"]
+
+
+def _finish(raw: dict[str, pd.DataFrame], cfg: PersonsConfig, cell_model: CellModel | None = None,
+            timings: dict[str, float] | None = None, notes: list[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Divide, order, type and apply the small-number rule (pandas, engine-independent).
+
+    ``cell_model`` (e.g. :func:`benchlearn.models.published.cell_model_totals`) is given
+    the cells *before* the rule and returns municipality totals, published as the
+    ``benchmark`` table under the same rule (each row rests on the municipality's
+    residents); its time goes to ``timings["cell_model"]``.
+    """
     W = float(len(period_weeks(cfg.period)))
     m = cfg.min_persons
     sup = raw["support"].assign(period=cfg.period)
@@ -324,12 +334,21 @@ def _finish(raw: dict[str, pd.DataFrame], cfg: PersonsConfig) -> dict[str, pd.Da
     cells = cells[["kommunekode", "period", "age_group", "sex", "education", "origin", "area", "n_persons",
                    "n_outcome_persons", "exposure_weeks", "outcome_weeks", "exposure", "outcome"]]
     tables = {"support": sup, "population": pop, "cells": cells}
+    if cell_model is not None:
+        t0 = time.perf_counter()
+        bm, model_notes = cell_model(cells)
+        if timings is not None:
+            timings["cell_model"] = time.perf_counter() - t0
+        if notes is not None:
+            notes.extend(model_notes)
+        tables["benchmark"] = bm.merge(pop[["kommunekode", "n_persons"]], on="kommunekode", how="left")
     if "focus" in raw:
         foc = raw["focus"].assign(period=cfg.period)
         tables["focus"] = foc[["kommunekode", "period", "persons_12m", "without_offer", "without_talks"]]
     key_cols = {"support": ["ydelse"], "population": [], "focus": [],
-                "cells": ["age_group", "sex", "education", "origin", "area"]}
-    n_cols = {"support": "n_persons", "population": "n_persons", "cells": "n_persons", "focus": "persons_12m"}
+                "cells": ["age_group", "sex", "education", "origin", "area"], "benchmark": ["area"]}
+    n_cols = {"support": "n_persons", "population": "n_persons", "cells": "n_persons", "focus": "persons_12m",
+              "benchmark": "n_persons"}
     parts_of = {"cells": ["n_outcome_persons"], "focus": ["without_offer", "without_talks"]}
     ints = ("n_persons", "n_outcome_persons", "exposure_weeks", "outcome_weeks")
     records, final = [], {}
@@ -368,7 +387,7 @@ def fast_path(pw: Any, cfg: PersonsConfig, n_total: int) -> bool:
 
 
 def run(person_dir: str | Path, cfg: PersonsConfig, key: PseudonymKey | None = None, *,
-        show_progress: bool = True, spark_session: Any = None) -> PersonsResult:
+        show_progress: bool = True, spark_session: Any = None, cell_model: CellModel | None = None) -> PersonsResult:
     """Run the pipeline on a folder with ``persons``, ``person_weeks`` (and ``events``).
 
     Parameters
@@ -380,6 +399,11 @@ def run(person_dir: str | Path, cfg: PersonsConfig, key: PseudonymKey | None = N
         Required when ``cfg.pseudonymise`` (see :func:`benchlearn.persons.pseudonymise.load_key`).
     spark_session : SparkSession, optional
         Reuse a session (tests); otherwise one is made from ``cfg.spark_master``.
+    cell_model : callable, optional
+        Fitted on the cells before the small-number rule; its municipality totals are
+        published as ``benchmark`` (the CLI passes
+        :func:`benchlearn.models.published.cell_model_totals`). Timed apart from the
+        aggregate step (``timings["cell_model"]``): it is model fitting, not aggregation.
 
     Returns
     -------
@@ -455,9 +479,9 @@ def run(person_dir: str | Path, cfg: PersonsConfig, key: PseudonymKey | None = N
             advance(1)
         t0 = clock()
         timings["close"] = t0 - t_close  # intermediates dropped, engine closed
-        tables = _finish(raw, cfg)
-        timings["finish"] = clock() - t0
-        timings["aggregate_step"] = clock() - t_agg
+        tables = _finish(raw, cfg, cell_model, timings, notes)
+        timings["finish"] = clock() - t0 - timings.get("cell_model", 0.0)
+        timings["aggregate_step"] = clock() - t_agg - timings.get("cell_model", 0.0)
         timings["total"] = clock() - t_start
         advance(1)
     return PersonsResult(cfg, tables, timings, {"person_weeks": n_total, "persons": pmap.n_persons},

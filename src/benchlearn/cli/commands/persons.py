@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
     @persons_app.command("aggregate")
     def aggregate_cmd(
         person_dir: Annotated[Path, typer.Argument(help="Mappe med persons, person_weeks, events (Parquet). / Folder with persons, person_weeks, events (Parquet).")],
-        out: Annotated[Path, typer.Option("--out", "-o", help="Datasætmappe der skrives (support, population, focus, cells, suppression). / Dataset folder to write.")],
+        out: Annotated[Path, typer.Option("--out", "-o", help="Datasætmappe der skrives (support, population, focus, cells, benchmark, suppression). / Dataset folder to write.")],
         engine: Annotated[str, typer.Option("--engine", help="duckdb (standard) eller spark.")] = "duckdb",
         period: Annotated[str | None, typer.Option("--period", "-p", help="Periode, fx 2023 eller 2023QMAT04. Standard: året i data. / Period; default the year in the data.")] = None,
         key_file: Annotated[Path | None, typer.Option("--key-file", help="Fil med nøglen til pseudonymisering (ellers BENCHLEARN_PSEUDONYM_KEY). / Key file (else BENCHLEARN_PSEUDONYM_KEY).")] = None,
@@ -72,7 +72,11 @@ def register(app: typer.Typer) -> None:
             min_persons=min_persons, pseudonymise=not no_pseudonymise, memory_limit=memory_limit,
             threads=threads, temp_directory=str(temp_dir) if temp_dir else None, spark_master=spark_master,
         )
-        res = run(person_dir, cfg, key)
+        from benchlearn.models.published import cell_model_totals
+
+        # the cell model sees the cells before the fewer-than-5 rule; only municipality
+        # totals are written (table `benchmark`), which `benchlearn benchmark` then uses
+        res = run(person_dir, cfg, key, cell_model=cell_model_totals)
         fmt_l: Literal["csv", "parquet"] = "csv" if fmt == "csv" else "parquet"
         res.write(out, fmt=fmt_l)
         summary = [{"table": n, "rows": len(df), "folder": str(out), "period": cfg.period, "engine": engine,
