@@ -373,3 +373,21 @@ def test_conf_int_levels(outside_fit):
     # the covariance kept for the rank intervals has se_pp² on its diagonal
     for p, sigma in res.covariance.items():
         np.testing.assert_allclose(np.sqrt(np.diagonal(sigma)), df.loc[df["period"] == p, "se_pp"], rtol=1e-12)
+
+
+def test_all_areas_on_a_published_table_skips_areas_it_lacks(outside_fit, tmp_path):
+    """A published (or persons-aggregate) `benchmark` table holds some areas only:
+    --all-areas gives those and names the ones skipped; a single missing area still fails."""
+    res, _truth = outside_fit
+    bt = res.to_frame()[["kommunekode", "period", "area", "actual", "expected", "persons"]]
+    d = tmp_path / "ds"
+    d.mkdir()
+    bt.to_csv(d / "benchmark.csv", index=False)
+    period = str(bt["period"].max())
+    r = bl("benchmark", str(d), "--period", period, "--all-areas", "--json", "--lang", "en")
+    assert r.returncode == 0, r.stderr
+    recs = json.loads(r.stdout)
+    assert {x["area"] for x in recs} == {"total"} and len(recs) == (bt["period"] == period).sum()
+    assert "syge: skipped" in r.stderr and "Traceback" not in r.stderr
+    one = bl("benchmark", str(d), "--period", period, "--area", "kontanthjaelp", "--json")
+    assert one.returncode != 0 and "kontanthjaelp" in one.stderr and "Traceback" not in one.stderr

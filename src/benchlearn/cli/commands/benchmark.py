@@ -19,7 +19,7 @@ from benchlearn.cli.common import (
     err_console,
     open_dataset,
 )
-from benchlearn.errors import ConfigError, MissingTableError
+from benchlearn.errors import ConfigError, MissingTableError, ModelError
 from benchlearn.i18n import set_lang, t
 from benchlearn.models.benchmark_runs import (  # noqa: F401  (importable from here as before)
     record,
@@ -120,9 +120,20 @@ def register(app: typer.Typer) -> None:
         if all_areas:
             targets = [(a, None) for a in reference.area_codes()] + [("total", m) for m in reference.maalgruppe_codes()]
         frames, results = [], []
+        skipped: list[ModelError] = []
         for a, m in targets:
             cfg = _config(period, a, m, model, variables, ds, cost_per_person_dkk=cost)
-            res = run_benchmark(ds, cfg)
+            try:
+                res = run_benchmark(ds, cfg)
+            except ModelError as exc:
+                if not all_areas:
+                    raise
+                # --all-areas means every area the data allow (a published or persons-
+                # aggregate `benchmark` table has only some): say which were left out
+                skipped.append(exc)
+                err_console.print(t(f"{cfg.target}: sprunget over — {exc.da}", f"{cfg.target}: skipped — {exc.en}"),
+                                  highlight=False)
+                continue
             results.append(res)
             recs = res.for_period(period)
             frames.append(recs)
@@ -134,6 +145,8 @@ def register(app: typer.Typer) -> None:
                     f"{cfg.target}: {ex['kommunekode'].nunique()} municipalities excluded:"))
                 for _, r in ex.iterrows():
                     err_console.print(f"  {r['kommunekode']} {r['navn']}: {t(r['reason_da'], r['reason_en'])}", highlight=False)
+        if not results:
+            raise skipped[-1]
         if workspace is not None:
             from benchlearn.store import Workspace
 
