@@ -22,6 +22,7 @@ from benchlearn.models.uncertainty import dersimonian_laird, uncertainty_columns
 if TYPE_CHECKING:
     from benchlearn.dataset import Dataset
     from benchlearn.models.benchmark import BenchmarkConfig, BenchmarkResults
+    from benchlearn.models.cellglm import CellGLMResults
 
 
 def _records_from_expected(d: pd.DataFrame, config: BenchmarkConfig, var_pred_fn) -> tuple[list, dict, list]:
@@ -155,6 +156,21 @@ def from_benchmark_table(
 CELL_COVARIATES: tuple[str, ...] = ("age_group", "sex", "education", "origin")
 
 
+def _fit_cell_model(cells: pd.DataFrame, covariates: tuple[str, ...]) -> tuple[CellGLMResults, list[str], pd.DataFrame]:
+    """The cell GLM on the covariates that vary (and period when several), and its
+    municipality totals: ``(fit, covariates used, totals)``; totals have kommunekode,
+    period, actual, expected, persons (the cells' exposure), se_expected."""
+    from benchlearn.models.cellglm import fit_cells
+
+    covs = [c for c in covariates if c in cells.columns and cells[c].nunique() > 1]
+    if cells["period"].nunique() > 1:
+        covs.append("period")
+    res = fit_cells(cells, covs, exposure="exposure" if "exposure" in cells.columns else None,
+                    expected_outcome="outcome" if "outcome" in cells.columns else None)
+    totals = res.expected_by_municipality(("kommunekode", "period")).rename(columns={"exposure": "persons"})
+    return res, covs, totals
+
+
 def cell_model_totals(cells: pd.DataFrame, covariates: tuple[str, ...] = CELL_COVARIATES) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """Municipality totals of the cell model, fitted on *all* cells of each area.
 
@@ -173,21 +189,15 @@ def cell_model_totals(cells: pd.DataFrame, covariates: tuple[str, ...] = CELL_CO
     (and period when several): ``E_k = Σ_c ŝ_c·exposure_c``, ``O_k = Σ_c outcome_c``.
     With an intercept and the canonical link, Σ_k E_k = Σ_k O_k over the cells fitted.
     """
-    from benchlearn.models.cellglm import fit_cells
-
     frames, notes = [], []
     for area, g in cells.groupby("area", sort=True):
-        covs = [c for c in covariates if c in g.columns and g[c].nunique() > 1]
-        if g["period"].nunique() > 1:
-            covs.append("period")
         try:
-            res = fit_cells(g, covs, exposure="exposure", expected_outcome="outcome")
+            _, _, totals = _fit_cell_model(g, covariates)
         except ModelError as exc:
             notes.append(f"cellemodel ikke tilpasset for {area}: {exc.da} / "
                          f"cell model not fitted for {area}: {exc.en}")
             continue
-        e = res.expected_by_municipality(("kommunekode", "period"))
-        frames.append(e.rename(columns={"exposure": "persons"}).assign(area=str(area)))
+        frames.append(totals.assign(area=str(area)))
     cols = ["kommunekode", "period", "area", "actual", "expected", "persons", "se_expected"]
     table = pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
     return table, tuple(notes)
@@ -250,7 +260,6 @@ def from_cells(ds: Dataset, config: BenchmarkConfig | None = None, covariates: t
         _finish_records,
         _names,
     )
-    from benchlearn.models.cellglm import fit_cells
 
     config = config or BenchmarkConfig()
     cells = ds.require("cells", "cellemodellen", "the cell model")
@@ -262,16 +271,9 @@ def from_cells(ds: Dataset, config: BenchmarkConfig | None = None, covariates: t
             f"Tabellen 'cells' har ingen rækker for '{config.target}' og perioderne {list(periods)}.",
             f"Table 'cells' has no rows for '{config.target}' and periods {list(periods)}.",
         )
-    covs_ = [c for c in covariates if c in cells.columns and cells[c].nunique() > 1]
-    if cells["period"].nunique() > 1:
-        covs_.append("period")
-    exp_col = "exposure" if "exposure" in cells.columns else None
-    out_col = "outcome" if "outcome" in cells.columns else None
-    res = fit_cells(cells, covs_, exposure=exp_col, expected_outcome=out_col)
-    e = res.expected_by_municipality(("kommunekode", "period"))
-    d = e.rename(columns={"exposure": "persons"})
+    res, covs_, d = _fit_cell_model(cells, covariates)
     d = d[d["persons"] > 0].reset_index(drop=True)
-    d, thin, coverage_note = _cell_coverage(d, ds, config, exp_col is not None)
+    d, thin, coverage_note = _cell_coverage(d, ds, config, "exposure" in cells.columns)
     if d.empty:
         raise ModelError(
             "Cellerne dækker under " f"{100 * config.min_cell_coverage:.0f} % af borgerne i alle kommuner (resten er "
