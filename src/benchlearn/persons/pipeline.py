@@ -222,7 +222,7 @@ def define(pkw: Any, pw: Any, pmap: Any, ev: Any | None, cfg: PersonsConfig,
        period, on each cell area's ydelser, on the focus ydelser in the window; then
        the persons map (pseudonym, cell code, in scope) joined on once.
     2. ``support`` from the rows of ``pkw`` on a ydelse (≈ a quarter of ``pkw``).
-    3. ``cells`` from ``pk``; ``population`` is their sum (in :func:`_finish`).
+    3. ``cells`` from ``pk``; ``population`` is their sum (in :func:`_shape`).
     4. ``per``: one row per person for the duplicate check and the anciennitet.
 
     Rows of ``pkw`` are unique per (person, municipality, ydelse) and rows of ``pk`` per
@@ -253,7 +253,7 @@ def define(pkw: Any, pw: Any, pmap: Any, ev: Any | None, cfg: PersonsConfig,
     out["support"] = sup.group_by(["kommunekode", "ydelse"]).aggregate(
         weeks=sup.n_period.sum(), n_persons=sup.count())
 
-    # 3. cells on the int32 cell code (decoded in _finish): integer keys only
+    # 3. cells on the int32 cell code (decoded in _shape): integer keys only
     inp = pk.filter(pk.in_scope & (pk.exposure_weeks > 0))
     cell_aggs: dict[str, Any] = {"n_persons": inp.count(), "exposure_weeks": inp.exposure_weeks.sum()}
     for a in cfg.cell_areas:
@@ -302,17 +302,10 @@ def define(pkw: Any, pw: Any, pmap: Any, ev: Any | None, cfg: PersonsConfig,
 CellModel = Callable[[pd.DataFrame], "tuple[pd.DataFrame, tuple[str, ...]]"]
 
 
-def _finish(raw: dict[str, pd.DataFrame], cfg: PersonsConfig, cell_model: CellModel | None = None,
-            timings: dict[str, float] | None = None, notes: list[str] | None = None) -> dict[str, pd.DataFrame]:
-    """Divide, order, type and apply the small-number rule (pandas, engine-independent).
-
-    ``cell_model`` (e.g. :func:`benchlearn.models.published.cell_model_totals`) is given
-    the cells *before* the rule and returns municipality totals, published as the
-    ``benchmark`` table under the same rule (each row rests on the municipality's
-    residents); its time goes to ``timings["cell_model"]``.
-    """
+def _shape(raw: dict[str, pd.DataFrame], cfg: PersonsConfig) -> dict[str, pd.DataFrame]:
+    """Divide and shape the engine's counts into the output tables, *before* the
+    small-number rule (pandas, engine-independent)."""
     W = float(len(period_weeks(cfg.period)))
-    m = cfg.min_persons
     sup = raw["support"].assign(period=cfg.period)
     sup["fuldtidspersoner"] = sup["weeks"].astype("float64") / W
     sup = sup[["kommunekode", "period", "ydelse", "fuldtidspersoner", "n_persons"]]
@@ -334,17 +327,15 @@ def _finish(raw: dict[str, pd.DataFrame], cfg: PersonsConfig, cell_model: CellMo
     cells = cells[["kommunekode", "period", "age_group", "sex", "education", "origin", "area", "n_persons",
                    "n_outcome_persons", "exposure_weeks", "outcome_weeks", "exposure", "outcome"]]
     tables = {"support": sup, "population": pop, "cells": cells}
-    if cell_model is not None:
-        t0 = time.perf_counter()
-        bm, model_notes = cell_model(cells)
-        if timings is not None:
-            timings["cell_model"] = time.perf_counter() - t0
-        if notes is not None:
-            notes.extend(model_notes)
-        tables["benchmark"] = bm.merge(pop[["kommunekode", "n_persons"]], on="kommunekode", how="left")
     if "focus" in raw:
         foc = raw["focus"].assign(period=cfg.period)
         tables["focus"] = foc[["kommunekode", "period", "persons_12m", "without_offer", "without_talks"]]
+    return tables
+
+
+def _apply_rule(tables: dict[str, pd.DataFrame], cfg: PersonsConfig) -> dict[str, pd.DataFrame]:
+    """Order, type and apply the small-number rule to every table; adds ``suppression``."""
+    m = cfg.min_persons
     key_cols = {"support": ["ydelse"], "population": [], "focus": [],
                 "cells": ["age_group", "sex", "education", "origin", "area"], "benchmark": ["area"]}
     n_cols = {"support": "n_persons", "population": "n_persons", "cells": "n_persons", "focus": "persons_12m",
@@ -479,9 +470,18 @@ def run(person_dir: str | Path, cfg: PersonsConfig, key: PseudonymKey | None = N
             advance(1)
         t0 = clock()
         timings["close"] = t0 - t_close  # intermediates dropped, engine closed
-        tables = _finish(raw, cfg, cell_model, timings, notes)
-        timings["finish"] = clock() - t0 - timings.get("cell_model", 0.0)
-        timings["aggregate_step"] = clock() - t_agg - timings.get("cell_model", 0.0)
+        tables = _shape(raw, cfg)
+        t_model = 0.0
+        if cell_model is not None:  # on the cells before the rule; publishes municipality totals only
+            t1 = clock()
+            bm, model_notes = cell_model(tables["cells"])
+            tables["benchmark"] = bm.merge(tables["population"][["kommunekode", "n_persons"]], on="kommunekode",
+                                           how="left")
+            notes.extend(model_notes)
+            timings["cell_model"] = t_model = clock() - t1
+        tables = _apply_rule(tables, cfg)
+        timings["finish"] = clock() - t0 - t_model
+        timings["aggregate_step"] = clock() - t_agg - t_model
         timings["total"] = clock() - t_start
         advance(1)
     return PersonsResult(cfg, tables, timings, {"person_weeks": n_total, "persons": pmap.n_persons},
