@@ -51,6 +51,20 @@ def _records_from_expected(d: pd.DataFrame, config: BenchmarkConfig, var_pred_fn
     return recs, covs, fits
 
 
+def _rows_for(table: pd.DataFrame, name: str, config: BenchmarkConfig) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """The rows of a published table (``benchmark``, ``cells``) for the run's area and
+    periods (default: all periods in it); ``ModelError`` when there are none."""
+    rows = table[table["area"] == config.target] if "area" in table.columns else table
+    periods = config.periods or tuple(sorted(rows["period"].unique()))
+    rows = rows[rows["period"].isin(periods)]
+    if rows.empty:
+        raise ModelError(
+            f"Tabellen '{name}' har ingen rækker for område '{config.target}' og perioderne {list(periods)}.",
+            f"Table '{name}' has no rows for area '{config.target}' and periods {list(periods)}.",
+        )
+    return rows, periods
+
+
 def from_benchmark_table(
     ds: Dataset, config: BenchmarkConfig | None = None, *, published_model_params: int = 10
 ) -> BenchmarkResults:
@@ -86,15 +100,8 @@ def from_benchmark_table(
     )
 
     config = config or BenchmarkConfig()
-    bt = ds.require("benchmark", "at læse et færdigt benchmark", "reading a published benchmark")
-    bt = bt[bt["area"] == config.target]
-    periods = config.periods or tuple(sorted(bt["period"].unique()))
-    bt = bt[bt["period"].isin(periods)]
-    if bt.empty:
-        raise ModelError(
-            f"Tabellen 'benchmark' har ingen rækker for område '{config.target}' og perioderne {list(periods)}.",
-            f"Table 'benchmark' has no rows for area '{config.target}' and periods {list(periods)}.",
-        )
+    bt, periods = _rows_for(ds.require("benchmark", "at læse et færdigt benchmark", "reading a published benchmark"),
+                            "benchmark", config)
     d = bt.copy()
     if "persons" not in d.columns:
         d["persons"] = np.nan
@@ -262,15 +269,7 @@ def from_cells(ds: Dataset, config: BenchmarkConfig | None = None, covariates: t
     )
 
     config = config or BenchmarkConfig()
-    cells = ds.require("cells", "cellemodellen", "the cell model")
-    cells = cells[cells["area"] == config.target] if "area" in cells.columns else cells
-    periods = config.periods or tuple(sorted(cells["period"].unique()))
-    cells = cells[cells["period"].isin(periods)]
-    if cells.empty:
-        raise ModelError(
-            f"Tabellen 'cells' har ingen rækker for '{config.target}' og perioderne {list(periods)}.",
-            f"Table 'cells' has no rows for '{config.target}' and periods {list(periods)}.",
-        )
+    cells, periods = _rows_for(ds.require("cells", "cellemodellen", "the cell model"), "cells", config)
     res, covs_, d = _fit_cell_model(cells, covariates)
     d = d[d["persons"] > 0].reset_index(drop=True)
     d, thin, coverage_note = _cell_coverage(d, ds, config, "exposure" in cells.columns)
