@@ -17,6 +17,7 @@ import pandas as pd
 
 from benchlearn.errors import ModelError
 from benchlearn.models.peers import PeerConfig, PeerResult, compute_peers, importance_from_coefficients
+from benchlearn.models.published import with_denominator
 
 
 @dataclass(frozen=True)
@@ -44,15 +45,8 @@ def records_from_table(ds, period: str, area: str = "total") -> pd.DataFrame | N
     b = b[(b["period"].astype(str) == str(period)) & (b["area"].astype(str) == area)]
     if b.empty:
         return None
-    b = b.copy()
-    if "persons" not in b.columns or b["persons"].isna().any():
-        # without a denominator diff_pp is unknown (null) but DEA still has O and E
-        n = pd.Series(np.nan, index=b.index)
-        if ds.has("population"):
-            pop = ds.table("population")
-            pop = pop[pop["period"].astype(str) == str(period)].set_index("kommunekode")["persons"]
-            n = b["kommunekode"].map(pop).astype(float)
-        b["persons"] = b["persons"].fillna(n) if "persons" in b.columns else n
+    # without a denominator diff_pp is unknown (null) but DEA still has O and E
+    b = with_denominator(b, ds)
     b["persons"] = b["persons"].where(b["persons"] > 0)
     s_hat = b["expected"] / b["persons"]
     b["actual_share"] = b["actual"] / b["persons"]

@@ -65,6 +65,20 @@ def _rows_for(table: pd.DataFrame, name: str, config: BenchmarkConfig) -> tuple[
     return rows, periods
 
 
+def with_denominator(table: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
+    """A copy of benchmark rows whose ``persons`` (the denominator) is filled from the
+    ``population`` table where the rows do not give it (NaN when neither does)."""
+    d = table.copy()
+    if "persons" not in d.columns:
+        d["persons"] = np.nan
+    if ds.has("population"):
+        pop = ds.table("population").rename(columns={"persons": "_pop"})[["kommunekode", "period", "_pop"]]
+        d = d.merge(pop, how="left", on=["kommunekode", "period"])
+        d["persons"] = d["persons"].fillna(d["_pop"])
+        d = d.drop(columns="_pop")
+    return d
+
+
 def from_benchmark_table(
     ds: Dataset, config: BenchmarkConfig | None = None, *, published_model_params: int = 10
 ) -> BenchmarkResults:
@@ -102,14 +116,7 @@ def from_benchmark_table(
     config = config or BenchmarkConfig()
     bt, periods = _rows_for(ds.require("benchmark", "at læse et færdigt benchmark", "reading a published benchmark"),
                             "benchmark", config)
-    d = bt.copy()
-    if "persons" not in d.columns:
-        d["persons"] = np.nan
-    if ds.has("population"):
-        pop = ds.table("population").rename(columns={"persons": "_pop"})[["kommunekode", "period", "_pop"]]
-        d = d.merge(pop, how="left", on=["kommunekode", "period"])
-        d["persons"] = d["persons"].fillna(d["_pop"])
-        d = d.drop(columns="_pop")
+    d = with_denominator(bt, ds)
     bad = d["persons"].isna() | (d["persons"] <= 0) | (d["expected"] <= 0)
     excluded = d.loc[bad, ["kommunekode", "period"]].assign(
         navn=lambda x: x["kommunekode"].map(_names()),
