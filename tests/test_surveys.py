@@ -365,6 +365,30 @@ def test_alpha_overall_and_per_dimension_with_second_items(small: dict[str, pd.D
     assert np.isnan(res.records.query("kommunekode == 101 and dimension == 'mening'")["alpha"].iloc[0])
 
 
+@pytest.mark.parametrize("complete", [4, 5])
+def test_alpha_rests_on_five_complete_cases_not_on_respondents(small: dict[str, pd.DataFrame], complete: int) -> None:
+    # 147 has 18 respondents in 2024; blank one item for all but `complete` of them. The
+    # score of each dimension still rests on >= 14 answers and is published, but the
+    # overall alpha (all five items, complete cases only) rests on `complete` persons:
+    # below 5 it must be null together with its count, from 5 on it is the closed form.
+    cit = small["citizen_survey"].copy()
+    rows = cit.index[(cit["period"] == "2024") & (cit["kommunekode"] == 147)]
+    cit.loc[rows, "fremdrift"] = 3.0
+    cit.loc[rows[complete:], "involvering"] = np.nan
+    d = Dataset.from_tables({**small, "citizen_survey": cit})
+    res = compute(d, SurveyConfig("2024", margins="none"))
+    row = res.records.query("kommunekode == 147 and dimension == 'samlet'").iloc[0]
+    assert not row["suppressed"] and row["respondents"] == 18 and np.isfinite(row["score"])
+    if complete < 5:
+        assert np.isnan(row["alpha"]) and pd.isna(row["alpha_cases"])
+    else:
+        x = cit.loc[rows[:complete], DIMS].to_numpy(float)
+        c = np.cov(x, rowvar=False)
+        assert row["alpha_cases"] == 5
+        assert row["alpha"] == pytest.approx(5 / 4 * (1 - np.trace(c) / c.sum()), rel=1e-12)
+    assert np.isfinite(res.records.query("kommunekode == 147 and dimension == 'udbytte'")["score"].iloc[0])
+
+
 # ------------------------------------------------------------------ bad input
 
 

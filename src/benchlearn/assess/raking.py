@@ -216,100 +216,125 @@ class Estimate:
 
 def weighted_mean_ci(y: np.ndarray, w: np.ndarray | None = None, *, interval: Interval = "linearization",
                      level: float = 0.95, calib: np.ndarray | None = None,
-                     strata: np.ndarray | None = None) -> Estimate:
+                     strata: np.ndarray | None = None, design_weights: np.ndarray | None = None,
+                     domain: np.ndarray | None = None) -> Estimate:
     r"""Weighted mean of a scale with a design-effect-aware confidence interval.
 
     Parameters
     ----------
     y : array
-        Answers (no missing values).
+        Answers. Missing values are allowed only outside ``domain``.
     w : array, optional
-        Positive weights (default 1: the plain mean).
+        Positive final weights (default 1: the plain mean).
     interval : {"linearization", "kish"}
         How the variance carries the weights (see Notes). Default linearization.
     level : float
         Confidence level.
     calib : array (n x p), optional
         Design matrix of the calibration (raking) variables — category dummies. When
-        given, the linearization uses residuals from the weighted regression of ``y`` on
-        it, which is the variance of a calibrated (raked) estimator.
+        given, the linearization uses residuals from the regression of ``y`` on it
+        weighted by the *design* weights, which is the variance of a calibrated (raked)
+        estimator as R ``survey::calibrate`` + ``svymean`` define it.
     strata : array, optional
         Stratum label per answer (municipality, for the national figure). Residuals are
         then taken within strata and the small-sample factor is per stratum.
+    design_weights : array, optional
+        The weights the calibration started from (``base_weights`` of :func:`rake`).
+        Default: ``w`` itself, i.e. weights that no calibration changed.
+    domain : bool array, optional
+        Estimate the mean over these rows only while the calibration (and the variance)
+        stays that of the whole sample — R ``svymean(~y, subset(design, domain))``.
+        Default: every row.
 
     Returns
     -------
     Estimate
+        ``n`` is the number of rows in the domain.
 
     Notes
     -----
-    Mean: :math:`\hat\mu = \sum w_i y_i / \sum w_i`.
+    Mean over the domain :math:`D`: :math:`\hat\mu = \sum_{i\in D} w_i y_i / \sum_{i\in D} w_i`.
 
     *linearization* (default) — Taylor linearisation of the ratio mean, the with-replacement
-    design-based variance used by survey software (Stata ``svy: mean``, R ``survey``):
+    design-based variance used by survey software (Stata ``svy: mean``, R ``survey``).
+    With :math:`u_i = 1_D(i)\,(y_i-\hat\mu)` and the influence values
+    :math:`z_i = w_i e_i / \sum_{j\in D} w_j`,
 
-    .. math:: \widehat{V}(\hat\mu) = \frac{n}{n-1}\,\frac{\sum_i w_i^2 (y_i-\hat\mu)^2}{(\sum_i w_i)^2},
+    .. math:: \widehat{V}(\hat\mu) = \frac{n}{n-1}\sum_{i=1}^n (z_i-\bar z)^2,
 
-    interval :math:`\hat\mu \pm t_{n-1} \sqrt{\widehat V}`. It equals the HC1 sandwich
-    standard error of a weighted regression on a constant. It captures the design effect
-    of the weights including any correlation between weights and answers.
+    where :math:`e_i = u_i` without calibration (then it equals the HC1 sandwich
+    standard error of a weighted regression on a constant), and for calibrated (raked)
+    weights :math:`w_i = g_i d_i` the residual of :math:`u` on the calibration dummies
+    :math:`x_i` fitted with the **design** weights :math:`d_i`:
 
-    *kish* — the sample is treated as :math:`n_\text{eff} = (\sum w)^2 / \sum w^2 = n/\text{deff}`
+    .. math:: e_i = u_i - x_i^\top\hat\beta, \qquad
+              \hat\beta = \Big(\sum_i d_i x_i x_i^\top\Big)^{-1}\sum_i d_i x_i u_i
+
+    (Deville & Särndal 1992; exactly what ``survey:::svyrecvar`` does with the QR of
+    :math:`x\sqrt d` that ``calibrate`` stores). Weighting this regression by the final
+    weights instead, as the first version did, under-states the variance when two or
+    more margins are raked (median 14 %, up to 79 % too small against R). With one
+    raking variable it reduces to the post-stratified variance. The interval is
+    :math:`\hat\mu \pm t_{n_D-1}\sqrt{\widehat V}`.
+
+    *kish* — the domain is treated as :math:`n_\text{eff} = (\sum w)^2 / \sum w^2 = n/\text{deff}`
     independent answers:
     :math:`\widehat V = \hat\sigma^2_w / (n_\text{eff}-1)` with
     :math:`\hat\sigma^2_w = \sum w_i (y_i-\hat\mu)^2 / \sum w_i`, interval with
     :math:`t_{n_\text{eff}-1}` (statsmodels ``DescrStatsW`` with weights rescaled to sum to
     :math:`n_\text{eff}`).
 
-    For raked weights (``calib`` given) :math:`y_i-\hat\mu` is replaced by the residual
-    :math:`e_i = y_i - x_i^\top\hat\beta` of the weighted least-squares fit of :math:`y`
-    on the raking dummies :math:`x_i` (Deville & Särndal 1992; R ``survey::calibrate``):
-    raking removes the variance the margins explain. Without it the interval is valid
-    but conservative.
-
     With ``strata`` :math:`h` (linearization only) the stratum dummies join the calibration
-    matrix and :math:`\frac{n}{n-1}` becomes :math:`\frac{n_h}{n_h-1}` inside each stratum,
-    with :math:`n-H` degrees of freedom. With equal weights within strata this is the
-    textbook stratified variance :math:`\sum_h P_h^2 s_h^2 / n_h`.
+    matrix (the stratum weight totals are fixed), :math:`z` is centred within strata and
+    :math:`\frac{n}{n-1}` becomes :math:`\frac{n_h}{n_h-1}`, with :math:`n-H` degrees of
+    freedom. With equal weights within strata this is the textbook stratified variance
+    :math:`\sum_h P_h^2 s_h^2 / n_h`.
 
     With equal weights both reduce to the classic :math:`s^2/n` and :math:`t_{n-1}`.
-    ``deff`` reported is Kish's :math:`n\sum w^2/(\sum w)^2`.
+    ``deff`` reported is Kish's :math:`n\sum w^2/(\sum w)^2` over the domain.
     """
     y = np.asarray(y, dtype=float)
     n = y.size
     w = np.ones(n) if w is None else np.asarray(w, dtype=float)
-    if n == 0:
+    dom = np.ones(n, dtype=bool) if domain is None else np.asarray(domain, dtype=bool)
+    n_d = int(dom.sum())
+    if n_d == 0:
         return Estimate(0, np.nan, np.nan, np.nan, np.nan, np.nan)
-    sw = w.sum()
-    mu = float(np.sum(w * y) / sw)
-    deff = kish_deff(w)
-    if n < 2:
-        return Estimate(n, mu, np.nan, np.nan, np.nan, deff)
+    sw = w[dom].sum()
+    mu = float(np.sum(w[dom] * y[dom]) / sw)
+    deff = kish_deff(w[dom])
+    if n_d < 2:
+        return Estimate(n_d, mu, np.nan, np.nan, np.nan, deff)
     if interval == "linearization":
-        e = y - mu
-        factor: np.ndarray | float = n / (n - 1)
-        df = n - 1
+        u = np.where(dom, y - mu, 0.0)
+        d = w if design_weights is None else np.asarray(design_weights, dtype=float)
+        group = np.zeros(n, dtype=np.int64)
+        df = n_d - 1
         if strata is not None:
-            codes, n_h = np.unique(np.asarray(strata), return_inverse=True, return_counts=True)[1:]
-            dummies = np.eye(len(n_h))[codes]
+            group, n_h = np.unique(np.asarray(strata), return_inverse=True, return_counts=True)[1:]
+            dummies = np.eye(len(n_h))[group]
             calib = dummies if calib is None else np.hstack([dummies, calib])
-            # a stratum with one answer has a zero residual; its factor is irrelevant
-            factor = np.where(n_h > 1, n_h / np.maximum(n_h - 1, 1), 0.0)[codes]
-            df = max(n - len(n_h), 1)
+            df = max(n_d - len(n_h), 1)
         if calib is not None and calib.shape[1] > 0:
-            sq = np.sqrt(w)
-            beta, *_ = np.linalg.lstsq(calib * sq[:, None], y * sq, rcond=None)
-            e = y - calib @ beta
-        var = np.sum(factor * w**2 * e**2) / sw**2
+            sq = np.sqrt(d)
+            beta, *_ = np.linalg.lstsq(calib * sq[:, None], u * sq, rcond=None)
+            u = u - calib @ beta
+        z = w * u / sw
+        n_g = np.bincount(group)
+        z = z - (np.bincount(group, weights=z) / n_g)[group]
+        # a stratum with one answer contributes nothing (its centred z is 0)
+        factor = np.where(n_g > 1, n_g / np.maximum(n_g - 1, 1), 0.0)[group]
+        var = float(np.sum(factor * z**2))
     elif interval == "kish":
-        n_eff = sw**2 / np.sum(w**2)
-        var = np.sum(w * (y - mu) ** 2) / sw / (n_eff - 1) if n_eff > 1 else np.nan
+        wd, yd = w[dom], y[dom]
+        n_eff = sw**2 / np.sum(wd**2)
+        var = np.sum(wd * (yd - mu) ** 2) / sw / (n_eff - 1) if n_eff > 1 else np.nan
         df = n_eff - 1
     else:
         raise ConfigError(f"Ukendt intervalmetode '{interval}'.", f"Unknown interval method '{interval}'.")
     se = float(np.sqrt(var))
     q = _t_quantile(level, float(df)) if df > 0 else np.nan
-    return Estimate(n, mu, se, mu - q * se, mu + q * se, deff)
+    return Estimate(n_d, mu, se, mu - q * se, mu + q * se, deff)
 
 
 @lru_cache(maxsize=4096)

@@ -209,8 +209,8 @@ class SurveyConfig:
 
 VALUE_COLS = ["score", "se", "ci_low", "ci_high", "deff", "alpha"]
 RECORD_COLS = ["kommunekode", "navn", "period", "survey", "dimension", "maalgruppe", "respondents", "invited",
-               "response_rate", "score", "se", "ci_low", "ci_high", "deff", "alpha", "n_items", "weighting",
-               "scale_min", "scale_max", "suppressed", "simulated"]
+               "response_rate", "score", "se", "ci_low", "ci_high", "deff", "alpha", "alpha_cases", "n_items",
+               "weighting", "scale_min", "scale_max", "suppressed", "simulated"]
 
 
 @dataclass(frozen=True)
@@ -323,26 +323,35 @@ def _calib_matrix(sample: pd.DataFrame, variables: list[str]) -> np.ndarray:
 
 
 def _scores(x: np.ndarray, cols: list[str], w: np.ndarray, ins: Instrument, cfg: SurveyConfig,
-            calib: np.ndarray | None = None, strata: np.ndarray | None = None) -> list[dict[str, Any]]:
-    """Score per dimension from the item matrix ``x`` (respondents x ``cols``, NaN = blank)."""
+            calib: np.ndarray | None = None, strata: np.ndarray | None = None,
+            design: np.ndarray | None = None, domain: np.ndarray | None = None) -> list[dict[str, Any]]:
+    """Score per dimension from the item matrix ``x`` (respondents x ``cols``, NaN = blank).
+
+    ``design`` are the weights raking started from and ``domain`` the rows to describe
+    (a målgruppe); the variance keeps the whole raked sample (R ``subset(design, ...)``).
+    """
     out = []
     dims = [d.id for d in ins.dimensions]
     if ins.overall and len(ins.items_for(ins.overall, cols)) >= 2:
         dims.append(ins.overall)
+    rows = np.ones(len(x), dtype=bool) if domain is None else np.asarray(domain, dtype=bool)
     for dim in dims:
         items = ins.items_for(dim, cols)
         if not items:
             continue
         xd = x[:, [cols.index(i) for i in items]]
-        answered = ~np.isnan(xd).all(axis=1)
+        answered = ~np.isnan(xd).all(axis=1) & rows
         # a respondent's dimension score is the mean of the items answered in it
-        y = np.nanmean(xd[answered], axis=1) if answered.any() else np.array([])
-        est = weighted_mean_ci(y, w[answered], interval=cfg.interval, level=cfg.level,
-                               calib=None if calib is None else calib[answered],
-                               strata=None if strata is None else strata[answered])
+        y = np.full(len(x), np.nan)
+        if answered.any():
+            y[answered] = np.nanmean(xd[answered], axis=1)
+        est = weighted_mean_ci(y, w, interval=cfg.interval, level=cfg.level, calib=calib, strata=strata,
+                               design_weights=design, domain=answered)
+        complete = int((~np.isnan(xd[rows])).all(axis=1).sum()) if len(items) >= 2 else 0
         out.append(dict(dimension=dim, respondents=est.n, score=est.mean, se=est.se, ci_low=est.ci_low,
                         ci_high=est.ci_high, deff=est.deff,
-                        alpha=cronbach_alpha(xd) if len(items) >= 2 else np.nan, n_items=len(items)))
+                        alpha=cronbach_alpha(xd[rows]) if len(items) >= 2 else np.nan,
+                        alpha_cases=complete, n_items=len(items)))
     return out
 
 
@@ -408,7 +417,8 @@ def _period(ds: Any, cfg: SurveyConfig, period: str) -> tuple[pd.DataFrame, pd.D
             head = dict(kommunekode=k, navn=reference.navn(k), maalgruppe=None, invited=n_inv, response_rate=rr,
                         weighting=weighting, **base)
             xk = x[pos]
-            rec += [{**head, **sc} for sc in _scores(xk, cols, w, ins, cfg, calib)]
+            d0 = np.ones(n_units) if w0 is None else w0
+            rec += [{**head, **sc} for sc in _scores(xk, cols, w, ins, cfg, calib, design=d0)]
             if mg is not None and n_units:
                 mgk = mg[pos]
                 for g in sorted({v for v in mgk if v is not None}):
@@ -416,8 +426,7 @@ def _period(ds: Any, cfg: SurveyConfig, period: str) -> tuple[pd.DataFrame, pd.D
                     n_g_inv = inv_mg.get((k, g), np.nan)
                     h = {**head, "maalgruppe": g, "invited": n_g_inv,
                          "response_rate": sel.sum() / n_g_inv if not np.isnan(n_g_inv) and n_g_inv > 0 else np.nan}
-                    split += [{**h, **sc} for sc in _scores(xk[sel], cols, w[sel], ins, cfg,
-                                                            None if calib is None else calib[sel])]
+                    split += [{**h, **sc} for sc in _scores(xk, cols, w, ins, cfg, calib, design=d0, domain=sel)]
         if len(df):
             tot_inv = float(sum(invited.values())) if invited else np.nan
             # Municipalities are strata whose weight totals are fixed (invited), so
@@ -430,7 +439,8 @@ def _period(ds: Any, cfg: SurveyConfig, period: str) -> tuple[pd.DataFrame, pd.D
                                 response_rate=len(df) / tot_inv if not np.isnan(tot_inv) and tot_inv > 0 else np.nan,
                                 scale_min=ins.scale_min, scale_max=ins.scale_max, simulated=simulated, **sc))
     nat_cols = ["period", "survey", "dimension", "municipalities", "respondents", "invited", "response_rate",
-                "score", "se", "ci_low", "ci_high", "deff", "alpha", "n_items", "scale_min", "scale_max", "simulated"]
+                "score", "se", "ci_low", "ci_high", "deff", "alpha", "alpha_cases", "n_items", "scale_min", "scale_max",
+                "simulated"]
     w_cols = ["kommunekode", "period", "survey", "respondents", "source", "variables", "iterations", "converged", "max_error",
               "deff", "dropped"]
     cols = [c for c in RECORD_COLS if c != "suppressed"]
@@ -441,7 +451,7 @@ def _period(ds: Any, cfg: SurveyConfig, period: str) -> tuple[pd.DataFrame, pd.D
 _DTYPES = {"kommunekode": "int64", "navn": "str", "period": "str", "survey": "str", "dimension": "str",
            "maalgruppe": "str", "respondents": "Int64", "municipalities": "int64", "invited": "float64",
            "response_rate": "float64", "score": "float64", "se": "float64", "ci_low": "float64",
-           "ci_high": "float64", "deff": "float64", "alpha": "float64", "n_items": "int64", "weighting": "str",
+           "ci_high": "float64", "deff": "float64", "alpha": "float64", "alpha_cases": "Int64", "n_items": "int64", "weighting": "str",
            "scale_min": "float64", "scale_max": "float64", "simulated": "bool", "source": "str", "variables": "str",
            "iterations": "int64", "converged": "bool", "max_error": "float64", "dropped": "str"}
 
@@ -458,8 +468,21 @@ def _publish(df: pd.DataFrame, min_n: int, total_by: list[str]) -> pd.DataFrame:
     # single hidden cell could be recovered as total minus the other cells.
     if df.empty:
         return df.assign(suppressed=pd.Series(dtype=bool))
-    return suppress(df, "respondents", VALUE_COLS, min_n, hide_count=True, extra_hide=["response_rate"],
-                    complementary_by=total_by)
+    return _alpha_rule(suppress(df, "respondents", VALUE_COLS, min_n, hide_count=True,
+                                extra_hide=["response_rate", "alpha_cases"], complementary_by=total_by), min_n)
+
+
+def _alpha_rule(df: pd.DataFrame, min_n: int) -> pd.DataFrame:
+    """The small-number rule for α: it rests on the complete cases, not the respondents.
+
+    A dimension can have 40 respondents and 3 who answered every item; α (and the
+    count) from those 3 is not published, while the score from the 40 is.
+    """
+    few = pd.to_numeric(df["alpha_cases"], errors="coerce").fillna(0).to_numpy() < int(min_n)
+    out = df.copy()
+    out.loc[few, "alpha"] = np.nan
+    out.loc[few, "alpha_cases"] = pd.NA
+    return out
 
 
 def survey_periods(ds: Any) -> list[str]:
@@ -494,7 +517,7 @@ def compute(ds: Any, config: SurveyConfig) -> SurveyResults:
     rec, split, nat, wt, notes = _period(ds, config, config.period)
     m = config.min_respondents
     rec_pub = _publish(rec, m, ["survey", "dimension"])
-    nat_pub = suppress(nat, "respondents", VALUE_COLS, m, hide_count=True)
+    nat_pub = _alpha_rule(suppress(nat, "respondents", VALUE_COLS, m, hide_count=True, extra_hide=["alpha_cases"]), m)
     return SurveyResults(config, rec_pub, _publish(split, m, ["kommunekode", "survey", "dimension"]), nat_pub,
                          _trends(ds, config, rec, rec_pub["suppressed"].to_numpy()),
                          suppress(wt, "respondents", ["deff", "max_error"], m, hide_count=True), tuple(notes))
