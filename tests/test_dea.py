@@ -143,24 +143,168 @@ def test_invariant_to_rescaling_inputs_and_outputs():
     np.testing.assert_allclose(b.input_slacks, a.input_slacks / 1000.0, rtol=1e-6, atol=1e-9)
 
 
-def test_bootstrap_contains_bias_corrected_and_is_seeded():
-    rng = np.random.default_rng(11)
-    X = rng.lognormal(3, 0.4, size=(40, 1))
-    Y = X[:, 0] ** 0.8 * rng.uniform(0.5, 1.0, size=40)  # true frontier y = x^0.8
-    cfg = DEAConfig(rts="vrs", bootstrap=100, seed=5)
-    r = dea(X, Y, config=cfg)
+# The 8-unit case of issue #17: one input, one output, efficiencies from 0.2 to 1.
+# The old bootstrap (reflection of θ around 1, draws clipped at 0) gave an efficient
+# unit under VRS a bias-corrected score far below 0 and intervals below 0.
+EIGHT_X = np.array([10, 12, 20, 25, 40, 55, 80, 100.0])
+EIGHT_Y = np.array([10, 4, 18, 5, 30, 12, 70, 20.0])
+
+# Coelli, Rao, O'Donnell & Battese (2005), An Introduction to Efficiency and
+# Productivity Analysis, 2nd ed., ch. 8: the one-input one-output VRS example
+# (also DEAP 2.1's EG2): firms (x, y) = (2,1), (4,2), (3,3), (5,4), (6,5). CRS TE
+# 0.5, 0.5, 1, 0.8, 0.833; VRS TE 1, 0.625, 1, 0.9, 1. By hand: CRS θ = (y/x)/max(y/x)
+# with max 3/3; the VRS frontier runs (2,1)-(3,3)-(6,5), so firm 2 needs 2 + 1/2 = 2.5
+# of its 4 and firm 4 needs 3 + 1·3/2 = 4.5 of its 5.
+CROB_X = np.array([2, 4, 3, 5, 6], dtype=float)
+CROB_Y = np.array([1, 2, 3, 4, 5], dtype=float)
+CROB_CRS = np.array([0.5, 0.5, 1.0, 0.8, 5 / 6])
+CROB_VRS = np.array([1.0, 0.625, 1.0, 0.9, 1.0])
+
+
+def _envelopment(X: np.ndarray, Y: np.ndarray, rts: str, radial=None, ref=None) -> np.ndarray:
+    """Independent envelopment LP per unit (dense, no rescaling, no pruning):
+    min θ s.t. Σλx_i ≤ θx_io (radial i), Σλx_i ≤ x_io (other i), Σλy ≥ y_o, λ ≥ 0 [, Σλ = 1];
+    the reference set is ``ref`` (a boolean mask) plus the unit itself."""
+    n, m = X.shape
+    rad = np.ones(m, bool) if radial is None else np.asarray(radial, bool)
+    out = []
+    for o in range(n):
+        cols = np.flatnonzero((np.ones(n, bool) if ref is None else ref) | (np.arange(n) == o))
+        k = len(cols)
+        c = np.r_[1.0, np.zeros(k)]
+        A = np.vstack([np.c_[np.where(rad, -X[o], 0.0), X[cols].T], np.c_[np.zeros(Y.shape[1]), -Y[cols].T]])
+        b = np.r_[np.where(rad, 0.0, X[o]), -Y[o]]
+        eq = dict(A_eq=np.r_[0.0, np.ones(k)][None, :], b_eq=[1.0]) if rts == "vrs" else {}
+        res = linprog(c, A_ub=A, b_ub=b, bounds=[(None, None)] + [(0, None)] * k, method="highs", **eq)
+        assert res.status == 0
+        out.append(res.x[0])
+    return np.array(out)
+
+
+def _assert_unit_interval(r) -> None:
+    """Issue #17's acceptance: efficiency, bias-corrected score and both interval ends
+    in (0, 1], the bias-corrected score inside its interval (1e-12: the three numbers
+    come from one array of replicates, so only floating-point rounding separates them)."""
+    for a in (r.efficiency, r.bias_corrected, r.ci_low, r.ci_high):
+        assert np.all(np.isfinite(a)) and np.all(a > 0) and np.all(a <= 1.0), a
     assert np.all(r.ci_low <= r.bias_corrected + 1e-12)
     assert np.all(r.bias_corrected <= r.ci_high + 1e-12)
-    # DEA is biased upwards (the estimated frontier lies inside the true one)
-    assert np.all(r.bias > 0)
-    assert np.all(r.ci_high <= r.efficiency + 1e-9)
-    r2 = dea(X, Y, config=cfg)
+    assert np.all(r.ci_low <= r.ci_high)
+
+
+def test_crob_vrs_example_published_scores():
+    crs = dea(CROB_X, CROB_Y, config=DEAConfig(rts="crs"))
+    vrs = dea(CROB_X, CROB_Y, config=DEAConfig(rts="vrs"))
+    np.testing.assert_allclose(crs.efficiency, CROB_CRS, atol=1e-6)
+    np.testing.assert_allclose(vrs.efficiency, CROB_VRS, atol=1e-6)
+    assert np.round(vrs.efficiency, 3).tolist() == [1.0, 0.625, 1.0, 0.9, 1.0]
+    for rts, r in (("crs", crs), ("vrs", vrs)):
+        np.testing.assert_allclose(r.efficiency, _envelopment(CROB_X[:, None], CROB_Y[:, None], rts), atol=1e-6)
+        np.testing.assert_allclose(r.efficiency, _multiplier(CROB_X[:, None], CROB_Y[:, None], rts), atol=1e-6)
+
+
+@pytest.mark.parametrize("rts", ["crs", "vrs"])
+@pytest.mark.parametrize("case", ["eight", "eg1", "crob", "random40"])
+def test_bootstrap_scores_in_unit_interval(case, rts):
+    rng = np.random.default_rng(11)
+    X, Y = {
+        "eight": (EIGHT_X, EIGHT_Y), "eg1": (EG1_X, EG1_Y), "crob": (CROB_X, CROB_Y),
+        "random40": (rng.lognormal(3, 0.8, (40, 2)), rng.lognormal(2, 0.5, (40, 2))),
+    }[case]
+    r = dea(X, Y, config=DEAConfig(rts=rts, bootstrap=200, seed=5))
+    if r.efficient.all():  # EG1 under VRS: nothing to bootstrap (Benchmarking::dea.boot stops here)
+        assert case == "eg1" and rts == "vrs" and np.isnan(r.ci_low).all()
+        return
+    _assert_unit_interval(r)
+    # the point estimates equal the independent LP
+    np.testing.assert_allclose(r.efficiency, _envelopment(np.c_[X].reshape(len(r.units), -1),
+                                                          np.c_[Y].reshape(len(r.units), -1), rts), atol=1e-6)
+    # DEA is biased towards efficiency (the estimated frontier lies inside the true
+    # one), so the correction and the interval lie at or below the estimate
+    assert np.all(r.bias_corrected <= r.efficiency + 1e-12)
+    assert np.all(r.ci_high <= r.efficiency + 1e-12)
+    assert np.all(r.boot >= r.efficiency[None, :] - 1e-7)  # θ*_b ≥ θ (module docstring)
+    if case == "eight" and rts == "vrs":
+        # the units the old code broke: efficient units keep a positive, sensible score
+        assert np.all(r.bias_corrected[r.efficient] > 0.5)
+
+
+def test_bootstrap_arithmetic_as_benchmarking_dea_boot_and_seeded():
+    """bc and interval recomputed from the bootstrap scores with the formulas of R's
+    Benchmarking::dea.boot (on 1/θ: eff.bc = eff − (rowMeans(boot) − eff); ci = eff +
+    quantile(eff − boot, type 9), then inverted and swapped), written out here."""
+    cfg = DEAConfig(rts="vrs", bootstrap=100, seed=5)
+    r = dea(EIGHT_X, EIGHT_Y, config=cfg)
+    delta, dboot = 1 / r.efficiency, 1 / r.boot
+    bc = 1 / (delta - (dboot.mean(axis=0) - delta))
+    np.testing.assert_allclose(r.bias_corrected, bc, rtol=1e-9)
+    lo_d = delta + np.quantile(delta - dboot, 0.025, axis=0, method="normal_unbiased")
+    hi_d = delta + np.quantile(delta - dboot, 0.975, axis=0, method="normal_unbiased")
+    # 1e-6: d below 1e-7 counts as LP round-off (set to 0) in the module
+    np.testing.assert_allclose(r.ci_low, 1 / hi_d, rtol=1e-6)
+    np.testing.assert_allclose(r.ci_high, 1 / lo_d, rtol=1e-6)
+    np.testing.assert_allclose(r.bias, r.efficiency - r.bias_corrected, rtol=1e-12)
+    r2 = dea(EIGHT_X, EIGHT_Y, config=cfg)
     np.testing.assert_array_equal(r.ci_low, r2.ci_low)
-    # Silverman's rule on the reflected sample {θ, 2 − θ}
-    ref = np.concatenate([r.efficiency, 2 - r.efficiency])
-    iqr = np.subtract(*np.percentile(ref, [75, 25]))
-    h = 0.9 * min(ref.std(ddof=1), iqr / 1.34) * (2 * 40) ** -0.2
+
+
+def test_bandwidth_daraio_simar():
+    """h on the Shephard scale: Silverman on the reflected inefficient δ, rescaled
+    (Daraio & Simar 2007, eqs. 3.23-3.26), recomputed here by hand."""
+    r = dea(EIGHT_X, EIGHT_Y, config=DEAConfig(rts="vrs", bootstrap=20, seed=1))
+    d = 1 / r.efficiency
+    z = d[d > 1 + 1e-6]
+    refl = np.r_[z, 2 - z]
+    iqr = (np.percentile(refl, 75) - np.percentile(refl, 25)) / 1.349
+    sd = refl.std(ddof=1)
+    h = 0.9 * (iqr if iqr < sd else sd) * len(refl) ** -0.2 * (len(refl) / len(d)) ** 0.2 * d.std(ddof=1) / sd
     assert r.bandwidth == pytest.approx(h, rel=1e-12)
+
+
+def test_all_efficient_gives_no_interval():
+    r = dea([1.0, 2.0, 3.0], [1.0, 2.0, 3.0], config=DEAConfig(rts="crs", bootstrap=20))
+    assert r.efficient.all() and np.isnan(r.ci_low).all() and np.isnan(r.bias_corrected).all()
+
+
+@pytest.mark.parametrize("rts", ["crs", "vrs"])
+def test_non_radial_input_equals_independent_lp(rts):
+    rng = np.random.default_rng(4)
+    X = rng.lognormal(3, 0.5, size=(25, 2))
+    Y = rng.lognormal(2, 0.5, size=(25, 1))
+    r = dea(X, Y, config=DEAConfig(rts=rts, radial=(True, False), bootstrap=50, seed=2))
+    np.testing.assert_allclose(r.efficiency, _envelopment(X, Y, rts, radial=(True, False)), atol=1e-6)
+    # every (θ, λ) feasible when both inputs shrink is feasible when only the first
+    # does (θx₂ ≤ x₂), so the sub-vector score is never higher
+    both = dea(X, Y, config=DEAConfig(rts=rts)).efficiency
+    assert np.all(r.efficiency <= both + 1e-9)
+    _assert_unit_interval(r)
+    # the non-radial input is not scaled: its slack is what the reference leaves over
+    assert np.all(r.input_slacks >= -1e-9)
+
+
+def test_screening_removes_a_planted_super_efficient_unit():
+    rng = np.random.default_rng(8)
+    x = rng.uniform(50, 100, 30)
+    y = x * rng.uniform(0.5, 0.9, 30)
+    y[7] = x[7] * 1.5  # far ahead of everyone: super-efficiency 1.5/0.9 ≥ 1.67
+    plain = dea(x, y, config=DEAConfig(rts="crs"))
+    assert plain.reference_count[7] == 29  # the planted unit is everyone's only peer
+    r = dea(x, y, config=DEAConfig(rts="crs", screen=1.2, bootstrap=50, seed=3))
+    assert r.screened.tolist() == [i == 7 for i in range(30)]
+    assert r.efficiency[7] == 1.0 and r.reference_count[7] == 0
+    ref = np.arange(30) != 7
+    np.testing.assert_allclose(r.efficiency, _envelopment(x[:, None], y[:, None], "crs", ref=ref), atol=1e-6)
+    _assert_unit_interval(r)
+    # CRS one input one output: against the screened frontier θ = ratio / best other ratio
+    ratio = y / x
+    np.testing.assert_allclose(r.efficiency[ref], ratio[ref] / ratio[ref].max(), atol=1e-6)
+
+
+def test_reference_counts_match_peers():
+    r = dea(EG1_X, EG1_Y, config=DEAConfig(rts="crs"))
+    # peers 1:{2}, 3:{2,5}, 4:{2,5} (firm numbers): firm 2 for three others, firm 5 for two
+    assert r.reference_count.tolist() == [0, 3, 0, 0, 2]
+    np.testing.assert_allclose(r.reference_share, np.array([0, 3, 0, 0, 2]) / 4)
 
 
 def test_bootstrap_covers_true_efficiency_in_simulation():
@@ -209,35 +353,64 @@ def _jobcentre_data(seed: int = 3):
 
 def test_jobcentre_dea_potential_and_units():
     costs, records = _jobcentre_data()
-    cfg = JobcentreDEAConfig(period="2023", rts="vrs")
-    fr = dea_from_dataset(costs, records, cfg)
+    cfg = JobcentreDEAConfig(period="2023", rts="vrs", bootstrap=50, seed=2)
+    out = dea_from_dataset(costs, records, cfg)
+    fr = out.records
     x = costs.groupby("kommunekode")["dkk"].sum().loc[fr["kommunekode"]].to_numpy()
+    rec = records.set_index("kommunekode").loc[fr["kommunekode"]]
+    O, E = rec["actual"].to_numpy(), rec["expected"].to_numpy()
     np.testing.assert_allclose(fr["input_dkk"], x, rtol=1e-12)
-    np.testing.assert_allclose(fr["potential_dkk"], (1 - fr["efficiency"]) * x + fr["input_slack_1"], rtol=1e-9)
-    np.testing.assert_allclose(fr["potential_persons"], fr["potential_dkk"] / 74_000.0, rtol=1e-12)
-    # The same data in thousand kroner: same scores and peers, potential / 1000.
+    # inputs (x held, O contracted), output E: the independent LP written in this file
+    np.testing.assert_allclose(fr["efficiency"], _envelopment(np.c_[x, O], E[:, None], "vrs", radial=(False, True)), atol=1e-6)
+    np.testing.assert_allclose(fr["potential_persons"], (1 - fr["efficiency"]) * O, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(fr["potential_persons_bc"], (1 - fr["bias_corrected"]) * O, rtol=1e-9)
+    np.testing.assert_allclose(fr["potential_dkk"], fr["potential_persons"] * 74_000.0, rtol=1e-12)
+    assert (fr["potential_persons_low"] <= fr["potential_persons_bc"] + 1e-9).all()
+    assert (fr["potential_persons_bc"] <= fr["potential_persons_high"] + 1e-9).all()
+    s = out.summary.iloc[0]
+    assert s["potential_persons"] == pytest.approx(fr["potential_persons"].sum(), rel=1e-12)
+    assert s["potential_persons_low"] <= s["potential_persons_bc"] <= s["potential_persons_high"]
+    # The same data in thousand kroner: same scores and peers, same persons.
     k = costs.assign(dkk=costs["dkk"] / 1000.0)
-    fk = dea_from_dataset(k, records, cfg)
+    fk = dea_from_dataset(k, records, cfg).records
     np.testing.assert_allclose(fk["efficiency"], fr["efficiency"], atol=1e-7)
     assert fk["peers"].tolist() == fr["peers"].tolist()
-    np.testing.assert_allclose(fk["potential_dkk"] * 1000.0, fr["potential_dkk"], rtol=1e-6)
-    # CRS ≤ VRS here too
-    fc = dea_from_dataset(costs, records, JobcentreDEAConfig(period="2023", rts="crs"))
+    # CRS ≤ VRS, and the expenditure target contracts x with O held
+    fc = dea_from_dataset(costs, records, JobcentreDEAConfig(period="2023", rts="crs")).records
     assert np.all(fc["efficiency"].to_numpy() <= fr["efficiency"].to_numpy() + 1e-9)
+    fe = dea_from_dataset(costs, records, JobcentreDEAConfig(period="2023", rts="crs", target="expenditure")).records
+    np.testing.assert_allclose(fe["efficiency"], _envelopment(np.c_[x, O], E[:, None], "crs", radial=(True, False)), atol=1e-6)
+    np.testing.assert_allclose(fe["potential_dkk"], (1 - fe["efficiency"]) * x, rtol=1e-9, atol=1e-6)
+    assert fe["potential_persons"].isna().all()
 
 
-def test_avoided_output_translation_invariance_and_crs_error():
-    costs, records = _jobcentre_data(5)
-    a = dea_from_dataset(costs, records, JobcentreDEAConfig(period="2023", rts="vrs", output="avoided"))
-    # Ali & Seiford (1990): input-oriented VRS is invariant to shifting an output;
-    # compare with the generic solver on E − O shifted by a different constant.
-    x = costs.groupby("kommunekode")["dkk"].sum().loc[a["kommunekode"]].to_numpy()
-    rec = records.set_index("kommunekode").loc[a["kommunekode"]]
-    y = np.column_stack([rec["expected"], rec["expected"] - rec["actual"] + 10_000.0])
-    ref = dea(x, y, config=DEAConfig(rts="vrs"))
-    np.testing.assert_allclose(a["efficiency"], ref.efficiency, atol=1e-6)
-    with pytest.raises(ConfigError):
-        dea_from_dataset(costs, records, JobcentreDEAConfig(period="2023", rts="crs", output="avoided"))
+@pytest.mark.parametrize("rts", ["crs", "vrs"])
+def test_jobcentre_dea_on_simulated_98(sim, rts):
+    """The simulated 98 municipalities with the benchmark fitted on them: scores equal
+    the independent LP, everything in (0, 1], the bias-corrected score inside its
+    interval, and a warning for every municipality that is the reference of > 25 %."""
+    from benchlearn.models.peer_runs import benchmark_inputs
+
+    ds = sim.dataset
+    period = ds.periods("costs")[-1]
+    records = benchmark_inputs(ds, period, need_weights=False).records
+    out = dea_from_dataset(ds.table("costs"), records, JobcentreDEAConfig(period=period, rts=rts, bootstrap=30, seed=4))
+    fr = out.records
+    assert len(fr) == 98
+    x, O, E = fr["input_dkk"].to_numpy(), fr["actual"].to_numpy(), fr["expected"].to_numpy()
+    ref = ~fr["screened"].to_numpy()
+    np.testing.assert_allclose(fr["efficiency"], _envelopment(np.c_[x, O], E[:, None], rts, radial=(False, True), ref=ref),
+                               atol=1e-6)
+    for c in ("efficiency", "bias_corrected", "ci_low", "ci_high"):
+        assert ((fr[c] > 0) & (fr[c] <= 1)).all(), c
+    assert ((fr["ci_low"] <= fr["bias_corrected"] + 1e-12) & (fr["bias_corrected"] <= fr["ci_high"] + 1e-12)).all()
+    heavy = fr["reference_share"] > 0.25
+    assert len(out.warnings) == int(heavy.sum())
+    for (da, en), k in zip(out.warnings, fr.loc[heavy, "kommunekode"]):
+        assert rts.upper() in da and rts.upper() in en and str(k) in en  # no names given: the code stands in
+    s = out.summary.iloc[0]
+    assert s["potential_persons_low"] <= s["potential_persons_bc"] <= s["potential_persons_high"]
+    assert s["potential_persons"] <= s["potential_persons_bc"]  # DEA's bias is towards efficiency
 
 
 def test_cli_dea_json_from_workspace(tmp_path, sim):
@@ -263,7 +436,8 @@ def test_cli_dea_json_from_workspace(tmp_path, sim):
     assert len(out) == len(O)
     for r in out:
         assert {"kommunekode", "efficiency", "ci_low", "ci_high", "peers", "lambdas", "super_efficiency",
-                "potential_dkk", "potential_persons"} <= set(r)
+                "potential_dkk", "potential_persons", "rts", "target", "reference_share"} <= set(r)
+        assert r["rts"] == "crs"
         assert 0 < r["efficiency"] <= 1 + 1e-9
         if r["efficiency"] >= 1 - 1e-7:
             assert r["kommunekode"] in r["peers"]
@@ -274,7 +448,7 @@ def test_cli_dea_json_from_workspace(tmp_path, sim):
 
 def test_cli_dea_on_precomputed_benchmark_table(tmp_path):
     """A folder with only ``costs`` and a precomputed ``benchmark`` table (DATA.md):
-    the CLI scores equal the multiplier LP on x = Σ dkk, y = (E, E/O)."""
+    the CLI scores equal the independent envelopment LP on inputs (Σ dkk, O), output E."""
     costs, records = _jobcentre_data(9)
     d = tmp_path / "ds"
     d.mkdir()
@@ -287,6 +461,12 @@ def test_cli_dea_on_precomputed_benchmark_table(tmp_path):
         assert p.returncode == 0, p.stderr
         out = pd.DataFrame(json.loads(p.stdout)).set_index("kommunekode")
         rec = records.set_index("kommunekode").loc[out.index]
-        x = costs.groupby("kommunekode")["dkk"].sum().loc[out.index].to_numpy()[:, None]
-        y = np.column_stack([rec["expected"], rec["expected"] / rec["actual"]])
-        np.testing.assert_allclose(out["efficiency"].to_numpy(), _multiplier(x, y, rts), atol=1e-6)
+        x = costs.groupby("kommunekode")["dkk"].sum().loc[out.index].to_numpy()
+        ref = ~out["screened"].to_numpy(bool)
+        want = _envelopment(np.c_[x, rec["actual"]], rec[["expected"]].to_numpy(), rts, radial=(False, True), ref=ref)
+        np.testing.assert_allclose(out["efficiency"].to_numpy(), want, atol=1e-6)
+        text = subprocess.run([sys.executable, "-m", "benchlearn", "dea", str(d), "--period", "2023", "--rts", rts,
+                               "--bootstrap", "40"], check=False, capture_output=True, text=True, env=env, timeout=300)
+        assert text.returncode == 0, text.stderr
+        assert rts.upper() in text.stdout and "Hele landet" in text.stdout  # Danish by default, CRS/VRS named
+        assert "fuldtidspersoner" in text.stdout

@@ -180,10 +180,16 @@ def store_default_runs(ws, ds, *, bootstrap: int = 100) -> list[str]:
             if bench is None:
                 bench = benchmark_inputs(ds, period, ws=ws)
             sim = _simulated(ds, ("costs", "support", "population", "framework", "benchmark"))
+            from benchlearn import reference
+
+            names = reference.municipalities().set_index("kommunekode")["navn"].to_dict()
             for rts in ("crs", "vrs"):  # vrs last: the default shown by the web layer
                 dc = JobcentreDEAConfig(period=period, rts=rts, bootstrap=bootstrap)
-                fr = dea_from_dataset(ds.table("costs"), bench.records, dc)
-                fr["simulated"] = sim
-                ids.append(ws.record_run("dea", {**dc.to_dict(), "area": "total"}, {"records": fr},
-                                         input_hash=ds.content_hash, meta={"benchmark_source": bench.source}))
+                out = dea_from_dataset(ds.table("costs"), bench.records, dc, names=names)
+                results = {"records": out.records.assign(simulated=sim), "summary": out.summary.assign(simulated=sim)}
+                ids.append(ws.record_run("dea", {**dc.to_dict(), "area": "total"}, results,
+                                         input_hash=ds.content_hash,
+                                         meta={"benchmark_source": bench.source,
+                                               "warnings_da": [w[0] for w in out.warnings],
+                                               "warnings_en": [w[1] for w in out.warnings]}))
     return ids

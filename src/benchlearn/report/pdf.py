@@ -173,8 +173,18 @@ def profile_pdf(data: SiteData, kommunekode: int, period: str | None = None) -> 
     if dea:
         pdf.h2(t("Omkostningseffektivitet (DEA)", "Cost efficiency (DEA)"))
         for r in dea:
-            pdf.para(f"{t('Effektivitet', 'Efficiency')} {fmt_num(r.get('efficiency'))} "
-                     f"[{fmt_num(r.get('ci_low'))}; {fmt_num(r.get('ci_high'))}]")
+            rts = str(r.get("rts") or "").upper()
+            head = f"{rts}: " if rts else ""
+            pot = r.get("potential_persons")
+            tail = ""
+            if pot is not None and pot == pot:
+                tail = t(f"; potentiale {fmt_num(pot, 0)} fuldtidspersoner [{fmt_num(r.get('potential_persons_low'), 0)}; "
+                         f"{fmt_num(r.get('potential_persons_high'), 0)}]",
+                         f"; potential {fmt_num(pot, 0)} full-time persons [{fmt_num(r.get('potential_persons_low'), 0)}; "
+                         f"{fmt_num(r.get('potential_persons_high'), 0)}]")
+            pdf.para(f"{head}{t('Effektivitet', 'Efficiency')} {fmt_num(r.get('efficiency'))}, "
+                     f"{t('biaskorrigeret', 'bias-corrected')} {fmt_num(r.get('bias_corrected'))} "
+                     f"[{fmt_num(r.get('ci_low'))}; {fmt_num(r.get('ci_high'))}]{tail}")
     costs = prof.get("costs")
     if costs is not None and {"period", "category", "dkk"} <= set(costs.columns):
         pdf.h2(t("Omkostninger (mio. kr.)", "Costs (DKK m)"))

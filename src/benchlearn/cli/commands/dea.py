@@ -44,10 +44,24 @@ UnitsOption = Annotated[
 ]
 
 RECORD_COLUMNS = [
-    "kommunekode", "navn", "period", "rts", "efficiency", "ci_low", "ci_high", "bias_corrected", "peers", "lambdas",
-    "super_efficiency", "efficient", "potential_dkk", "potential_persons", "input_dkk", "actual", "expected",
-    "output_result", "input_slack_1", "output_slack_1", "output_slack_2",
+    "kommunekode", "navn", "period", "rts", "target", "efficiency", "bias_corrected", "ci_low", "ci_high", "peers",
+    "lambdas", "super_efficiency", "efficient", "screened", "reference_count", "reference_share",
+    "potential_persons", "potential_persons_bc", "potential_persons_low", "potential_persons_high",
+    "potential_dkk", "potential_dkk_bc", "potential_dkk_low", "potential_dkk_high",
+    "input_dkk", "actual", "expected", "input_slack_1", "input_slack_2", "output_slack_1",
 ]
+
+RTS_LABEL = {"crs": ("CRS (konstant skalaafkast)", "CRS (constant returns to scale)"),
+             "vrs": ("VRS (variabelt skalaafkast)", "VRS (variable returns to scale)")}
+TARGET_LABEL = {"persons": ("færre fuldtidspersoner på offentlig forsørgelse med samme udgifter",
+                            "fewer full-time persons on public support with the same expenditure"),
+                "expenditure": ("lavere udgifter med samme antal fuldtidspersoner",
+                                "lower expenditure with the same number of full-time persons")}
+
+
+def rts_label(rts: str) -> str:
+    """CRS/VRS spelt out in the language in force."""
+    return t(*RTS_LABEL[rts])
 
 
 def register(app: typer.Typer) -> None:
@@ -58,9 +72,9 @@ def register(app: typer.Typer) -> None:
         period: PeriodOption = None,
         rts: Annotated[str, typer.Option("--rts", help="crs eller vrs (standard). / Returns to scale.")] = "vrs",
         bootstrap: Annotated[int, typer.Option("--bootstrap", help="Simar–Wilson-gentagelser (0 = ingen intervaller). / Bootstrap replications.")] = 200,
-        output: Annotated[Optional[str], typer.Option("--output", help="loefteevne (E/O, standard) eller avoided (E − O).")] = None,
-        no_size: Annotated[bool, typer.Option("--no-size-output", help="Udelad forventede fuldtidspersoner E som output. / Leave out expected persons E as an output.")] = False,
-        cost_per_person: Annotated[Optional[float], typer.Option("--cost-per-person", help="Kr. pr. fuldtidsperson til potentiale i personer (standard 74000). / Kroner per full-time person (default 74000).")] = None,
+        target: Annotated[Optional[str], typer.Option("--target", help="persons (færre fuldtidspersoner, standard) eller expenditure (lavere udgifter). / What is reduced.")] = None,
+        screen: Annotated[Optional[float], typer.Option("--screen", help="Supereffektivitet over denne grænse tages ud af referencesættet (standard 1,2; 0 = ingen). / Super-efficiency screening limit (0 = none).")] = None,
+        cost_per_person: Annotated[Optional[float], typer.Option("--cost-per-person", help="Kr. pr. fuldtidsperson til potentiale i kroner (standard 74000). / Kroner per full-time person (default 74000).")] = None,
         seed: Annotated[int, typer.Option("--seed", help="Frø for bootstrap. / Bootstrap seed.")] = 20181101,
         json_out: JsonOption = False,
         workspace: WorkspaceOption = None,
@@ -76,7 +90,7 @@ def register(app: typer.Typer) -> None:
                 "Give either a DATASET or --units FILE (not both).",
             )
         if units is not None:
-            only_dataset = {"--period": period is not None, "--output": output is not None, "--no-size-output": no_size,
+            only_dataset = {"--period": period is not None, "--target": target is not None,
                             "--cost-per-person": cost_per_person is not None, "--workspace": workspace is not None}
             used = [k for k, v in only_dataset.items() if v]
             if used:
@@ -84,68 +98,111 @@ def register(app: typer.Typer) -> None:
                     f"{', '.join(used)} gælder kun jobcentrenes DEA (DATASET), ikke --units.",
                     f"{', '.join(used)} only apply to the jobcentre DEA (DATASET), not to --units.",
                 )
-            frame = run_units(read_units(units), rts=rts, bootstrap=bootstrap, seed=seed)
+            frame = run_units(read_units(units), rts=rts, bootstrap=bootstrap, seed=seed,
+                              screen=screen if screen else None)
             if json_out:
                 emit_json(frame)
                 return
-            _print_units(frame)
+            _print_units(frame, rts)
             return
 
         from benchlearn import reference
         from benchlearn.cli.commands.peers import bench_for, default_period
         from benchlearn.models.jobcentre_dea import JobcentreDEAConfig, dea_from_dataset
 
-        output = output or "loefteevne"
-        cost_per_person = 74_000.0 if cost_per_person is None else cost_per_person
-        cfg = JobcentreDEAConfig(period=period or "", rts=rts, output=output, size_output=not no_size,  # type: ignore[arg-type]
-                                 cost_per_person=cost_per_person, bootstrap=bootstrap, seed=seed)
+        cfg = JobcentreDEAConfig(period=period or "", rts=rts, target=target or "persons",  # type: ignore[arg-type]
+                                 cost_per_person=74_000.0 if cost_per_person is None else cost_per_person,
+                                 screen=1.2 if screen is None else (screen or None), bootstrap=bootstrap, seed=seed)
         cfg.dea_config()  # validate options before reading data
         ds = open_dataset(dataset)
         costs = ds.require("costs", why_da="DEA (input: udgifter til beskæftigelsesindsatsen)",
                            why_en="DEA (input: expenditure on the employment effort)")
         if period is None:
-            from dataclasses import replace
-
             cfg = replace(cfg, period=default_period(ds, "costs"))
         bench = bench_for(dataset, ds, cfg.period, need_weights=False)
         n = len(set(costs["kommunekode"]))
+        names = reference.municipalities().set_index("kommunekode")["navn"].to_dict()
         with progress_bar(bootstrap or None, "Bootstrap (DEA)", "Bootstrap (DEA)") as advance:
-            frame = dea_from_dataset(costs, bench.records, cfg, progress=advance if bootstrap else None)
-        frame.insert(1, "navn", frame["kommunekode"].map(reference.municipalities().set_index("kommunekode")["navn"]).astype(str))
+            out = dea_from_dataset(costs, bench.records, cfg, progress=advance if bootstrap else None, names=names)
+        frame = out.records
+        frame.insert(1, "navn", frame["kommunekode"].map(names).astype(str))
         sim = any(ds.has(x) and ds.is_simulated(x) for x in ("costs", "support", "population", "framework", "benchmark"))
-        run_id = maybe_record(workspace, "dea", {**cfg.to_dict(), "area": "total"}, {"records": frame.assign(simulated=sim)}, ds,
-                              {"benchmark_source": bench.source, "municipalities": n})
+        run_id = maybe_record(workspace, "dea", {**cfg.to_dict(), "area": "total"},
+                              {"records": frame.assign(simulated=sim), "summary": out.summary.assign(simulated=sim)}, ds,
+                              {"benchmark_source": bench.source, "municipalities": n,
+                               "warnings_da": [w[0] for w in out.warnings], "warnings_en": [w[1] for w in out.warnings]})
         if run_id:
             err_console.print(t(f"Gemt som kørsel {run_id}.", f"Stored as run {run_id}."))
+        for da, en in out.warnings:
+            err_console.print(t(da, en), style="yellow", highlight=False)
         cols = [c for c in RECORD_COLUMNS if c in frame.columns]
         if json_out:
             emit_json(frame[cols])
             return
-        _print(frame)
+        _print(frame, out.summary.iloc[0], cfg, names, sim)
 
 
-def _print(frame) -> None:  # type: ignore[no-untyped-def]
-    table = Table(title=t("Omkostningseffektivitet (DEA, inputorienteret)", "Cost efficiency (DEA, input-oriented)"))
-    for c in (t("kommune", "municipality"), t("effektivitet", "efficiency"), t("95 %-interval", "95% interval"),
-              t("forbilleder", "peers"), t("potentiale (mio. kr.)", "potential (m kr)"), t("personer", "persons")):
-        table.add_column(c)
+def _n(v, digits: int = 0) -> str:  # type: ignore[no-untyped-def]
+    from benchlearn.web.pages import fmt_num  # the one Danish/English number format
+
+    return fmt_num(v, digits)
+
+
+def _span(lo, hi, digits: int) -> str:  # type: ignore[no-untyped-def]
+    return "" if lo != lo else f"{_n(lo, digits)}–{_n(hi, digits)}"
+
+
+def _print(frame, summary, cfg, names, simulated: bool) -> None:  # type: ignore[no-untyped-def]
+    persons = cfg.target == "persons"
+    title = t(f"Omkostningseffektivitet (DEA, {rts_label(cfg.rts)}, {cfg.period})",
+              f"Cost efficiency (DEA, {rts_label(cfg.rts)}, {cfg.period})")
+    table = Table(title=title, caption=t(*TARGET_LABEL[cfg.target]) + (t(" — simulerede tal", " — simulated numbers") if simulated else ""))
+    cols = [t("kommune", "municipality"), t("effektivitet", "efficiency"), t("biaskorrigeret", "bias-corrected"),
+            t("95 %-interval", "95% interval"), t("forbilleder", "peers")]
+    cols += [t("potentiale, personer", "potential, persons"), t("interval", "interval")] if persons else []
+    cols += [t("potentiale, mio. kr.", "potential, m kr"), t("interval", "interval")]
+    for c in cols:
+        table.add_column(c, justify="right" if c not in cols[:1] + cols[4:5] else "left")
     for _, r in frame.sort_values("efficiency", ascending=False).iterrows():
-        ci = "" if r["ci_low"] != r["ci_low"] else f"{r['ci_low']:.3f}–{r['ci_high']:.3f}"
-        table.add_row(f"{r['navn']} ({r['kommunekode']})", f"{r['efficiency']:.3f}", ci,
-                      ", ".join(str(p) for p in r["peers"]), f"{r['potential_dkk'] / 1e6:.1f}", f"{r['potential_persons']:.0f}")
+        peers = ", ".join(names.get(p, str(p)) for p in r["peers"] if p != r["kommunekode"])
+        if r.get("screened"):
+            peers = t("taget ud som referenceenhed (supereffektiv)", "screened out as a reference (super-efficient)")
+        row = [str(r["navn"]), _n(r["efficiency"], 3), _n(r["bias_corrected"], 3), _span(r["ci_low"], r["ci_high"], 3), peers]
+        if persons:
+            row += [_n(r["potential_persons"]), _span(r["potential_persons_low"], r["potential_persons_high"], 0)]
+        row += [_n(r["potential_dkk"] / 1e6, 1), _span(r["potential_dkk_low"] / 1e6, r["potential_dkk_high"] / 1e6, 1)]
+        table.add_row(*row)
     Console().print(table)
+    s = summary
+    lines = [t(f"Hele landet ({int(s['municipalities'])} kommuner, {int(s['efficient'])} effektive, "
+               f"{int(s['screened'])} taget ud ved screening):",
+               f"Denmark ({int(s['municipalities'])} municipalities, {int(s['efficient'])} efficient, "
+               f"{int(s['screened'])} screened out):")]
+    if persons:
+        lines.append(t(
+            f"  potentiale {_n(s['potential_persons'])} fuldtidspersoner (biaskorrigeret {_n(s['potential_persons_bc'])}, "
+            f"95 %-interval {_span(s['potential_persons_low'], s['potential_persons_high'], 0)})",
+            f"  potential {_n(s['potential_persons'])} full-time persons (bias-corrected {_n(s['potential_persons_bc'])}, "
+            f"95% interval {_span(s['potential_persons_low'], s['potential_persons_high'], 0)})"))
+    lines.append(t(
+        f"  potentiale {_n(s['potential_dkk'] / 1e9, 2)} mia. kr. (biaskorrigeret {_n(s['potential_dkk_bc'] / 1e9, 2)}, "
+        f"95 %-interval {_span(s['potential_dkk_low'] / 1e9, s['potential_dkk_high'] / 1e9, 2)})"
+        + (f", à {_n(cfg.cost_per_person)} kr. pr. fuldtidsperson" if persons else ""),
+        f"  potential {_n(s['potential_dkk'] / 1e9, 2)} bn kr (bias-corrected {_n(s['potential_dkk_bc'] / 1e9, 2)}, "
+        f"95% interval {_span(s['potential_dkk_low'] / 1e9, s['potential_dkk_high'] / 1e9, 2)})"
+        + (f", at {_n(cfg.cost_per_person)} kr per full-time person" if persons else "")))
+    Console().print("\n".join(lines), highlight=False)
 
 
-def _print_units(frame) -> None:  # type: ignore[no-untyped-def]
-    table = Table(title=t("DEA, inputorienteret", "DEA, input-oriented"))
-    for c in (t("enhed", "unit"), t("effektivitet", "efficiency"), t("95 %-interval", "95% interval"),
-              t("forbilleder (λ)", "peers (λ)"), t("supereffektivitet", "super-efficiency")):
+def _print_units(frame, rts: str) -> None:  # type: ignore[no-untyped-def]
+    table = Table(title=t(f"DEA, inputorienteret, {rts_label(rts)}", f"DEA, input-oriented, {rts_label(rts)}"))
+    for c in (t("enhed", "unit"), t("effektivitet", "efficiency"), t("biaskorrigeret", "bias-corrected"),
+              t("95 %-interval", "95% interval"), t("forbilleder (λ)", "peers (λ)"), t("supereffektivitet", "super-efficiency")):
         table.add_column(c)
     for _, r in frame.sort_values("efficiency", ascending=False).iterrows():
-        ci = "" if r["ci_low"] != r["ci_low"] else f"{r['ci_low']:.3f}–{r['ci_high']:.3f}"
-        peers = ", ".join(f"{p} ({w:.3f})" for p, w in zip(r["peers"], r["lambdas"]))
-        sup = "" if r["super_efficiency"] != r["super_efficiency"] else f"{r['super_efficiency']:.3f}"
-        table.add_row(str(r["unit"]), f"{r['efficiency']:.6f}", ci, peers, sup)
+        peers = ", ".join(f"{p} ({_n(w, 3)})" for p, w in zip(r["peers"], r["lambdas"]))
+        table.add_row(str(r["unit"]), _n(r["efficiency"], 6), _n(r["bias_corrected"], 3),
+                      _span(r["ci_low"], r["ci_high"], 3), peers, _n(r["super_efficiency"], 3))
     Console().print(table)
 
 
@@ -271,11 +328,11 @@ def read_units(path: Path) -> UnitsTable:
     return UnitsTable(tuple(labels), unit_col == "kommunekode", X, Y, tuple(ins), tuple(outs))
 
 
-def run_units(table: UnitsTable, *, rts: str, bootstrap: int, seed: int) -> pd.DataFrame:
+def run_units(table: UnitsTable, *, rts: str, bootstrap: int, seed: int, screen: float | None = None) -> pd.DataFrame:
     """Generic DEA on a ``--units`` table; one record per unit, in file order."""
     from benchlearn.models.dea import DEAConfig, dea
 
-    cfg = DEAConfig(rts=rts, bootstrap=bootstrap, seed=seed)  # type: ignore[arg-type]
+    cfg = DEAConfig(rts=rts, bootstrap=bootstrap, seed=seed, screen=screen)  # type: ignore[arg-type]
     with progress_bar(bootstrap or None, "Bootstrap (DEA)", "Bootstrap (DEA)") as advance:
         res = dea(table.X, table.Y, units=table.units, config=cfg, progress=advance if bootstrap else None)
     frame = res.to_frame().drop(columns=["bias"])
