@@ -10,14 +10,19 @@ Das Gupta (1993)::
 
 Group unit costs ``c_g``: the contract records costs per municipality, not per
 målgruppe. When the ``costs`` table carries an optional ``maalgruppe`` column, its
-rows are used directly (rows without a målgruppe are spread like the rest).
-Otherwise costs are allocated to målgrupper in proportion to full-time persons
-times a relative cost weight per målgruppe (default 1 for all — every full-time
-person in a municipality costs the same). Nationally the group unit costs then
-still differ, because municipalities with different unit costs have different
-målgruppe mixes; within a municipality the composition part is zero under equal
-weights, which the output says (``allocation``). The rule is a [choice]; pass
-``relative_weights`` (e.g. from a time-use study) to change it.
+rows are used directly. Only then is the split **identified** by the data
+(``split_status = "identified"``). Otherwise costs can only be spread over the
+målgrupper by an assumption — by full-time persons (every person costs the same,
+which makes the composition part 0 by construction) or by assumed relative weights
+(``--weights``, e.g. from a time-use study: ``"assumed"``). Without recorded or
+assumed group costs the split is ``"not_identified"`` and its parts are null, so no
+output says "composition explains nothing" when the data cannot show it.
+
+Second unit cost: per full-time *ledig* (gross unemployed), the measure behind
+Finansministeriet's 85,000 kr (2011) → 101,000 kr (2016): expenditure / mean monthly
+ledige of the period from the ``activity`` table (measure ``ledige``, målgruppe
+``alle``; real Jobindsats y25i01 series where present), else a declared proxy —
+full-time persons on a-dagpenge and kontanthjælp from ``support`` (``ledige_source``).
 """
 
 from __future__ import annotations
@@ -33,8 +38,22 @@ import pandas as pd
 from benchlearn import reference
 from benchlearn.errors import ConfigError, DataError
 from benchlearn.i18n import t
+from benchlearn.periods import period_kind, year_of
 
 Allocation = Literal["recorded", "persons"]
+SplitStatus = Literal["identified", "assumed", "not_identified"]
+
+#: activity measure and målgruppe holding the number of (gross) unemployed, as the
+#: Jobindsats dashboard reader writes them (y25i01 ``total``).
+LEDIGE_MEASURE = "ledige"
+LEDIGE_GROUP = "alle"
+#: ydelser whose full-time persons stand in for the ledige when no series exists
+LEDIGE_PROXY_YDELSER = ("a_dagpenge", "kontanthjaelp")
+LEDIGE_SOURCES = {
+    "activity": ("ledige (Jobindsats y25i01, gennemsnit af måneder)", "unemployed (Jobindsats y25i01, mean of months)"),
+    "proxy": ("fuldtidspersoner på a-dagpenge og kontanthjælp (stedfortræder, ikke den officielle bruttoledighed)",
+              "full-time persons on a-dagpenge and kontanthjælp (proxy, not official gross unemployment)"),
+}
 
 
 @dataclass(frozen=True)
@@ -174,6 +193,66 @@ def group_costs(
     )
 
 
+def _months(period: str) -> list[str]:
+    """The calendar months inside a period label (a month is its own only month)."""
+    kind, y = period_kind(period), year_of(period)
+    if kind == "month":
+        return [period]
+    if kind == "year":
+        return [f"{y}M{m:02d}" for m in range(1, 13)]
+    n = int(period[-1])
+    if kind == "half":
+        return [f"{y}M{m:02d}" for m in range(6 * n - 5, 6 * n + 1)]
+    if kind == "quarter":
+        return [f"{y}M{m:02d}" for m in range(3 * n - 2, 3 * n + 1)]
+    if kind == "qmat":  # the 12 months ending with quarter n of year y
+        end = 3 * n
+        return [f"{y - 1}M{m:02d}" for m in range(end + 1, 13)] + [f"{y}M{m:02d}" for m in range(1, end + 1)]
+    return []
+
+
+def ledige_table(support: pd.DataFrame, periods: Sequence[str], activity: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Number of (gross) unemployed per municipality and period, and where it comes from.
+
+    Returns ``kommunekode, period, ledige, ledige_source`` with source ``activity``
+    (the mean of the monthly ``ledige`` series over the months of the period, or the
+    period's own row) or ``proxy`` (full-time persons on a-dagpenge and kontanthjælp).
+
+    Notes
+    -----
+    A period uses the activity series only when every month of it is there for every
+    municipality that has it; a part-year mean would be a different quantity (the
+    Jobindsats extract starts in 2021M08). Sources are not mixed within a period.
+    """
+    out = []
+    act = None
+    if activity is not None and {"measure", "maalgruppe", "value", "period", "kommunekode"} <= set(activity.columns):
+        act = activity[(activity["measure"] == LEDIGE_MEASURE) & (activity["maalgruppe"].astype(str) == LEDIGE_GROUP)]
+        act = act.assign(period=act["period"].astype(str))
+        act = act if len(act) else None
+    sup = support.assign(period=support["period"].astype(str))
+    for p in [str(x) for x in periods]:
+        got = None
+        if act is not None:
+            own = act[act["period"] == p]
+            if len(own):
+                got = own.groupby("kommunekode", as_index=False)["value"].mean()
+            else:
+                months = _months(p)
+                sub = act[act["period"].isin(months)].dropna(subset=["value"])
+                full = sub.groupby("kommunekode")["period"].nunique()
+                if len(full) and (full == len(months)).all():
+                    got = sub.groupby("kommunekode", as_index=False)["value"].mean()
+        if got is not None:
+            got = got.rename(columns={"value": "ledige"}).assign(period=p, ledige_source="activity")
+        else:
+            s = sup[(sup["period"] == p) & sup["ydelse"].isin(LEDIGE_PROXY_YDELSER)]
+            got = (s.groupby("kommunekode", as_index=False)["fuldtidspersoner"].sum()
+                   .rename(columns={"fuldtidspersoner": "ledige"}).assign(period=p, ledige_source="proxy"))
+        out.append(got[["kommunekode", "period", "ledige", "ledige_source"]])
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=["kommunekode", "period", "ledige", "ledige_source"])
+
+
 def unit_costs(costs: pd.DataFrame, support: pd.DataFrame, config: CostConfig | None = None) -> pd.DataFrame:
     """Unit cost per full-time person by municipality and period.
 
@@ -256,28 +335,56 @@ def _split(frame: pd.DataFrame, p0: str, p1: str) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class CostResult:
-    """Immutable cost-mapping results."""
+    """Immutable cost-mapping results.
+
+    ``status`` holds one ``split_status`` per kommunekode (0 = Denmark); where it is
+    ``not_identified`` the composition and within parts are null.
+    """
 
     config: CostConfig
     groups: pd.DataFrame = field(repr=False)
     allocation: Allocation = "persons"
+    ledige: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    status: dict = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def ledige_source(self) -> str:
+        src = set(self.ledige["ledige_source"]) if len(self.ledige) else set()
+        return "activity" if src == {"activity"} else ("proxy" if src == {"proxy"} else "mixed" if src else "none")
 
     @cached_property
     def unit_costs(self) -> pd.DataFrame:
+        """Per municipality and period: dkk, persons, unit_cost, ledige, unit_cost_ledig."""
         out = self.groups.groupby(["kommunekode", "period"], as_index=False)[["dkk", "persons"]].sum()
         out["unit_cost"] = out["dkk"] / out["persons"].where(out["persons"] > 0)
+        if len(self.ledige):
+            out = out.merge(self.ledige, on=["kommunekode", "period"], how="left")
+            out["unit_cost_ledig"] = out["dkk"] / out["ledige"].where(out["ledige"] > 0)
         return out
 
     @cached_property
     def trend(self) -> pd.DataFrame:
-        t = self.groups.groupby("period", as_index=False)[["dkk", "persons"]].sum().sort_values("period")
-        t["unit_cost"] = t["dkk"] / t["persons"]
-        t["index"] = 100.0 * t["unit_cost"] / t["unit_cost"].iloc[0]
-        return t.reset_index(drop=True)
+        """National series per period: unit cost per full-time person and per ledig, with indices."""
+        u = self.unit_costs
+        cols = ["dkk", "persons"] + (["ledige"] if "ledige" in u.columns else [])
+        t_ = u.groupby("period", as_index=False)[cols].sum(min_count=1).sort_values("period")
+        t_["unit_cost"] = t_["dkk"] / t_["persons"]
+        t_["index"] = 100.0 * t_["unit_cost"] / t_["unit_cost"].iloc[0]
+        if "ledige" in t_.columns:
+            t_["unit_cost_ledig"] = t_["dkk"] / t_["ledige"].where(t_["ledige"] > 0)
+            t_["index_ledig"] = 100.0 * t_["unit_cost_ledig"] / t_["unit_cost_ledig"].iloc[0]
+            src = self.ledige.groupby("period")["ledige_source"].first()
+            t_["ledige_source"] = t_["period"].map(src)
+        t_["municipalities"] = u.groupby("period")["kommunekode"].nunique().reindex(t_["period"]).to_numpy()
+        return t_.reset_index(drop=True)
+
+    def _status_of(self, k: int) -> str:
+        return self.status.get(int(k), "not_identified")
 
     @cached_property
     def split_groups(self) -> pd.DataFrame:
-        """Per målgruppe contributions, nationally (kommunekode 0) and per municipality."""
+        """Per målgruppe contributions, nationally (kommunekode 0) and per municipality;
+        composition and within are null where the split is not identified."""
         p0, p1 = str(self.config.period_from), str(self.config.period_to)
         parts = []
         nat = _split(self.groups.groupby(["period", "maalgruppe"], as_index=False)[["dkk", "persons"]].sum(), p0, p1)
@@ -290,18 +397,21 @@ class CostResult:
                 parts.append(s)
         out = pd.concat(parts, ignore_index=True)
         out["kommunekode"] = out["kommunekode"].astype("int64")
+        out["split_status"] = [self._status_of(k) for k in out["kommunekode"]]
+        hide = out["split_status"] == "not_identified"
+        out.loc[hide, ["composition", "within", "unit_cost_from", "unit_cost_to"]] = np.nan
         return out
 
     @cached_property
     def split(self) -> pd.DataFrame:
         """One row per unit: kommunekode (0 = Denmark), unit costs, total change,
-        composition and within parts (they sum exactly to the change)."""
+        composition and within parts (they sum exactly to the change), split_status."""
         s = self.split_groups
         agg = s.groupby("kommunekode", as_index=False).agg(
             unit_cost_from=("unit_cost_total_from", "first"),
             unit_cost_to=("unit_cost_total_to", "first"),
-            composition=("composition", "sum"),
-            within=("within", "sum"),
+            composition=("composition", lambda v: v.sum(min_count=1)),
+            within=("within", lambda v: v.sum(min_count=1)),
         )
         agg["change"] = agg["unit_cost_to"] - agg["unit_cost_from"]
         agg["change_pct"] = 100.0 * agg["change"] / agg["unit_cost_from"]
@@ -311,14 +421,35 @@ class CostResult:
         agg["period_from"] = str(self.config.period_from)
         agg["period_to"] = str(self.config.period_to)
         agg["allocation"] = self.allocation
+        agg["split_status"] = [self._status_of(k) for k in agg["kommunekode"]]
         return agg
 
     def to_frame(self) -> pd.DataFrame:
         return self.split
 
 
-def compute_costs(costs: pd.DataFrame, support: pd.DataFrame, config: CostConfig) -> CostResult:
-    """Cost mapping between two periods (unit costs, trend, Kitagawa split)."""
+def _split_status(costs: pd.DataFrame, config: CostConfig, municipalities) -> dict:
+    """``identified`` where every cost row of both periods carries a målgruppe;
+    ``assumed`` where relative weights stand in for the split; else ``not_identified``.
+    kommunekode 0 (Denmark) is identified only when every municipality is."""
+    c = costs[costs["period"].astype(str).isin([str(config.period_from), str(config.period_to)])]
+    if config.categories:
+        c = c[c["category"].isin(list(config.categories))]
+    weighted = bool(config.relative_weights) and len(set(config.weights().values())) > 1
+    recorded = (c["maalgruppe"].notna().groupby(c["kommunekode"]).all() if "maalgruppe" in c.columns
+                else pd.Series(False, index=sorted(set(c["kommunekode"]))))
+    out = {}
+    for k in municipalities:
+        k = int(k)
+        out[k] = "identified" if bool(recorded.get(k, False)) else ("assumed" if weighted else "not_identified")
+    vals = set(out.values())
+    out[0] = "identified" if vals == {"identified"} else ("not_identified" if "not_identified" in vals else "assumed")
+    return out
+
+
+def compute_costs(costs: pd.DataFrame, support: pd.DataFrame, config: CostConfig,
+                  activity: pd.DataFrame | None = None) -> CostResult:
+    """Cost mapping between two periods (unit costs per person and per ledig, trend, split)."""
     _need(costs, "costs", ["kommunekode", "period", "category", "dkk"])
     have = set(costs["period"].astype(str))
     for p in (config.period_from, config.period_to):
@@ -335,7 +466,11 @@ def compute_costs(costs: pd.DataFrame, support: pd.DataFrame, config: CostConfig
             "fuldtidspersoner i de fem målgrupper for kommunerne i costs",
             "full-time persons in the five target groups for the municipalities in costs",
         )
-    return CostResult(config=config, groups=g, allocation=str(g["allocation"].iloc[0]))  # type: ignore[arg-type]
+    led = ledige_table(support, sorted(set(g["period"])), activity)
+    led = led[led["kommunekode"].isin(set(g["kommunekode"]))]
+    status = _split_status(costs, config, sorted(set(g["kommunekode"])))
+    return CostResult(config=config, groups=g, allocation=str(g["allocation"].iloc[0]),  # type: ignore[arg-type]
+                      ledige=led.reset_index(drop=True), status=status)
 
 
 def parse_weights(spec: str | None) -> tuple[tuple[str, float], ...] | None:

@@ -169,13 +169,16 @@ def store_default_runs(ws, ds, *, bootstrap: int = 100) -> list[str]:
         cperiods = sorted(set(ds.periods("costs")) & set(periods))
         if len(cperiods) >= 2:
             cc = CostConfig(period_from=cperiods[0], period_to=cperiods[-1])
-            cr = compute_costs(ds.table("costs"), ds.table("support"), cc)
+            cr = compute_costs(ds.table("costs"), ds.table("support"), cc,
+                               ds.table("activity") if ds.has("activity") else None)
             sim = _simulated(ds, ("costs", "support"))
             results = {"split": cr.split, "split_groups": cr.split_groups, "unit_costs": cr.unit_costs, "trend": cr.trend}
             for df in results.values():
                 df["simulated"] = sim
             ids.append(ws.record_run("costs", {**cc.to_dict(), "period": cperiods[-1]}, results,
-                                     input_hash=ds.content_hash, meta={"allocation": cr.allocation}))
+                                     input_hash=ds.content_hash,
+                                     meta={"allocation": cr.allocation, "split_status": cr.status.get(0),
+                                           "ledige_source": cr.ledige_source}))
         if period in set(ds.periods("costs")):
             if bench is None:
                 bench = benchmark_inputs(ds, period, ws=ws)

@@ -213,14 +213,40 @@ def costs_bars(df: pd.DataFrame, labeller) -> dict | None:
 
 
 def unit_cost_trend(df: pd.DataFrame) -> dict | None:
-    """Unit cost per full-time person over periods, when costs carry ``unit_cost``."""
+    """Unit cost per full-time person (and per ledig, when there) over periods."""
     if df is None or not {"period", "unit_cost"} <= set(df.columns):
         return None
     d = df.sort_values("period")
-    return {"data": [{"type": "bar", "x": d["period"].astype(str).tolist(), "y": _num(d["unit_cost"]),
-                      "marker": {"color": "#2b6cb0"}, "name": t("Enhedsudgift", "Unit cost"),
+    x = d["period"].astype(str).tolist()
+    traces = [{"type": "scatter", "mode": "lines+markers", "x": x, "y": _num(d["unit_cost"]),
+               "line": {"color": "#2b6cb0"}, "name": t("pr. fuldtidsperson", "per full-time person"),
+               "hovertemplate": "%{x}: %{y:,.0f}<extra></extra>"}]
+    if "unit_cost_ledig" in d.columns and d["unit_cost_ledig"].notna().any():
+        traces.append({"type": "scatter", "mode": "lines+markers", "x": x, "y": _num(d["unit_cost_ledig"]),
+                       "line": {"color": "#c05621", "dash": "dash"}, "name": t("pr. ledig", "per unemployed"),
+                       "hovertemplate": "%{x}: %{y:,.0f}<extra></extra>"})
+    return {"data": traces,
+            "layout": _layout(height=300, xaxis={"type": "category"}, legend={"orientation": "h", "y": -0.25},
+                              yaxis={"title": {"text": t("kr.", "DKK")}, "rangemode": "tozero"})}
+
+
+def cost_split_waterfall(row: dict) -> dict | None:
+    """Waterfall: unit cost in the first period, + composition, + within groups = the last period.
+
+    None when the split is not identified (no parts to show)."""
+    if not row or row.get("split_status") == "not_identified":
+        return None
+    vals = [row.get("unit_cost_from"), row.get("composition"), row.get("within"), row.get("unit_cost_to")]
+    if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in vals):
+        return None
+    labels = [str(row.get("period_from")), t("sammensætning", "composition"), t("inden for målgrupper", "within groups"),
+              str(row.get("period_to"))]
+    return {"data": [{"type": "waterfall", "x": labels, "y": [float(v) for v in vals],
+                      "measure": ["absolute", "relative", "relative", "total"],
+                      "increasing": {"marker": {"color": "#c05621"}}, "decreasing": {"marker": {"color": "#2f855a"}},
+                      "totals": {"marker": {"color": "#2b6cb0"}},
                       "hovertemplate": "%{x}: %{y:,.0f}<extra></extra>"}],
-            "layout": _layout(height=300, xaxis={"type": "category"},
+            "layout": _layout(height=300, showlegend=False, xaxis={"type": "category"},
                               yaxis={"title": {"text": t("kr. pr. fuldtidsperson", "DKK per full-time person")}})}
 
 

@@ -115,6 +115,9 @@ def kommune_page(data: SiteData, linker: Linker, k: int, period=None, url="/") -
     if prof.get("costs") is not None:
         figs["costs"] = fig_json(figures.costs_bars(prof["costs"], lambda c: tx.label(tx.COST_CATEGORIES, c))
                                  or figures.unit_cost_trend(prof["costs"]))
+    split = prof.get("cost_split")
+    if split is not None and len(split):
+        figs["split"] = fig_json(figures.cost_split_waterfall(split.iloc[-1].to_dict()))
     if prof.get("surveys") is not None:
         figs["surveys"] = fig_json(figures.survey_dots(
             prof["surveys"], lambda r: f"{tx.label(tx.SURVEYS, r.get('survey'))}: {tx.label(tx.DIMENSIONS, r.get('dimension'))}"))
