@@ -285,6 +285,8 @@ def test_fetch_offline_with_bundled_data_exits_0(offline: None, tmp_path: Path, 
     by = {(r["source"], r["item"]): r["status"] for r in recs}
     assert by[("dawa", "kommuner")] == "bundled"
     assert all(by[("statbank", n)] == "bundled" for n in STATBANK_EXTRACTS)
+    # the municipal accounts (REGK31/BUDK32) have no bundled copy: costs stay simulated, not an error
+    assert by[("statbank", "regk31_beskaeftigelse")] == "fallback" == by[("statbank", "budk32_beskaeftigelse")]
     assert by[("jobindsats", "y30r21")] == "skipped"
     assert "Cannot reach api.statbank.dk" in err and "JOBINDSATS_TOKEN" in err
 

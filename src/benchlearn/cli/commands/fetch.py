@@ -43,6 +43,8 @@ def _fallback_statbank(cache, name: str) -> tuple[str, str]:  # type: ignore[no-
     e = cache.entry("statbank", f"{name}.csv")
     if e is not None:
         return "cached", t(f"bruger cachen fra {e.fetched[:10]}", f"using the cache from {e.fetched[:10]}")
+    if name not in RAW_EXTRACTS:  # the municipal accounts have no bundled copy
+        return "fallback", t("ingen kopi; udgifterne forbliver simulerede", "no copy; costs stay simulated")
     rd = raw_data_dir()
     if rd is not None and all((rd / RAW_SUBDIR / f).is_file() for f in RAW_EXTRACTS[name][1]):
         return "bundled", t(f"bruger de medfølgende data i {rd}", f"using the bundled data in {rd}")
@@ -62,6 +64,14 @@ def _fallback_dawa(cache) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     return "unavailable", t("ingen kommunegrænser; kort vises ikke", "no boundaries; maps are not shown")
 
 
+def _statbank_extracts() -> dict:
+    """The real-data extracts and the municipal accounts (REGK31/BUDK32, function 5.68)."""
+    from benchlearn.sources.accounts import ACCOUNT_EXTRACTS
+    from benchlearn.sources.statbank import STATBANK_EXTRACTS
+
+    return {**STATBANK_EXTRACTS, **ACCOUNT_EXTRACTS}
+
+
 def _say(console, source: str, message: str, style: str = "yellow") -> None:  # type: ignore[no-untyped-def]
     console.print(f"[{style}]{source}:[/] {message}", highlight=False, soft_wrap=True)
 
@@ -77,13 +87,11 @@ def fetch_all(
     """Run the fetches; never raises for an unreachable source (that is an outcome)."""
     from benchlearn.progress import progress_bar, stderr
     from benchlearn.sources.cache import Cache
-    from benchlearn.sources.statbank import STATBANK_EXTRACTS
-
     console = console or stderr
     cache = Cache(cache_dir)
     to = httpx.Timeout(max(timeout, 1.0) * 6, connect=timeout)
     out: list[Outcome] = []
-    total = (len(STATBANK_EXTRACTS) if "statbank" in what else 0) + ("jobindsats" in what) + ("dawa" in what)
+    total = (len(_statbank_extracts()) if "statbank" in what else 0) + ("jobindsats" in what) + ("dawa" in what)
     with progress_bar(total, "Henter kilder", "Fetching sources") as advance:
 
         def add(o: Outcome) -> None:
@@ -99,11 +107,11 @@ def _fetch_into(what, cache, to, transport, console, add) -> None:  # type: igno
     from benchlearn.sources.cache import SourceUnreachable
 
     if "statbank" in what:
-        from benchlearn.sources.statbank import STATBANK_EXTRACTS, StatbankClient
+        from benchlearn.sources.statbank import StatbankClient
 
         offline = False
         with StatbankClient(transport=transport, timeout=to) as client:
-            for name, extract in STATBANK_EXTRACTS.items():
+            for name, extract in _statbank_extracts().items():
                 if offline:
                     st, det = _fallback_statbank(cache, name)
                     add(Outcome("statbank", name, st, det))
