@@ -253,4 +253,6 @@ def test_store_default_runs(tmp_path, sim, records, period):
         vrs = dea.set_index("kommunekode")
         assert (crs["efficiency"] <= vrs.loc[crs.index, "efficiency"] + 1e-9).all()
         split = ws.latest_results("costs", "split", period=period)
-        assert (abs(split["composition"] + split["within"] - split["change"]) <= 1e-9 * split["unit_cost_from"]).all()
+        # simulated costs carry no målgruppe: the split is not identified (parts null), the change is there
+        assert (split["split_status"] == "not_identified").all() and split["composition"].isna().all()
+        assert (abs(split["unit_cost_to"] - split["unit_cost_from"] - split["change"]) <= 1e-9 * split["unit_cost_from"]).all()
