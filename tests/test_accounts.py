@@ -72,22 +72,24 @@ def test_regk31_request_and_costs_table(tmp_path):
         assert r.dkk == pytest.approx(want[(names[r.kommunekode], r.period, r.category)], rel=1e-15)
 
 
-def test_regk31_two_price_units_refused_with_line():
+def _nyborg_line_changed(old: str, new: str) -> tuple[DataError, int]:
+    """to_costs on the recorded answer with ``old`` -> ``new`` in Nyborg's first line;
+    returns the error and that line's number in the file (header = 1)."""
     text = DATA.read_bytes().decode("utf-8-sig").splitlines()
     i = next(j for j, line in enumerate(text) if line.startswith("Nyborg"))
-    text[i] = text[i].replace("Løbende priser", "Faste priser")
+    text[i] = text[i].replace(old, new)
     tidy = to_kommune(parse_statbank_csv("\n".join(text), table="REGK31"))
     with pytest.raises(DataError) as e:
         to_costs(tidy)
-    msg = str(e.value)
-    assert "PRISENHED" in msg and "Faste priser" in msg and str(i + 1) in msg  # the file line (header = 1)
+    return e.value, i + 1
+
+
+def test_regk31_two_price_units_refused_with_line():
+    err, line = _nyborg_line_changed("Løbende priser", "Faste priser")
+    msg = str(err)
+    assert "PRISENHED" in msg and "Faste priser" in msg and str(line) in msg
 
 
 def test_regk31_unknown_function_refused():
-    text = DATA.read_bytes().decode("utf-8-sig").splitlines()
-    i = next(j for j, line in enumerate(text) if line.startswith("Nyborg"))
-    text[i] = text[i].replace("5.68.90 Driftsudgifter", "5.46.61 Andet")
-    tidy = to_kommune(parse_statbank_csv("\n".join(text), table="REGK31"))
-    with pytest.raises(DataError) as e:
-        to_costs(tidy)
-    assert "FUNKTION" in str(e.value) and "5.46.61" in str(e.value)
+    err, line = _nyborg_line_changed("5.68.90 Driftsudgifter", "5.46.61 Andet")
+    assert "FUNKTION" in str(err) and "5.46.61" in str(err) and str(line) in str(err)

@@ -34,20 +34,19 @@ CATEGORY_OF_FUNCTION: dict[str, str] = {
     "5.68.98": "other",
 }
 
-REGK31 = Extract(
-    "regk31_beskaeftigelse", "REGK31",
-    {"OMRÅDE": ("*",), "FUNKTION": tuple(f"{f}*" for f in CATEGORY_OF_FUNCTION),
-     "DRANST": ("1 Drift",), "ART": ("Udgifter i alt",), "PRISENHED": ("Løbende priser",), "Tid": ("*",)},
-    lang="da",
-    note="kommunernes regnskaber, funktion 5.68 og 6.45.51, drift, udgifter, 1.000 kr.",
-)
-BUDK32 = Extract(
-    "budk32_beskaeftigelse", "BUDK32",
-    {"OMRÅDE": ("*",), "FUNKTION": tuple(f"{f}*" for f in CATEGORY_OF_FUNCTION),
-     "DRANST": ("1 Drift",), "ART": ("Udgifter i alt",), "PRISENHED": ("Løbende priser",), "Tid": ("*",)},
-    lang="da",
-    note="kommunernes budgetter, funktion 5.68 og 6.45.51, drift, udgifter, 1.000 kr.",
-)
+def _extract(table: str, what_da: str) -> Extract:
+    """The same slice of REGK31 (accounts) and BUDK32 (budgets)."""
+    return Extract(
+        f"{table.lower()}_beskaeftigelse", table,
+        {"OMRÅDE": ("*",), "FUNKTION": tuple(f"{f}*" for f in CATEGORY_OF_FUNCTION),
+         "DRANST": ("1 Drift",), "ART": ("Udgifter i alt",), "PRISENHED": ("Løbende priser",), "Tid": ("*",)},
+        lang="da",
+        note=f"kommunernes {what_da}, funktion 5.68 og 6.45.51, drift, udgifter, 1.000 kr.",
+    )
+
+
+REGK31 = _extract("REGK31", "regnskaber")
+BUDK32 = _extract("BUDK32", "budgetter")
 ACCOUNT_EXTRACTS: dict[str, Extract] = {e.name: e for e in (REGK31, BUDK32)}
 
 
