@@ -290,3 +290,83 @@ def test_suppressed_survey_shown_as_suppressed(server, page):
     cells = page.locator("#survey-table td.suppressed")
     assert cells.count() == 5
     assert cells.first.inner_text().strip() == "undertrykt (færre end 5 svar)"
+
+
+# ------------------------------------------------------------------ chart tick labels
+_TICKS_JS = """([id, ax]) => {
+  const root = document.getElementById(id);
+  const box = root.getBoundingClientRect();
+  const ticks = Array.from(root.querySelectorAll('g.' + ax + 'tick text')).map(t => {
+    const r = t.getBoundingClientRect();
+    return {text: t.textContent, left: r.left - box.left, right: r.right - box.left,
+            top: r.top - box.top, bottom: r.bottom - box.top};
+  });
+  const title = root.querySelector('text.' + ax + 'title');
+  const tr = title ? title.getBoundingClientRect() : null;
+  return {width: box.width, ticks: ticks,
+          title: tr ? {left: tr.left - box.left, right: tr.right - box.left, top: tr.top - box.top,
+                       bottom: tr.bottom - box.top} : null};
+}"""
+
+
+def _parse_da(s: str) -> float:
+    """A Danish number as plotly prints it with separators ',.': 1.234,5 and U+2212 for minus."""
+    assert "-" not in s, f"ASCII hyphen as minus in tick label {s!r}"
+    return float(s.replace("\u2212", "-").replace(".", "").replace(",", "."))
+
+
+def _fig_range(fig: dict, ax: str) -> tuple[float, float]:
+    """Smallest and largest value a chart shows on an axis: points, bands and error bars."""
+    vals = []
+    for tr in fig["data"]:
+        v = [x for x in tr.get(ax, []) if isinstance(x, (int, float))]
+        vals += v
+        err = tr.get(f"error_{ax}")
+        if err:
+            xs = tr[ax]
+            for x, lo, hi in zip(xs, err.get("arrayminus", []), err.get("array", []), strict=False):
+                if x is not None and lo is not None and hi is not None:
+                    vals += [x - lo, x + hi]
+    return min(vals), max(vals)
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return a["left"] < b["right"] - 0.5 and b["left"] < a["right"] - 0.5 and a["top"] < b["bottom"] - 0.5 \
+        and b["top"] < a["bottom"] - 0.5
+
+
+CHARTS = [("/kommune/450", "fig-trend", "y"), ("/kommune/450", "fig-areas", "x"), ("/benchmark", "funnel", "y"),
+          ("/benchmark", "caterpillar", "x")]
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("path,chart,ax", CHARTS)
+def test_chart_tick_labels_print_the_data_range(browser, server, width, path, chart, ax):
+    # The rendered tick labels of the trend, funnel and forest (interval) charts must be
+    # whole numbers in Danish format (Unicode minus, decimal comma), inside the chart (not
+    # clipped at the left edge: "5, 1, 5, 0, 5" for −0,5 … 1,5 was the bug), not under the
+    # axis title, and span the data's range to within one tick step.
+    import json
+
+    base, _ = server
+    ctx = browser.new_context(viewport={"width": width, "height": 900}, locale="da-DK")
+    pg = ctx.new_page()
+    pg.goto(base + path)
+    _charts_rendered(pg)
+    fig = json.loads(pg.locator(f"#{chart}-data").text_content())
+    got = pg.evaluate(_TICKS_JS, [chart, ax])
+    ctx.close()
+    ticks = got["ticks"]
+    assert len(ticks) >= 3, ticks
+    vals = [_parse_da(t["text"]) for t in ticks]
+    step = min(b - a for a, b in zip(sorted(vals), sorted(vals)[1:], strict=False))
+    lo, hi = _fig_range(fig, ax)
+    assert min(vals) <= lo + step and max(vals) >= hi - step, (vals, lo, hi)
+    if lo < -step:  # the data go below zero: a negative tick, printed with U+2212
+        assert any(t["text"].startswith("\u2212") for t in ticks), [t["text"] for t in ticks]
+    if step < 1:  # ticks between whole numbers carry a decimal comma
+        assert any("," in t["text"] for t in ticks), [t["text"] for t in ticks]
+    for t in ticks:
+        assert t["left"] >= -0.5 and t["right"] <= got["width"] + 0.5, (t, got["width"])
+        if got["title"]:
+            assert not _overlap(t, got["title"]), (t, got["title"])

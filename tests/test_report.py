@@ -131,12 +131,14 @@ class _Links(HTMLParser):
 
 def test_static_site_links_resolve(data, tmp_path):
     from benchlearn.report.site import export_site
+    from benchlearn.web.assets import hashed_name
 
     out = tmp_path / "site"
     n = export_site(None, out, data=data)
     assert n > 100
     for rel in ("index.html", "benchmark.html", "ordninger.html", "metode.html", "data.html",
-                f"kommune/{NYBORG}.html", "static/js/plotly.min.js", "static/css/site.css", "geo/kommuner.json",
+                f"kommune/{NYBORG}.html", "static/" + hashed_name("js/plotly.min.js"),
+                "static/" + hashed_name("css/site.css"), "geo/kommuner.json", "geo/kommuner.js",
                 "data/benchmark.csv", "data/surveys.xlsx", "data/peers.parquet", f"api/kommune/{NYBORG}.json"):
         assert (out / rel).is_file(), rel
     pages = [out / "index.html", out / "benchmark.html", out / f"kommune/{NYBORG}.html", out / "ordninger.html",

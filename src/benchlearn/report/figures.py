@@ -4,6 +4,19 @@ Figures are built as plain ``{"data": [...], "layout": {...}}`` dicts rather tha
 ``plotly.graph_objects`` because they are embedded as JSON and rendered by the
 locally shipped plotly.min.js; skipping graph-object validation keeps page
 rendering fast. Every figure gets a text summary for screen readers elsewhere.
+
+The shared pattern (every new chart follows it, see docs/WEB.md "Charts"):
+
+* ``_layout(...)`` for the layout — Danish separators (``,`` decimal, ``.`` thousands),
+  font, white background, margins that grow to fit the tick labels;
+* ``_axis(title, ...)`` for every axis — ``automargin`` so tick labels and the title are
+  never clipped or drawn over each other, a title ``standoff``, the grid colour;
+  ``money=True`` prints whole kroner with thousands separators (``20.000``, never
+  ``20k``);
+* ``tier_marker(df)`` for points coloured by tier — a colour-blind-safe palette
+  (blue/grey/orange) plus a second cue, the marker shape (▲ better, ○ as expected,
+  ▼ worse), so tiers differ without colour;
+* plotly.js itself prints negative tick labels with the Unicode minus (U+2212).
 """
 
 from __future__ import annotations
@@ -16,28 +29,49 @@ import numpy as np
 import pandas as pd
 
 from benchlearn.i18n import lang, t
-from benchlearn.web.text import TIER_COLOURS, TIERS, area_label, label
+from benchlearn.web.text import TIER_COLOURS, TIER_SYMBOLS, TIERS, area_label, label
 
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
+GRID = "#e5e5e5"
+NEUTRAL = "#2b6cb0"
 
 
 def _layout(**kw: Any) -> dict:
-    # Danish number format in axes and hover labels: decimal comma, dot for thousands
-    base = {"font": FONT, "separators": ",." if lang() == "da" else ".,", "margin": {"l": 10, "r": 10, "t": 30, "b": 40},
+    """Layout defaults: Danish number format (decimal comma, dot for thousands), margins
+    that ``automargin`` on the axes widens to fit tick labels and titles."""
+    base = {"font": FONT, "separators": ",." if lang() == "da" else ".,", "margin": {"l": 8, "r": 16, "t": 30, "b": 8},
             "paper_bgcolor": "white", "plot_bgcolor": "white", "hovermode": "closest"}
     base.update(kw)
+    for ax in ("xaxis", "yaxis"):
+        base.setdefault(ax, {})
+        base[ax].setdefault("automargin", True)
     return base
+
+
+def _axis(title: str | None = None, *, zero: bool = False, money: bool = False, **kw: Any) -> dict:
+    """An axis that never clips: tick labels and the title get their own room (automargin)."""
+    ax: dict[str, Any] = {"automargin": True, "gridcolor": GRID}
+    if title:
+        ax["title"] = {"text": title, "standoff": 10}
+    if zero:
+        ax.update(zeroline=True, zerolinecolor="#222", zerolinewidth=1.2)
+    if money:
+        ax.update(tickformat=",.0f", separatethousands=True, exponentformat="none")
+    ax.update(kw)
+    return ax
+
+
+def tier_marker(df: pd.DataFrame, size: int = 8) -> dict:
+    """Marker dict for points coloured by tier, with the tier's shape as a second cue."""
+    tiers = [str(v) for v in df["tier"]] if "tier" in df.columns else [""] * len(df)
+    return {"color": [TIER_COLOURS.get(v, NEUTRAL) for v in tiers],
+            "symbol": [TIER_SYMBOLS.get(v, ("circle", ""))[0] for v in tiers],
+            "size": size, "line": {"width": 2, "color": [TIER_COLOURS.get(v, NEUTRAL) for v in tiers]}}
 
 
 def _num(s: pd.Series) -> list:
     return [None if (v is None or (isinstance(v, float) and math.isnan(v))) else float(v)
             for v in pd.to_numeric(s, errors="coerce").tolist()]
-
-
-def _colours(df: pd.DataFrame) -> list[str]:
-    if "tier" not in df.columns:
-        return ["#2b6cb0"] * len(df)
-    return [TIER_COLOURS.get(str(v), "#555555") for v in df["tier"]]
 
 
 def _errors(df: pd.DataFrame, centre: str, lo: str, hi: str) -> dict | None:
@@ -54,18 +88,17 @@ def caterpillar(df: pd.DataFrame) -> dict:
     """diff_pp per municipality with its 95 % interval, best (most negative) at the top."""
     d = df.sort_values("diff_pp", ascending=False, kind="stable")
     trace = {"type": "scatter", "mode": "markers", "x": _num(d["diff_pp"]), "y": d["navn"].tolist(),
-             "marker": {"color": _colours(d), "size": 7},
+             "marker": tier_marker(d, 7),
              "customdata": d["kommunekode"].astype(int).tolist(),
-             "hovertemplate": "%{y}: %{x:.2f} pp<extra></extra>", "name": "diff_pp"}
+             "hovertemplate": "%{y}: %{x:.2f} pp<extra></extra>", "name": t("Forskel (pp)", "Difference (pp)")}
     err = _errors(d, "diff_pp", "ci_low_pp", "ci_high_pp")
     if err:
         trace["error_x"] = err
     return {"data": [trace], "layout": _layout(
         height=max(400, 14 * len(d) + 80),
-        xaxis={"title": {"text": t("Forskel fra forventet (procentpoint); negativ = færre på ydelse end forventet",
-                                   "Difference from expected (percentage points); negative = fewer on benefits")},
-               "zeroline": True, "zerolinecolor": "#222", "gridcolor": "#e5e5e5"},
-        yaxis={"automargin": True, "tickfont": {"size": 10}, "type": "category"},
+        xaxis=_axis(t("Forskel fra forventet (pp); negativ = færre på ydelse",
+                      "Difference from expected (pp); negative = fewer on benefits"), zero=True, side="top"),
+        yaxis=_axis(tickfont={"size": 10}, type="category"),
         showlegend=False)}
 
 
@@ -82,7 +115,7 @@ def rank_intervals(df: pd.DataFrame) -> dict | None:
                        "marker": {"size": 1, "color": "#bbbbbb"}, "error_x": e,
                        "name": t("Simultant interval", "Simultaneous interval"), "hoverinfo": "skip"})
     tr = {"type": "scatter", "mode": "markers", "x": _num(d["rank"]), "y": d["navn"].tolist(),
-          "marker": {"color": _colours(d), "size": 7}, "name": t("Placering og marginalt interval", "Rank and marginal interval"),
+          "marker": tier_marker(d, 7), "name": t("Placering og marginalt interval", "Rank and marginal interval"),
           "customdata": d["kommunekode"].astype(int).tolist(),
           "hovertemplate": "%{y}: %{x}<extra></extra>"}
     e = _errors(d, "rank", "rank_ci_low", "rank_ci_high")
@@ -91,8 +124,8 @@ def rank_intervals(df: pd.DataFrame) -> dict | None:
     traces.append(tr)
     return {"data": traces, "layout": _layout(
         height=max(400, 14 * len(d) + 100),
-        xaxis={"title": {"text": t("Placering (1 = bedst)", "Rank (1 = best)")}, "gridcolor": "#e5e5e5"},
-        yaxis={"automargin": True, "tickfont": {"size": 10}, "type": "category"},
+        xaxis=_axis(t("Placering (1 = bedst)", "Rank (1 = best)"), side="top"),
+        yaxis=_axis(tickfont={"size": 10}, type="category"),
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"})}
 
 
@@ -131,14 +164,13 @@ def funnel(df: pd.DataFrame) -> dict | None:
                        "showlegend": side in ("lo", "low"), "hoverinfo": "skip"})
     traces.append({"type": "scatter", "mode": "markers", "x": _num(d["precision"]), "y": _num(d["diff_pp"]),
                    "text": d["navn"].tolist(), "customdata": d["kommunekode"].astype(int).tolist(),
-                   "marker": {"color": _colours(d), "size": 8, "line": {"width": 0.5, "color": "#333"}},
+                   "marker": tier_marker(d, 8),
                    "hovertemplate": "%{text}: %{y:.2f} pp<extra></extra>", "name": t("Kommuner", "Municipalities")})
     return {"data": traces, "layout": _layout(
         height=480,
-        xaxis={"title": {"text": t("Præcision (1 / standardfejl)", "Precision (1 / standard error)")}, "gridcolor": "#e5e5e5"},
-        yaxis={"title": {"text": t("Forskel (pp)", "Difference (pp)")}, "zeroline": True, "zerolinecolor": "#222",
-               "gridcolor": "#e5e5e5"},
-        legend={"orientation": "h", "y": -0.2})}
+        xaxis=_axis(t("Præcision (1 / standardfejl)", "Precision (1 / standard error)")),
+        yaxis=_axis(t("Forskel (pp)", "Difference (pp)"), zero=True),
+        legend={"orientation": "h", "y": -0.18, "yanchor": "top"})}
 
 
 def profile_intervals(df: pd.DataFrame, group_col: str, labeller) -> dict | None:
@@ -146,18 +178,17 @@ def profile_intervals(df: pd.DataFrame, group_col: str, labeller) -> dict | None
     if df is None or df.empty or "diff_pp" not in df.columns:
         return None
     d = df.copy()
-    d["_label"] = [labeller(v) for v in d[group_col]]
+    d["_label"] = [wrap(labeller(v)) for v in d[group_col]]
     tr = {"type": "scatter", "mode": "markers", "x": _num(d["diff_pp"]), "y": d["_label"].tolist(),
-          "marker": {"color": _colours(d), "size": 11}, "hovertemplate": "%{y}: %{x:.2f} pp<extra></extra>"}
+          "marker": tier_marker(d, 11), "hovertemplate": "%{y}: %{x:.2f} pp<extra></extra>"}
     e = _errors(d, "diff_pp", "ci_low_pp", "ci_high_pp")
     if e:
         e["thickness"] = 2
         tr["error_x"] = e
     return {"data": [tr], "layout": _layout(
-        height=80 + 45 * len(d), showlegend=False,
-        xaxis={"title": {"text": t("Forskel fra forventet (pp)", "Difference from expected (pp)")},
-               "zeroline": True, "zerolinecolor": "#222", "gridcolor": "#e5e5e5"},
-        yaxis={"automargin": True, "type": "category", "autorange": "reversed"})}
+        height=100 + 48 * len(d), showlegend=False,
+        xaxis=_axis(t("Forskel fra forventet (pp)", "Difference from expected (pp)"), zero=True),
+        yaxis=_axis(type="category", autorange="reversed"))}
 
 
 def trend(df: pd.DataFrame) -> dict | None:
@@ -175,9 +206,9 @@ def trend(df: pd.DataFrame) -> dict | None:
     traces.append({"type": "scatter", "mode": "lines+markers", "x": x, "y": _num(d["diff_pp"]),
                    "line": {"color": "#2b6cb0"}, "name": t("Forskel (pp)", "Difference (pp)")})
     return {"data": traces, "layout": _layout(
-        height=320, xaxis={"type": "category", "title": {"text": t("Periode", "Period")}},
-        yaxis={"title": {"text": "pp"}, "zeroline": True, "zerolinecolor": "#222", "gridcolor": "#e5e5e5"},
-        legend={"orientation": "h", "y": -0.3})}
+        height=340, xaxis=_axis(t("Periode", "Period"), type="category"),
+        yaxis=_axis(t("Forskel (pp)", "Difference (pp)"), zero=True),
+        legend={"orientation": "h", "y": -0.25, "yanchor": "top"})}
 
 
 def survey_dots(df: pd.DataFrame, labeller) -> dict | None:
@@ -187,15 +218,15 @@ def survey_dots(df: pd.DataFrame, labeller) -> dict | None:
     d = df[pd.to_numeric(df["score"], errors="coerce").notna()].copy()
     if d.empty:
         return None
-    d["_label"] = [labeller(r) for _, r in d.iterrows()]
+    d["_label"] = [wrap(labeller(r)) for _, r in d.iterrows()]
     tr = {"type": "scatter", "mode": "markers", "x": _num(d["score"]), "y": d["_label"].tolist(),
-          "marker": {"size": 10, "color": "#2b6cb0"}, "hovertemplate": "%{y}: %{x:.2f}<extra></extra>"}
+          "marker": {"size": 10, "color": NEUTRAL}, "hovertemplate": "%{y}: %{x:.2f}<extra></extra>"}
     e = _errors(d, "score", "ci_low", "ci_high")
     if e:
         tr["error_x"] = e
-    return {"data": [tr], "layout": _layout(height=80 + 32 * len(d), showlegend=False,
-                                            xaxis={"title": {"text": "Score"}, "gridcolor": "#e5e5e5"},
-                                            yaxis={"automargin": True, "type": "category", "autorange": "reversed"})}
+    return {"data": [tr], "layout": _layout(height=100 + 46 * len(d), showlegend=False,
+                                            xaxis=_axis(t("Score (skalaens enheder)", "Score (scale units)")),
+                                            yaxis=_axis(type="category", autorange="reversed"))}
 
 
 def costs_bars(df: pd.DataFrame, labeller) -> dict | None:
@@ -207,9 +238,9 @@ def costs_bars(df: pd.DataFrame, labeller) -> dict | None:
         g = g.sort_values("period")
         traces.append({"type": "bar", "x": g["period"].astype(str).tolist(), "y": _num(g["dkk"]),
                        "name": labeller(cat)})
-    return {"data": traces, "layout": _layout(barmode="stack", height=320,
-                                              xaxis={"type": "category"}, yaxis={"title": {"text": t("kr.", "DKK")}},
-                                              legend={"orientation": "h", "y": -0.25})}
+    return {"data": traces, "layout": _layout(barmode="stack", height=340,
+                                              xaxis=_axis(type="category"), yaxis=_axis(t("kr.", "DKK"), money=True),
+                                              legend={"orientation": "h", "y": -0.15, "yanchor": "top"})}
 
 
 def unit_cost_trend(df: pd.DataFrame) -> dict | None:
@@ -226,8 +257,9 @@ def unit_cost_trend(df: pd.DataFrame) -> dict | None:
                        "line": {"color": "#c05621", "dash": "dash"}, "name": t("pr. ledig", "per unemployed"),
                        "hovertemplate": "%{x}: %{y:,.0f}<extra></extra>"})
     return {"data": traces,
-            "layout": _layout(height=300, xaxis={"type": "category"}, legend={"orientation": "h", "y": -0.25},
-                              yaxis={"title": {"text": t("kr.", "DKK")}, "rangemode": "tozero"})}
+            "layout": _layout(height=300, xaxis=_axis(type="category"),
+                              legend={"orientation": "h", "y": -0.2, "yanchor": "top"},
+                              yaxis=_axis(t("kr.", "DKK"), money=True, rangemode="tozero"))}
 
 
 def cost_split_waterfall(row: dict) -> dict | None:
@@ -246,14 +278,21 @@ def cost_split_waterfall(row: dict) -> dict | None:
                       "increasing": {"marker": {"color": "#c05621"}}, "decreasing": {"marker": {"color": "#2f855a"}},
                       "totals": {"marker": {"color": "#2b6cb0"}},
                       "hovertemplate": "%{x}: %{y:,.0f}<extra></extra>"}],
-            "layout": _layout(height=300, showlegend=False, xaxis={"type": "category"},
-                              yaxis={"title": {"text": t("kr. pr. fuldtidsperson", "DKK per full-time person")}})}
+            "layout": _layout(height=300, showlegend=False, xaxis=_axis(type="category"),
+                              yaxis=_axis(t("kr. pr. fuldtidsperson", "DKK per full-time person"), money=True))}
+
+
+#: Denmark's bounding box (west, south, east, north) incl. Bornholm and Skagen: the page
+#: script picks the zoom that shows all of it at the chart's actual width (390 px too).
+DENMARK_BOUNDS = (8.0, 54.55, 15.2, 57.76)
 
 
 def map_figure(values: pd.DataFrame, colour: str, geo_url: str) -> dict:
     """Choropleth of the 98 municipalities on a blank map style (renders offline).
 
     ``values`` holds kommunekode, navn and the colour column (``tier`` or ``diff_pp``).
+    Municipalities without a value are drawn in light grey (a second trace), so small
+    islands (Læsø, Samsø, Fanø, Ærø) are never left blank.
     """
     codes = values["kommunekode"].astype(int).tolist()
     names = values["navn"].tolist()
@@ -267,9 +306,10 @@ def map_figure(values: pd.DataFrame, colour: str, geo_url: str) -> dict:
                      colorscale=[[0, TIER_COLOURS["better"]], [0.333, TIER_COLOURS["better"]],
                                  [0.333, TIER_COLOURS["as_expected"]], [0.667, TIER_COLOURS["as_expected"]],
                                  [0.667, TIER_COLOURS["worse"]], [1, TIER_COLOURS["worse"]]],
-                     colorbar={"tickvals": [0, 1, 2], "ticktext": [label(TIERS, k) for k in order],
+                     colorbar={"tickvals": [0, 1, 2],
+                               "ticktext": [f"{TIER_SYMBOLS[k][1]} {label(TIERS, k)}" for k in order],
                                "title": {"text": t("Niveau", "Tier")}, "len": 0.5},
-                     hovertext=[f"{n}: {label(TIERS, v)}" for n, v in zip(names, values["tier"])],
+                     hovertext=[f"{n}: {label(TIERS, v)}" for n, v in zip(names, values["tier"], strict=True)],
                      hoverinfo="text")
     else:
         z = _num(values["diff_pp"]) if "diff_pp" in values.columns else [None] * len(codes)
@@ -278,10 +318,35 @@ def map_figure(values: pd.DataFrame, colour: str, geo_url: str) -> dict:
                      colorbar={"title": {"text": "pp"}, "len": 0.5},
                      hovertemplate="%{text}: %{z:.2f} pp<extra></extra>")
     trace["colorbar"].update(orientation="h", y=-0.02, yanchor="top", x=0.5, xanchor="center", len=0.9, thickness=12)
-    return {"data": [trace], "layout": _layout(
-        height=600, margin={"l": 0, "r": 0, "t": 0, "b": 50},
-        map={"style": "white-bg", "center": {"lat": 56.2, "lon": 11.0}, "zoom": 5.75})}
+    missing = [i for i, v in enumerate(trace["z"]) if v is None]
+    traces = [trace]
+    if missing:
+        traces.insert(0, {"type": "choroplethmap", "geojson": geo_url, "featureidkey": "id",
+                          "locations": [codes[i] for i in missing], "z": [0] * len(missing),
+                          "customdata": [codes[i] for i in missing], "showscale": False,
+                          "colorscale": [[0, "#d9d9d9"], [1, "#d9d9d9"]],
+                          "marker": {"line": {"width": 0.6, "color": "#9a9a9a"}, "opacity": 0.95},
+                          "hovertext": [f"{names[i]}: {t('intet resultat', 'no result')}" for i in missing],
+                          "hoverinfo": "text", "name": t("intet resultat", "no result")})
+    w, so, e, n = DENMARK_BOUNDS
+    return {"data": traces, "layout": _layout(
+        height=600, margin={"l": 0, "r": 0, "t": 0, "b": 50}, meta={"fitBounds": [w, so, e, n]},
+        map={"style": "white-bg", "center": {"lat": (so + n) / 2, "lon": (w + e) / 2}, "zoom": 5.75})}
 
 
 def area_name(code: str) -> str:
     return area_label(code)
+
+
+def wrap(text: str, width: int = 24) -> str:
+    """Break a long category label into lines (``<br>``) so a 390 px chart keeps its plot area."""
+    words, lines, cur = str(text).split(), [], ""
+    for w in words:
+        if cur and len(cur) + 1 + len(w) > width:
+            lines.append(cur)
+            cur = w
+        else:
+            cur = f"{cur} {w}".strip()
+    if cur:
+        lines.append(cur)
+    return "<br>".join(lines) or str(text)

@@ -17,7 +17,7 @@ from benchlearn.progress import progress_bar
 from benchlearn.report import tables as rtables
 from benchlearn.web import api as webapi
 from benchlearn.web import pages, profile
-from benchlearn.web.app import STATIC_DIR
+from benchlearn.web.assets import STATIC_DIR, hashed_name
 from benchlearn.web.data import SiteData, read_workspace
 from benchlearn.web.pages import COLOURS, Linker
 
@@ -76,6 +76,10 @@ def export_site(workspace: str | Path | None, out: str | Path, data: SiteData | 
             jobs.append((out / f"data/{name}.{fmt}", lambda df=df, fmt=fmt, name=name: rtables.encode(df, fmt, name)))
     if d.boundaries is not None:
         jobs.append((out / "geo/kommuner.json", lambda: webapi.dumps(d.boundaries)))
+        # the same boundaries as a script: index.html opened from disk (file://) may not
+        # fetch JSON, but it may load a script, which hands them to the map (app.js)
+        jobs.append((out / "geo/kommuner.js",
+                     lambda: "window.BENCHLEARN_GEO=" + webapi.dumps(d.boundaries).decode("utf-8") + ";\n"))
 
     with progress_bar(len(jobs), "Skriver websted", "Writing site") as advance:
         for path, fn in jobs:
@@ -83,5 +87,9 @@ def export_site(workspace: str | Path | None, out: str | Path, data: SiteData | 
             advance(1)
     if (out / "static").exists():
         shutil.rmtree(out / "static")
-    shutil.copytree(STATIC_DIR, out / "static")
+    # under the content-hashed names the pages link to (cacheable for good by any web server)
+    for f in sorted(STATIC_DIR.rglob("*")):
+        if f.is_file():
+            rel = str(f.relative_to(STATIC_DIR))
+            _write(out / "static" / hashed_name(rel), f.read_bytes())
     return len(jobs) + sum(1 for _ in (out / "static").rglob("*") if _.is_file())

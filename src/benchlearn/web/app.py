@@ -19,7 +19,6 @@ from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from benchlearn import reference
@@ -27,12 +26,13 @@ from benchlearn.errors import BenchlearnError
 from benchlearn.i18n import lang, set_lang, t
 from benchlearn.report import tables as rtables
 from benchlearn.web import api as webapi
+from benchlearn.web import assets
 from benchlearn.web import pages, profile
 from benchlearn.web.data import DataCache, SiteData
 from benchlearn.web.pages import Linker
 
 log = logging.getLogger(__name__)
-STATIC_DIR = Path(__file__).resolve().parent / "static"
+STATIC_DIR = assets.STATIC_DIR
 _MAX_CACHE = 4000
 
 
@@ -130,7 +130,16 @@ def create_app(workspace_path: str | Path | None, warm: bool = True, preload: Si
     app.state.data = data
     app.state.ready = threading.Event()
     app.state.cache = cache
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/static/{rel:path}", include_in_schema=False)
+    async def static(request: Request, rel: str):
+        # hashed names are immutable and gzip-compressed once (web/assets.py)
+        got = assets.response_parts(rel, request.headers.get("accept-encoding", ""))
+        if got is None:
+            raise HTTPException(404, t("Ukendt fil", "Unknown file"))
+        body, headers = got
+        return Response(content=body, headers=headers)
+
     app.add_middleware(FastPath, cache=cache)
     live = Linker(static=False)
 

@@ -8,6 +8,7 @@ parameters on the server, relative file names in the export.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -59,10 +60,17 @@ class Linker:
         return f"{self.root}kommune/{int(k)}.html" if self.static else f"/kommune/{int(k)}" + self._q({})
 
     def static_file(self, path: str) -> str:
-        return f"{self.root}static/{path}"
+        # content-hashed name: cached for good by browsers, replaced when the file changes
+        from benchlearn.web.assets import hashed_name
+
+        return f"{self.root}static/{hashed_name(path)}"
 
     def geo(self) -> str:
         return f"{self.root}geo/kommuner.json"
+
+    def geo_script(self) -> str:
+        """The boundaries as a script (static export): a page opened from disk may not fetch JSON."""
+        return f"{self.root}geo/kommuner.js"
 
     def download(self, table: str, fmt: str) -> str:
         return f"{self.root}data/{table}.{fmt}" if self.static else f"/download/{table}.{fmt}"
@@ -156,8 +164,34 @@ def base_context(data: SiteData, linker: Linker, page: str, url: str, simulated:
     }
 
 
+#: Trace types in plotly's basic bundle (1.2 MB instead of 4.8 MB: scatter, bar, pie).
+BASIC_TRACES = frozenset({"scatter", "bar", "pie"})
+BASIC_BUNDLE, FULL_BUNDLE = "js/plotly-basic.min.js", "js/plotly.min.js"
+_FIG_BLOCK = re.compile(r'<script type="application/json" id="[^"]*-data">(.*?)</script>', re.S)
+
+
+def trace_types(html: str) -> set[str]:
+    """Plotly trace types of every figure embedded in a rendered page."""
+    out: set[str] = set()
+    for m in _FIG_BLOCK.finditer(html):
+        fig = json.loads(m.group(1).replace("<\\/", "</"))
+        out |= {str(tr.get("type", "scatter")) for tr in fig.get("data", [])}
+    return out
+
+
 def render(template: str, ctx: dict) -> str:
-    return env().get_template(template).render(**ctx)
+    """Render a page. It loads plotly's basic bundle, the full one only when a figure needs
+    it (a map), and none on a page without charts."""
+    html = env().get_template(template).render(**ctx)
+    linker = ctx.get("L")
+    if isinstance(linker, Linker):
+        types = trace_types(html)
+        basic = f'<script src="{linker.static_file(BASIC_BUNDLE)}" defer></script>'
+        if not types:  # no chart on the page: no plotly at all
+            html = html.replace(basic, "")
+        elif types - BASIC_TRACES:
+            html = html.replace(basic, f'<script src="{linker.static_file(FULL_BUNDLE)}" defer></script>')
+    return html
 
 
 # ---------------------------------------------------------------- pages ----
@@ -195,7 +229,7 @@ def index_page(data: SiteData, linker: Linker, period=None, area=None, colour=No
     if b is not None and "tier" in b.columns:
         counts = {k: int((b["tier"] == k).sum()) for k in tx.TIERS}
     ctx.update(
-        period=p, area=a, colour=colour, periods=data.periods, areas=data.areas, fig=fig_json(fig),
+        period=p, area=a, colour=colour, periods=data.periods, areas=data.areas, fig=fig_json(fig), geo_inline=fig is not None,
         tiles=tiles, counts=counts, has_results=b is not None,
         period_options=[{"value": linker.page("index", period=x, area=a, colour=colour), "label": x, "selected": x == p}
                         for x in data.periods],

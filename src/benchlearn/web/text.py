@@ -16,7 +16,10 @@ TIERS = {
     "as_expected": ("Som forventet", "As expected"),
     "worse": ("Dårligere end forventet", "Worse than expected"),
 }
-TIER_COLOURS = {"better": "#1b7837", "as_expected": "#9e9e9e", "worse": "#b2182b"}
+# Colour-blind-safe (blue / grey / orange stay apart under deuteranopia and protanopia),
+# and every tier also has a shape (plotly symbol, text glyph) so colour is never the only cue.
+TIER_COLOURS = {"better": "#2166ac", "as_expected": "#8a8a8a", "worse": "#b35806"}
+TIER_SYMBOLS = {"better": ("triangle-up", "▲"), "as_expected": ("circle-open", "○"), "worse": ("triangle-down", "▼")}
 
 CATEGORIES = {
     "inspirationskommune": ("Inspirationskommune", "Inspiration municipality"),

@@ -4,11 +4,30 @@
   var kommuneHref = document.body.getAttribute("data-kommune-href") || "/kommune/{k}";
   function go(k) { window.location.href = kommuneHref.replace("{k}", String(k)); }
 
+  // A map whose layout.meta.fitBounds = [west, south, east, north] gets the zoom that shows
+  // the whole box at the element's actual size (Web Mercator, 512 px tiles), so Bornholm and
+  // west Jutland stay in view on a 390 px phone as on a 1280 px screen.
+  function fitMap(el, layout) {
+    var b = layout.meta && layout.meta.fitBounds;
+    if (!b || !layout.map) { return; }
+    var w = el.clientWidth || 600, h = (layout.height || 600) - ((layout.margin && layout.margin.b) || 0);
+    function y(lat) { var s = Math.sin(lat * Math.PI / 180); return Math.log((1 + s) / (1 - s)) / (4 * Math.PI); }
+    var zx = Math.log2(w / 512 * 360 / (b[2] - b[0]));
+    var zy = Math.log2(h / 512 / (y(b[3]) - y(b[1])));
+    layout.map.zoom = Math.min(zx, zy) - 0.08;
+    layout.map.center = { lon: (b[0] + b[2]) / 2, lat: (b[1] + b[3]) / 2 };
+  }
+
   // Charts: every element with data-fig gets the JSON figure stored next to it.
   document.querySelectorAll("[data-fig]").forEach(function (el) {
     var src = document.getElementById(el.getAttribute("data-fig"));
     if (!src || typeof Plotly === "undefined") { return; }
     var fig = JSON.parse(src.textContent);
+    // static export opened from disk: boundaries come from geo/kommuner.js, not a fetch
+    if (window.BENCHLEARN_GEO) {
+      fig.data.forEach(function (tr) { if (typeof tr.geojson === "string") { tr.geojson = window.BENCHLEARN_GEO; } });
+    }
+    fitMap(el, fig.layout);
     var cfg = { responsive: true, displaylogo: false, scrollZoom: false,
       modeBarButtonsToRemove: ["select2d", "lasso2d"] };
     Plotly.newPlot(el, fig.data, fig.layout, cfg).then(function (gd) {
