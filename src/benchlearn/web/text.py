@@ -103,6 +103,17 @@ COLUMNS = {
     "value": ("Værdi", "Value"),
     "dkk": ("Kroner", "DKK"),
     "ratio_oe": ("Faktisk/forventet", "Actual/expected"),
+    "persons": ("Fuldtidspersoner", "Full-time persons"),
+    "unit_cost": ("Kr. pr. fuldtidsperson", "DKK per full-time person"),
+    "ledige": ("Ledige", "Unemployed"),
+    "unit_cost_ledig": ("Kr. pr. ledig", "DKK per unemployed"),
+    "ledige_source": ("Kilde til ledige", "Source of unemployed"),
+}
+
+#: where the number of ledige comes from (assess/costs.py ledige_source)
+LEDIGE_SOURCES = {
+    "activity": ("Jobindsats (ledige)", "Jobindsats (unemployed)"),
+    "proxy": ("stedfortræder: a-dagpenge + kontanthjælp", "proxy: a-dagpenge + kontanthjælp"),
 }
 
 SUPPRESSED = ("undertrykt (færre end 5 svar)", "suppressed (fewer than 5 responses)")
