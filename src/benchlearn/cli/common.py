@@ -18,6 +18,7 @@ from benchlearn.progress import stderr as err_console
 from benchlearn.store import Workspace
 
 __all__ = [
+    "DEMO_WORKSPACE",
     "DatasetArg",
     "JsonOption",
     "PeriodOption",
@@ -25,9 +26,48 @@ __all__ = [
     "emit_json",
     "err_console",
     "maybe_record",
+    "num",
     "open_dataset",
+    "resolve_workspace",
     "to_records",
 ]
+
+#: Where ``make demo`` / ``benchlearn demo`` writes its workspace.
+DEMO_WORKSPACE = Path("demo-workspace") / "benchlearn-demo.duckdb"
+
+
+def resolve_workspace(path: Path | None) -> Path:
+    """The workspace a command reads when none is named.
+
+    ``$BENCHLEARN_WORKSPACE``, else ``benchlearn.duckdb`` when it exists, else the demo's
+    workspace when ``make demo`` has built it (so ``benchlearn report --kommune 450 --pdf``
+    works right after ``make demo``), else ``benchlearn.duckdb`` (whose absence the reader
+    then reports).
+    """
+    import os
+
+    if path is not None:
+        return path
+    env = os.environ.get("BENCHLEARN_WORKSPACE")
+    if env:
+        return Path(env)
+    plain = Path("benchlearn.duckdb")
+    if not plain.exists() and DEMO_WORKSPACE.exists():
+        return DEMO_WORKSPACE
+    return plain
+
+
+def num(v: Any, digits: int = 2, sign: bool = False) -> str:
+    """A number as the pages print it (Danish: ``3.355``, ``−1,34``; English with --lang en).
+
+    ``sign=True`` adds ``+`` to positive values (differences). Missing values print as ``–``.
+    """
+    from benchlearn.web.pages import fmt_num  # the one number format of pages, PDF and CLI
+
+    s = fmt_num(v, digits)
+    if sign and s not in ("–", "") and not s.startswith("−") and s.strip("0,.") != "":
+        s = "+" + s
+    return s
 
 DatasetArg = Annotated[Path, typer.Argument(help="Datasætmappe eller arbejdsfil (.duckdb). / Dataset folder or workspace file.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Skriv JSON-poster på stdout. / Print JSON records on stdout.")]

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from benchlearn import reference
 from benchlearn.cli.common import (
+    num,
     DatasetArg,
     JsonOption,
     WorkspaceOption,
@@ -83,12 +84,19 @@ def _print_table(recs: pd.DataFrame, title: str) -> None:
         table.add_column(h, justify=j)  # type: ignore[arg-type]
     tiers = {"better": t("bedre", "better"), "as_expected": t("som forventet", "as expected"), "worse": t("dårligere", "worse")}
     for _, r in recs.sort_values("rank").iterrows():
+        # the same numbers and format as the pages: 3.355 and −1,34 in Danish
         table.add_row(
-            f"{r['navn']} ({r['kommunekode']})", f"{r['actual']:,.0f}", f"{r['expected']:,.0f}", f"{r['diff_persons']:+,.0f}",
-            f"{r['diff_pp']:+.2f}", f"[{r['ci_low_pp']:+.2f}; {r['ci_high_pp']:+.2f}]", f"{r['shrunk_diff_pp']:+.2f}",
+            f"{r['navn']} ({r['kommunekode']})", num(r["actual"], 0), num(r["expected"], 0),
+            num(r["diff_persons"], 0, sign=True), num(r["diff_pp"], sign=True),
+            f"[{num(r['ci_low_pp'], sign=True)}; {num(r['ci_high_pp'], sign=True)}]", num(r["shrunk_diff_pp"], sign=True),
             str(r["rank"]), f"{r['rank_ci_low']}–{r['rank_ci_high']}", tiers.get(str(r["tier"]), str(r["tier"])),
         )
     con.print(table)
+
+
+# valid values, listed in --help (read once at start-up from the shipped reference files)
+_AREAS = ", ".join(reference.area_codes())
+_MAALGRUPPER = ", ".join(reference.maalgruppe_codes())
 
 
 def register(app: typer.Typer) -> None:
@@ -96,8 +104,8 @@ def register(app: typer.Typer) -> None:
     def benchmark(
         dataset: DatasetArg,
         period: Annotated[str | None, typer.Option("--period", "-p", help="Periode, fx 2023. Standard: den seneste. / Period; default the latest.")] = None,
-        area: Annotated[str, typer.Option("--area", help="Benchmarkområde. / Benchmark area.")] = "total",
-        maalgruppe: Annotated[str | None, typer.Option("--maalgruppe", help="Målgruppe i stedet for område. / Target group instead of area.")] = None,
+        area: Annotated[str, typer.Option("--area", help=f"Benchmarkområde / benchmark area: {_AREAS}.")] = "total",
+        maalgruppe: Annotated[str | None, typer.Option("--maalgruppe", help=f"Målgruppe i stedet for område / target group instead of area: {_MAALGRUPPER}.")] = None,
         model: Annotated[str, typer.Option("--model", help="fraclogit (standard), elogit eller wls.")] = "fraclogit",
         variables: Annotated[str | None, typer.Option("--variables", help="Rammevilkår, kommasepareret. / Framework variables, comma-separated.")] = None,
         all_areas: Annotated[bool, typer.Option("--all-areas", help="Alle områder og målgrupper. / All areas and target groups.")] = False,

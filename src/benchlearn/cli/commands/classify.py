@@ -84,6 +84,7 @@ _SHOW = ("position", "kommunekode", "navn", "category_label", "diff_pp", "result
 
 
 def _print_table(df: Any, title: str, cols: tuple[str, ...]) -> None:
+    from benchlearn.cli.common import num  # the pages' number format
     table = Table(title=title, show_lines=False)
     for c in cols:
         table.add_column(c)
@@ -94,7 +95,7 @@ def _print_table(df: Any, title: str, cols: tuple[str, ...]) -> None:
             if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
                 cells.append("–")
             elif isinstance(v, float):
-                cells.append(f"{v:+.2f}" if c.endswith("_pp") else f"{v:.3f}")
+                cells.append(num(v, 2, sign=True) if c.endswith("_pp") else num(v, 3))
             elif isinstance(v, bool):
                 cells.append(t("ja", "yes") if v else t("nej", "no"))
             else:

@@ -108,6 +108,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _print(recs, diffs) -> None:  # type: ignore[no-untyped-def]
+    from benchlearn.cli.common import num  # the pages' number format
+
     con = Console()
     table = Table(title=t("Sammenlignelige kommuner", "Comparable municipalities"))
     for c in (t("kommune", "municipality"), t("nr.", "no."), t("sammenlignes med", "peer"), t("afstand", "distance"),
@@ -116,7 +118,7 @@ def _print(recs, diffs) -> None:  # type: ignore[no-untyped-def]
     for _, r in recs.iterrows():
         table.add_row(
             f"{r['navn']} ({r['kommunekode']})", str(r["peer_rank"]), f"{r['peer_navn']} ({r['peer_kommunekode']})",
-            f"{r['distance']:.2f}", f"{r['own_diff_pp']:.2f}", f"{r['peer_diff_pp']:.2f}", f"{r['p_value']:.3f}",
+            num(r["distance"]), num(r["own_diff_pp"]), num(r["peer_diff_pp"]), num(r["p_value"], 3),
             t("ja", "yes") if r["learning_partner"] else "", str(r["cluster"]),
         )
     con.print(table)
@@ -126,7 +128,7 @@ def _print(recs, diffs) -> None:  # type: ignore[no-untyped-def]
                   t("egen", "own"), "partner", t("forskel", "difference"), "se"):
             dt.add_column(c)
         for _, r in diffs.iterrows():
-            se = "" if r["se"] != r["se"] else f"{r['se']:.4g}"
+            se = "" if r["se"] != r["se"] else num(r["se"], 3)
             dt.add_row(str(r["kommunekode"]), str(r["peer_kommunekode"]), str(r["kind"]), str(r["maalgruppe"] or ""),
-                       str(r["measure"]), f"{r['own_value']:.4g}", f"{r['peer_value']:.4g}", f"{r['difference']:.4g}", se)
+                       str(r["measure"]), num(r["own_value"]), num(r["peer_value"]), num(r["difference"], sign=True), se)
         con.print(dt)

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from benchlearn.cli.commands.serve import DEFAULT_WORKSPACE
 from benchlearn.errors import ConfigError
 from benchlearn.i18n import t
 
@@ -15,7 +14,7 @@ from benchlearn.i18n import t
 def register(app: typer.Typer) -> None:
     @app.command("report")
     def report(
-        workspace: Annotated[Path, typer.Argument(help="Arbejdsfil (.duckdb). / Workspace file.")] = DEFAULT_WORKSPACE,
+        workspace: Annotated[Path | None, typer.Argument(help="Arbejdsfil (.duckdb). Standard: $BENCHLEARN_WORKSPACE, benchlearn.duckdb eller demoens demo-workspace/benchlearn-demo.duckdb. / Workspace file; default $BENCHLEARN_WORKSPACE, benchlearn.duckdb or the demo's.", show_default=False)] = None,
         kommune: Annotated[int, typer.Option("--kommune", "-k", help="Kommunekode, fx 450. / Municipality code.")] = 450,
         pdf: Annotated[bool, typer.Option("--pdf", help="Skriv PDF (det eneste format indtil videre). / Write PDF.")] = True,
         out: Annotated[Path | None, typer.Option("--out", "-o", help="Fil / output file (standard profil_<kode>.pdf).")] = None,
@@ -33,5 +32,7 @@ def register(app: typer.Typer) -> None:
         if not pdf:
             raise ConfigError("Kun --pdf understøttes.", "Only --pdf is supported.")
         target = out or Path(f"profil_{kommune}.pdf")
-        target.write_bytes(profile_pdf(read_workspace(workspace), kommune, period))
+        from benchlearn.cli.common import resolve_workspace
+
+        target.write_bytes(profile_pdf(read_workspace(resolve_workspace(workspace)), kommune, period))
         err_console.print(t(f"Skrev {target}", f"Wrote {target}"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -10,20 +9,17 @@ import typer
 
 from benchlearn.i18n import t
 
-DEFAULT_WORKSPACE = Path(os.environ.get("BENCHLEARN_WORKSPACE", "benchlearn.duckdb"))
-
-
 def register(app: typer.Typer) -> None:
     @app.command("serve")
     def serve(
-        workspace: Annotated[Path, typer.Argument(help="Arbejdsfil (.duckdb). / Workspace file.")] = DEFAULT_WORKSPACE,
+        workspace: Annotated[Path | None, typer.Argument(help="Arbejdsfil (.duckdb). Standard: $BENCHLEARN_WORKSPACE, benchlearn.duckdb eller demoens demo-workspace/benchlearn-demo.duckdb. / Workspace file; default $BENCHLEARN_WORKSPACE, benchlearn.duckdb or the demo's.", show_default=False)] = None,
         host: Annotated[str, typer.Option("--host", help="Adresse / host.")] = "127.0.0.1",
         port: Annotated[int, typer.Option("--port", help="Port.")] = 8000,
     ) -> None:
         """Start webstedet med kort, benchmark, kommuneprofiler og JSON-API. / Serve the dashboard and JSON API."""
-        from benchlearn.cli.common import err_console
+        from benchlearn.cli.common import err_console, resolve_workspace
         from benchlearn.web.app import serve_workspace
 
-        serve_workspace(workspace, host=host, port=port, announce=lambda: err_console.print(
+        serve_workspace(resolve_workspace(workspace), host=host, port=port, announce=lambda: err_console.print(
             t(f"benchlearn kører på http://{host}:{port}/  (Ctrl+C stopper)",
               f"benchlearn is running at http://{host}:{port}/  (Ctrl+C stops)")))

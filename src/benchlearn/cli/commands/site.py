@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from benchlearn.cli.commands.serve import DEFAULT_WORKSPACE
 from benchlearn.i18n import t
 
 
@@ -15,12 +14,12 @@ def register(app: typer.Typer) -> None:
     @app.command("site")
     def site(
         out: Annotated[Path, typer.Argument(help="Mappe til det statiske websted. / Output folder.")],
-        workspace: Annotated[Path, typer.Argument(help="Arbejdsfil (.duckdb). / Workspace file.")] = DEFAULT_WORKSPACE,
+        workspace: Annotated[Path | None, typer.Argument(help="Arbejdsfil (.duckdb). Standard: $BENCHLEARN_WORKSPACE, benchlearn.duckdb eller demoens demo-workspace/benchlearn-demo.duckdb. / Workspace file; default $BENCHLEARN_WORKSPACE, benchlearn.duckdb or the demo's.", show_default=False)] = None,
     ) -> None:
         """Eksportér siderne som statisk HTML med data til download. / Export the pages as static HTML with downloads."""
-        from benchlearn.cli.common import err_console
+        from benchlearn.cli.common import err_console, resolve_workspace
         from benchlearn.report.site import export_site
 
-        n = export_site(workspace, out)
+        n = export_site(resolve_workspace(workspace), out)
         err_console.print(t(f"Skrev {n} filer til {out}. Åbn {out / 'index.html'}.",
                             f"Wrote {n} files to {out}. Open {out / 'index.html'}."))

@@ -88,15 +88,16 @@ def register(app: typer.Typer) -> None:
 
 
 def _fmt(v: object, digits: int = 2) -> str:
-    try:
-        f = float(v)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return "" if v is None else str(v)
-    return "" if f != f else f"{f:.{digits}f}"
+    from benchlearn.cli.common import num  # the pages' number format (Danish: 3,95 and −0,40)
+
+    s = num(v, digits)
+    return "" if s == "–" else s
 
 
 def _print(frame, national: bool, trends: bool) -> None:  # type: ignore[no-untyped-def]
-    out = Console()
+    import sys
+
+    out = Console() if sys.stdout.isatty() else Console(width=200)  # piped: whole columns
     table = Table(title=t("Undersøgelser (vises ved siden af benchmark, indgår ikke i rangering)",
                           "Surveys (shown beside the benchmark, not part of any ranking)"))
     hidden = t("diskretioneret", "suppressed")
