@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(0.3)
         warm_s = time.time() - t_start
         meta = httpx.get(base + "/api/meta").json()
-        from benchlearn import reference
+        from benchlearn.core import reference
 
         urls = _urls(sorted(reference.kommunekoder()), meta["periods"], meta["areas"])
         # one pass over every URL first, so the measured run sees the steady state a long-running server has

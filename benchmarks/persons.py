@@ -120,8 +120,8 @@ def _phase_models(args: dict) -> dict:
     import statsmodels.api as sm
     import statsmodels.formula.api as smf
 
-    from benchlearn import reference
-    from benchlearn.models.cellglm import fit_cells
+    from benchlearn.core import reference
+    from benchlearn.benchmark.cellglm import fit_cells
 
     d = args["dir"]
     covered = ", ".join(f"'{y}'" for y in reference.area_ydelser("total"))

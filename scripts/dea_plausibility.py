@@ -13,11 +13,11 @@ from __future__ import annotations
 import argparse
 import time
 
-from benchlearn import reference
-from benchlearn.assess.costs import CostConfig, compute_costs
-from benchlearn.models.jobcentre_dea import OFFICIAL_2018, JobcentreDEAConfig, dea_from_dataset
-from benchlearn.models.peer_runs import benchmark_inputs
-from benchlearn.simulate import SimConfig, simulate
+from benchlearn.core import reference
+from benchlearn.benchlearning.costs import CostConfig, compute_costs
+from benchlearn.benchlearning.jobcentre_dea import OFFICIAL_2018, JobcentreDEAConfig, dea_from_dataset
+from benchlearn.runs.peer_runs import benchmark_inputs
+from benchlearn.simulator import SimConfig, simulate
 
 
 def main() -> None:

@@ -22,9 +22,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchlearn.models.benchmark import BenchmarkConfig, fit
-from benchlearn.progress import progress_bar
-from benchlearn.simulate import SimConfig, simulate
+from benchlearn.benchmark.config import BenchmarkConfig
+from benchlearn.benchmark.model import fit
+from benchlearn.core.progress import progress_bar
+from benchlearn.simulator import SimConfig, simulate
 
 PERIODS = ("2021", "2022", "2023", "2024")
 OUT = Path(__file__).with_name("validate_benchmark_results.md")

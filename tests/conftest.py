@@ -1,6 +1,6 @@
-"""Shared fixtures: simulated data with known truth (benchlearn.simulate).
+"""Shared fixtures: simulated data with known truth (benchlearn.simulator).
 
-``sim``         session-scoped :class:`benchlearn.simulate.Simulation`, ``simulate(seed=1)``
+``sim``         session-scoped :class:`benchlearn.simulator.Simulation`, ``simulate(seed=1)``
                 (98 municipalities, periods 2021–2024, every contract table + truth).
 ``sim_dir``     a dataset folder written by ``sim.write`` (CSV tables + truth.csv).
 ``sim_factory`` ``sim_factory(seed, periods=..., config=None)`` -> cached Simulation.
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from benchlearn.simulate import SimConfig, Simulation, simulate
+from benchlearn.simulator import SimConfig, Simulation, simulate
 
 DEFAULT_PERIODS: tuple[str, ...] = ("2021", "2022", "2023", "2024")
 RAW_DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "raw"

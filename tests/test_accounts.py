@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from benchlearn.errors import DataError
+from benchlearn.core.errors import DataError
 from benchlearn.sources.accounts import ACCOUNT_EXTRACTS, CATEGORY_OF_FUNCTION, to_costs
 from benchlearn.sources.cache import Cache
 from benchlearn.sources.statbank import StatbankClient, parse_statbank_csv, to_kommune

@@ -1,7 +1,7 @@
 """The benchmark model on an outside-style simulation with known truth.
 
 The data are written here directly in the DATA.md contract (CSV files with Danish
-conventions, loaded by ``load_dataset``), not through ``benchlearn.simulate``, so the
+conventions, loaded by ``load_dataset``), not through ``benchlearn.simulator``, so the
 test checks the contract as an outside user meets it. DGP: for each ydelse y of the
 area, ``s_kty = expit(a_y + x_k'b_y + g_t + λ_y θ_kt)`` with O ~ Binomial(N, s); the
 planted jobcentre effect is ``true_diff_pp = 100·Σ_y [expit(η) - expit(η - λ_y θ)]``.
@@ -20,10 +20,12 @@ import pandas as pd
 import pytest
 from scipy.stats import rankdata
 
-from benchlearn import reference
-from benchlearn.dataset import Dataset, load_dataset
-from benchlearn.errors import ConfigError, MissingTableError, ModelError
-from benchlearn.models.benchmark import BenchmarkConfig, fit, from_benchmark_table
+from benchlearn.core import reference
+from benchlearn.data.dataset import Dataset, load_dataset
+from benchlearn.core.errors import ConfigError, MissingTableError, ModelError
+from benchlearn.benchmark.config import BenchmarkConfig
+from benchlearn.benchmark.model import fit
+from benchlearn.benchmark.published import from_benchmark_table
 
 DATA_FIELDS = [
     "kommunekode", "navn", "period", "area", "actual", "expected", "diff_persons", "actual_share",
@@ -295,7 +297,7 @@ def test_from_cells_recovers_municipality_effects():
     """Cells of individual characteristics (age × sex) per municipality with planted
     municipality effects; the cell model's records have the contract shape and the
     result tracks the planted effect."""
-    from benchlearn.models.benchmark import from_cells
+    from benchlearn.benchmark.published import from_cells
 
     rng = np.random.default_rng(12)
     codes = np.array(sorted(reference.kommunekoder()))
@@ -344,7 +346,7 @@ def test_from_cells_recovers_municipality_effects():
 
 def test_store_default_runs(tmp_path):
     """Every area and målgruppe with data, every period: one run each, found by config."""
-    from benchlearn.cli.commands.benchmark import store_default_runs
+    from benchlearn.runs.benchmark_runs import store_default_runs
     from benchlearn.store import Workspace
 
     tables, _ = outside_tables(9)

@@ -14,9 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchlearn.models.benchmark import BenchmarkConfig, fit
+from benchlearn.benchmark.config import BenchmarkConfig
+from benchlearn.benchmark.model import fit
 
-simulate = pytest.importorskip("benchlearn.simulate")
+simulate = pytest.importorskip("benchlearn.simulator")
 
 
 def evaluate(sim, area: str, **cfg) -> pd.DataFrame:

@@ -211,14 +211,14 @@ def test_acceptance_nyborg_within_three_clicks(server, page):
     assert page.locator("#kpi-ci").inner_text().strip() == f"[{da(ny['ci_low_pp'])}; {da(ny['ci_high_pp'])}] pp"
     rows = page.locator("#cls-table tbody tr")
     assert rows.count() == len(SCHEMES)
-    from benchlearn.web.text import SCHEMES as LABELS
+    from benchlearn.report.text import SCHEMES as LABELS
 
     text = page.locator("#cls-table").inner_text()
     for s in SCHEMES:
         assert LABELS[s][0] in text
     pe = tables["peers"]
     partners = pe[(pe["period"] == "2023") & (pe["kommunekode"] == NYBORG) & pe["learning_partner"]]
-    from benchlearn import reference
+    from benchlearn.core import reference
 
     lp = page.locator("#learning-partners").inner_text()
     for k in partners["peer_kommunekode"]:

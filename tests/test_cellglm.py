@@ -8,8 +8,8 @@ import pytest
 import statsmodels.formula.api as smf
 from scipy.special import gammaln
 
-from benchlearn.errors import DataError, ModelError
-from benchlearn.models.cellglm import fit_cells
+from benchlearn.core.errors import DataError, ModelError
+from benchlearn.benchmark.cellglm import fit_cells
 from benchlearn.persons.pipeline import PersonsConfig, run
 from benchlearn.persons.pseudonymise import PseudonymKey
 from benchlearn.persons.simulate import simulate_persons
@@ -27,7 +27,7 @@ def persons(tmp_path_factory):
 
 def _person_weeks(d) -> pd.DataFrame:
     """The expanded person-level data, built straight from the Parquet (not via the pipeline)."""
-    from benchlearn import reference
+    from benchlearn.core import reference
     from benchlearn.persons.pipeline import age_group_labels
 
     p = pd.read_parquet(d / "persons.parquet")
@@ -69,7 +69,7 @@ def test_expected_by_municipality_adds_up(persons):
     # with an intercept, logit score equations force sum(s_hat * n) = sum(y) over all cells
     assert abs(e["expected"].sum() - e["actual"].sum()) < 1e-8 * e["actual"].sum()
     # actual per municipality equals the support table's total-area fuldtidspersoner
-    from benchlearn import reference
+    from benchlearn.core import reference
 
     sup = res.tables["support"]
     o = sup[sup["ydelse"].isin(reference.area_ydelser("total"))].groupby("kommunekode")["fuldtidspersoner"].sum()

@@ -90,7 +90,7 @@ def test_json_output_is_clean_json(good):
 
 
 def test_readme_embeds_the_generated_contract():
-    from benchlearn.docs import BEGIN, END
+    from benchlearn.core.docs import BEGIN, END
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert BEGIN in readme and END in readme

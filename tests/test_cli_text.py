@@ -42,7 +42,7 @@ def test_english_text_uses_english_numbers(sim_dir: Path) -> None:
 
 
 def test_help_lists_valid_areas_and_target_groups() -> None:
-    from benchlearn import reference
+    from benchlearn.core import reference
 
     out = CliRunner().invoke(app, ["benchmark", "--help"], terminal_width=400).stdout
     flat = " ".join(out.split())

@@ -17,11 +17,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchlearn.assess.scheme_compare import (
-    CompareConfig,
-    compare_schemes,
-    store_default_runs,
-)
+from benchlearn.runs.scheme_runs import store_default_runs
+from benchlearn.schemes.compare import CompareConfig, compare_schemes
 
 # kommunekode: (actual, expected, persons, persons_12m, without_offer, without_talks)
 CASE = {
@@ -62,7 +59,7 @@ def case_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture()
 def comp(case_dir: Path):
-    from benchlearn.dataset import load_dataset
+    from benchlearn.data.dataset import load_dataset
 
     return compare_schemes(load_dataset(case_dir), CompareConfig(period="2020", schemes=("star-2020", "kl-results-first", "results-only")))
 
@@ -196,7 +193,7 @@ def test_cli_malformed_scheme_clean_error(case_dir: Path, tmp_path: Path) -> Non
 
 
 def test_store_default_runs(tmp_path: Path) -> None:
-    from benchlearn.dataset import load_dataset
+    from benchlearn.data.dataset import load_dataset
     from benchlearn.store import Workspace
 
     ds = load_dataset(write_case(tmp_path / "two", ("2020", "2021")))

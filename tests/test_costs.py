@@ -15,14 +15,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchlearn.assess.costs import (
+from benchlearn.benchlearning.costs import (
     CostConfig,
     compute_costs,
     kitagawa,
     parse_weights,
     unit_costs,
 )
-from benchlearn.errors import ConfigError, DataError
+from benchlearn.core.errors import ConfigError, DataError
 
 # The five målgrupper of DOMAIN.md §2, written out here independently of the
 # shipped mapping file (pensions and efterløn are outside the five).

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from benchlearn.dataset import Dataset, load_dataset
-from benchlearn.errors import DataError, DatasetError, MissingTableError
+from benchlearn.data.dataset import Dataset, load_dataset
+from benchlearn.core.errors import DataError, DatasetError, MissingTableError
 
 SUPPORT_DK = "kommunekode;period;ydelse;fuldtidspersoner\n450;2023;kontanthjaelp;1.234,5\n101;2023;a_dagpenge;12,5\n"
 SUPPORT_INT = "kommunekode,period,ydelse,fuldtidspersoner\n450,2023,kontanthjaelp,1234.5\n101,2023,a_dagpenge,12.5\n"

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from shapely.geometry import shape
 
-from benchlearn import reference
-from benchlearn.errors import DataError, SourceError
+from benchlearn.core import reference
+from benchlearn.core.errors import DataError, SourceError
 from benchlearn.sources import raw_data_dir
 from benchlearn.sources.cache import Cache, SourceUnreachable
 from benchlearn.sources.dawa import DAWA_URL, fetch_boundaries, load_boundaries, load_cartogram, orient_features

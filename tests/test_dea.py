@@ -18,9 +18,9 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
-from benchlearn.errors import ConfigError, ModelError
-from benchlearn.models.dea import DEAConfig, dea, efficiency_scores
-from benchlearn.models.jobcentre_dea import JobcentreDEAConfig, dea_from_dataset
+from benchlearn.core.errors import ConfigError, ModelError
+from benchlearn.benchlearning.dea import DEAConfig, dea, efficiency_scores
+from benchlearn.benchlearning.jobcentre_dea import JobcentreDEAConfig, dea_from_dataset
 
 # Coelli, T. J. (1996), "A Guide to DEAP Version 2.1: A Data Envelopment Analysis
 # (Computer) Program", CEPA Working Paper 96/08, University of New England —
@@ -389,7 +389,7 @@ def test_jobcentre_dea_on_simulated_98(sim, rts):
     """The simulated 98 municipalities with the benchmark fitted on them: scores equal
     the independent LP, everything in (0, 1], the bias-corrected score inside its
     interval, and a warning for every municipality that is the reference of > 25 %."""
-    from benchlearn.models.peer_runs import benchmark_inputs
+    from benchlearn.runs.peer_runs import benchmark_inputs
 
     ds = sim.dataset
     period = ds.periods("costs")[-1]

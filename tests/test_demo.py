@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from benchlearn import reference
-from benchlearn.dataset import Dataset
+from benchlearn.core import reference
+from benchlearn.data.dataset import Dataset
 from benchlearn.demo import Analysis, build_demo_tables, build_demo_workspace
 from benchlearn.store import Workspace
 
@@ -39,7 +39,7 @@ def test_real_kontanthjaelp_and_population_are_the_real_numbers(demo_tables, raw
 
 
 def test_simulated_ydelser_keep_their_simulated_shares(demo_tables, sim_factory):
-    from benchlearn.simulate import simulate
+    from benchlearn.simulator import simulate
 
     sim = simulate(seed=7, periods=PERIODS)
     s_sim = sim.tables["support"].merge(sim.tables["population"], on=["kommunekode", "period"])

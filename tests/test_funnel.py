@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from benchlearn.errors import ModelError
-from benchlearn.models.uncertainty import (
+from benchlearn.core.errors import ModelError
+from benchlearn.benchmark.uncertainty import (
     dersimonian_laird,
     estimate_overdispersion,
     funnel_flag,

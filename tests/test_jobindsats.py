@@ -11,8 +11,8 @@ import httpx
 import pandas as pd
 import pytest
 
-from benchlearn import reference
-from benchlearn.errors import DataError, SourceError
+from benchlearn.core import reference
+from benchlearn.core.errors import DataError, SourceError
 from benchlearn.sources.cache import Cache, SourceUnreachable
 from benchlearn.sources.jobindsats import JobindsatsClient, data_frame, to_benchmark
 

@@ -30,7 +30,7 @@ import pandas as pd
 import pytest
 
 from benchlearn.cli.main import run
-from benchlearn.dataset import load_dataset
+from benchlearn.data.dataset import load_dataset
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -606,7 +606,7 @@ def test_danish_dot_means_the_same_in_every_row(tmp_path) -> None:
     ],
 )
 def test_workspace_holds_exactly_the_dataset_ingested(files, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
-    from benchlearn.dataset import open_input
+    from benchlearn.store import open_input
 
     d = make_dir(tmp_path / "ds", files)
     ws = tmp_path / "ws.duckdb"

@@ -20,8 +20,8 @@ from sklearn.metrics import adjusted_rand_score
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 
-from benchlearn.errors import ConfigError, DataError
-from benchlearn.models.peers import (
+from benchlearn.core.errors import ConfigError, DataError
+from benchlearn.benchlearning.peers import (
     PeerConfig,
     compute_peers,
     coordinates,
@@ -138,7 +138,7 @@ def test_learning_partner_rules_by_hand():
 
 
 def test_partner_differences(sim, fw, records, period):
-    from benchlearn.assess.costs import unit_costs
+    from benchlearn.benchlearning.costs import unit_costs
 
     sup = sim.tables["support"].copy()
     uc = unit_costs(sim.tables["costs"].copy(), sup)
@@ -154,7 +154,7 @@ def test_partner_differences(sim, fw, records, period):
     np.testing.assert_allclose(c["difference"], u.loc[c["peer_kommunekode"]].to_numpy() - u.loc[c["kommunekode"]].to_numpy(), rtol=1e-12)
     # målgruppe shares: binomial standard error of a difference in proportions
     m = d[d["kind"] == "maalgruppe_mix"].iloc[0]
-    from benchlearn import reference
+    from benchlearn.core import reference
 
     ys = reference.maalgruppe_ydelser(m["maalgruppe"])
     s = sup[sup["period"] == period]
@@ -228,7 +228,7 @@ def test_cli_peers_json(tmp_path, sim, records, period):
 
 
 def test_store_default_runs(tmp_path, sim, records, period):
-    from benchlearn.models.peer_runs import store_default_runs
+    from benchlearn.runs.peer_runs import store_default_runs
     from benchlearn.store import Workspace
 
     ds = sim.dataset

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchlearn import reference
-from benchlearn.errors import ConfigError, DataError
+from benchlearn.core import reference
+from benchlearn.core.errors import ConfigError, DataError
 from benchlearn.persons.pipeline import PersonsConfig, run
 from benchlearn.persons.pseudonymise import PseudonymKey
 from benchlearn.persons.simulate import simulate_persons
@@ -326,7 +326,7 @@ def test_cli_simulate_and_aggregate(tmp_path):
     assert secret not in ok.stdout + ok.stderr
     for f in out.iterdir():
         assert secret.encode() not in f.read_bytes()
-    from benchlearn.dataset import load_dataset
+    from benchlearn.data.dataset import load_dataset
 
     ds = load_dataset(out)
     assert {"support", "population", "focus"} <= set(ds.names)
@@ -373,8 +373,9 @@ def test_part_file_folders_and_column_case(tmp_path):
 def test_written_output_is_a_validated_dataset_and_feeds_the_cell_model(sim_dir, tmp_path):
     """`cells` and `suppression` are contract tables: validated on load like the rest;
     the cell model runs on what the pipeline wrote."""
-    from benchlearn.dataset import load_dataset
-    from benchlearn.models.benchmark import BenchmarkConfig, from_cells
+    from benchlearn.data.dataset import load_dataset
+    from benchlearn.benchmark.config import BenchmarkConfig
+    from benchlearn.benchmark.published import from_cells
 
     res = run(sim_dir, PersonsConfig(period="2023"), KEY, show_progress=False)
     out = tmp_path / "ds"
@@ -417,10 +418,10 @@ def test_text_person_ids_give_the_same_outputs(tmp_path):
 def test_cell_model_before_the_rule_publishes_municipality_totals(sim_dir, tmp_path):
     """With a cell model (as the CLI runs it) the pipeline fits it on all cells, before the
     fewer-than-5 rule, and publishes only municipality totals as `benchmark`."""
-    from benchlearn.dataset import load_dataset
-    from benchlearn.models.benchmark import BenchmarkConfig
-    from benchlearn.models.benchmark_runs import run_benchmark
-    from benchlearn.models.published import cell_model_totals
+    from benchlearn.data.dataset import load_dataset
+    from benchlearn.benchmark.config import BenchmarkConfig
+    from benchlearn.runs.benchmark_runs import run_benchmark
+    from benchlearn.benchmark.published import cell_model_totals
 
     res = run(sim_dir, PersonsConfig(period="2023"), KEY, show_progress=False, cell_model=cell_model_totals)
     bm = res.tables["benchmark"]

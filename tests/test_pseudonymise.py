@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benchlearn.errors import ConfigError, DataError
+from benchlearn.core.errors import ConfigError, DataError
 from benchlearn.persons.pseudonymise import (
     ENV_KEY,
     PseudonymKey,

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchlearn.assess.raking import kish_deff, margins_from_frame, rake, weighted_mean_ci
-from benchlearn.errors import ConfigError
+from benchlearn.surveys.raking import kish_deff, margins_from_frame, rake, weighted_mean_ci
+from benchlearn.core.errors import ConfigError
 
 
 def _sample(n: int = 400, seed: int = 7) -> pd.DataFrame:
@@ -157,8 +157,8 @@ def test_raked_mean_and_se_equal_r_survey_calibrate(case: str) -> None:
 def test_survey_records_carry_the_r_reference_se() -> None:
     # End to end: one reference sample as a municipality's citizen answers with register
     # margins; compute() must publish R's mean and SE (domain = respondents who answered).
-    from benchlearn.assess.surveys import SurveyConfig, compute
-    from benchlearn.dataset import Dataset
+    from benchlearn.surveys.scoring import SurveyConfig, compute
+    from benchlearn.data.dataset import Dataset
 
     _, s, m, _, exp = next(c for c in _reference_cases() if c[0] == "three_margins_design_domain_n200")
     mg = {"a": "syge", "b": "oevrige_ledige", "c": "unge"}

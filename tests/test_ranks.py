@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from benchlearn.errors import ModelError
-from benchlearn.models import ranks as R
+from benchlearn.core.errors import ModelError
+from benchlearn.benchmark import ranks as R
 
 
 def test_well_separated_units_give_singletons():

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchlearn import reference
-from benchlearn.dataset import Dataset
-from benchlearn.errors import SourceError
+from benchlearn.core import reference
+from benchlearn.data.dataset import Dataset
+from benchlearn.core.errors import SourceError
 from benchlearn.sources.cache import Cache
 from benchlearn.sources.realdata import DEFAULT_CONTROLS, OUTCOME_LIKE, build_real_tables
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from benchlearn import reference
+from benchlearn.core import reference
 
 
 def test_98_municipalities_with_copenhagen_101_and_no_christiansoe():

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from test_web import NYBORG, SUPPRESSED_K, build_fake_workspace
 
-from benchlearn import reference
+from benchlearn.core import reference
 from benchlearn.report import tables as rtables
 
 
@@ -23,7 +23,7 @@ def ws(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def data(ws):
-    from benchlearn.web.data import read_workspace
+    from benchlearn.report.site_data import read_workspace
 
     return read_workspace(ws[0])
 
@@ -57,7 +57,7 @@ def test_xlsx_and_parquet_roundtrip_and_suppression_marks():
     assert list(c["score"]) == ["3,9", "undertrykt"]
     q = pd.read_parquet(io.BytesIO(rtables.to_parquet(df)))
     assert q["score"].iloc[0] == 3.9 and np.isnan(q["score"].iloc[1]) and bool(q["suppressed"].iloc[1])
-    from benchlearn.errors import ConfigError
+    from benchlearn.core.errors import ConfigError
 
     with pytest.raises(ConfigError):
         rtables.encode(df, "docx")  # type: ignore[arg-type]
@@ -104,7 +104,7 @@ def test_pdf_suppressed_survey_has_no_number(data):
 
 
 def test_pdf_english(data):
-    from benchlearn.i18n import set_lang
+    from benchlearn.core.i18n import set_lang
     from benchlearn.report.pdf import profile_pdf
 
     set_lang("en")
@@ -130,7 +130,7 @@ class _Links(HTMLParser):
 
 
 def test_static_site_links_resolve(data, tmp_path):
-    from benchlearn.report.site import export_site
+    from benchlearn.web.site import export_site
     from benchlearn.web.assets import hashed_name
 
     out = tmp_path / "site"
@@ -172,7 +172,7 @@ def test_cli_report_pdf(ws, tmp_path):
 
 
 def test_cli_report_bad_kommune_is_clean_error(ws):
-    from benchlearn.errors import ConfigError
+    from benchlearn.core.errors import ConfigError
 
     r = _cli(["report", str(ws[0]), "--kommune", "9999", "--pdf"])
     assert r.exit_code != 0
@@ -186,7 +186,7 @@ def test_cli_site(ws, tmp_path):
 
 
 def test_cli_serve_missing_workspace_fails_cleanly(tmp_path):
-    from benchlearn.errors import WorkspaceError
+    from benchlearn.core.errors import WorkspaceError
 
     r = _cli(["serve", str(tmp_path / "missing.duckdb")])
     assert r.exit_code != 0 and isinstance(r.exception, WorkspaceError)

@@ -14,18 +14,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from benchlearn.assess.focus import benchmark_results, focus_measures
-from benchlearn.assess.schemes import (
-    SCHEME_DIR,
-    SHIPPED,
-    ClassifyConfig,
-    classify,
-    load_scheme,
-    parse_scheme,
-    record_classification,
-)
-from benchlearn.dataset import Dataset, load_dataset
-from benchlearn.errors import DataError, MissingTableError, SchemeError
+from benchlearn.schemes.focus import benchmark_results, focus_measures
+from benchlearn.runs.scheme_runs import record_classification
+from benchlearn.schemes.classify import SCHEME_DIR, SHIPPED, ClassifyConfig, classify, load_scheme, parse_scheme
+from benchlearn.data.dataset import Dataset, load_dataset
+from benchlearn.core.errors import DataError, MissingTableError, SchemeError
 
 # kommunekode: (actual, expected, persons, persons_12m, without_offer, without_talks)
 CASE = {
@@ -141,7 +134,7 @@ def test_not_significantly_worse_and_tiers_use_intervals() -> None:
         "share_without_offer": [0.1, 0.1, 0.1, 0.1],
         "share_without_talks": [0.1, 0.1, 0.1, 0.1],
     })
-    from benchlearn.assess.schemes import classify_frame
+    from benchlearn.schemes.classify import classify_frame
 
     s = load_scheme("star-2020").with_params(resultatmaal="not_significantly_worse")
     df = classify_frame(inputs, s, "2020")
@@ -272,7 +265,7 @@ def test_overlapping_categories_refused() -> None:
 
 def test_workspace_benchmark_run_gives_intervals(tmp_path: Path) -> None:
     """Without a benchmark table, the newest benchmark run of the right area is used (with its intervals)."""
-    from benchlearn.assess.scheme_compare import store_default_runs
+    from benchlearn.runs.scheme_runs import store_default_runs
     from benchlearn.store import Workspace
 
     focus = case_tables("2020")["focus"]

@@ -13,15 +13,15 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from benchlearn.assess.scheme_compare import SchemeComparison, reversal_pairs
-from benchlearn.assess.schemes import (
+from benchlearn.schemes.compare import SchemeComparison, reversal_pairs
+from benchlearn.schemes.classify import (
     SCHEME_DIR,
     classify_frame,
     load_scheme,
     parse_scheme,
 )
-from benchlearn.errors import SchemeError
-from benchlearn.reference import kommunekoder
+from benchlearn.core.errors import SchemeError
+from benchlearn.core.reference import kommunekoder
 
 CODES = sorted(kommunekoder())
 STAR_ORDER = {"inspirationskommune": 1, "ikke_aktuel_i_risiko": 2, "opmaerksomhedskommune": 3, "i_risiko_for_skaerpet_tilsyn": 4}
@@ -113,7 +113,7 @@ def test_tiers_from_interval_without_ranking(inputs: pd.DataFrame) -> None:
 
 
 def _classification(inputs: pd.DataFrame, scheme_id: str):
-    from benchlearn.assess.schemes import Classification, ClassifyConfig
+    from benchlearn.schemes.classify import Classification, ClassifyConfig
 
     s = load_scheme(scheme_id)
     return Classification(ClassifyConfig(period="2020", scheme=scheme_id), s, classify_frame(inputs, s, "2020"), "table", "total", False)
@@ -122,7 +122,7 @@ def _classification(inputs: pd.DataFrame, scheme_id: str):
 @SET
 @given(frames())
 def test_no_nyborg_paradox_under_kl_results_first(inputs: pd.DataFrame) -> None:
-    from benchlearn.assess.scheme_compare import CompareConfig
+    from benchlearn.schemes.compare import CompareConfig
 
     comp = SchemeComparison(CompareConfig(period="2020", schemes=("star-2020", "kl-results-first")),
                             (_classification(inputs, "star-2020"), _classification(inputs, "kl-results-first")))

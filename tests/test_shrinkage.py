@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchlearn import reference
-from benchlearn.dataset import Dataset
-from benchlearn.models.benchmark import BenchmarkConfig, fit
-from benchlearn.models.uncertainty import eb_shrink
+from benchlearn.core import reference
+from benchlearn.data.dataset import Dataset
+from benchlearn.benchmark.config import BenchmarkConfig
+from benchlearn.benchmark.model import fit
+from benchlearn.benchmark.uncertainty import eb_shrink
 
 SMALLEST = {825: 1_100, 563: 2_000, 741: 2_400, 492: 3_600}  # Læsø, Fanø, Samsø, Ærø
 

@@ -21,10 +21,10 @@ import statsmodels.api as sm
 from scipy import stats
 from scipy.special import expit, logit
 
-from benchlearn import reference
-from benchlearn.dataset import load_dataset
-from benchlearn.errors import ConfigError
-from benchlearn.simulate import FRAMEWORK_CATALOG, YDELSE_PARAMS, SimConfig, Simulation, simulate, simulate_persons_for
+from benchlearn.core import reference
+from benchlearn.data.dataset import load_dataset
+from benchlearn.core.errors import ConfigError
+from benchlearn.simulator import FRAMEWORK_CATALOG, YDELSE_PARAMS, SimConfig, Simulation, simulate, simulate_persons_for
 
 CONTRACT_TABLES = {
     "municipalities", "population", "support", "framework", "focus", "activity", "costs",

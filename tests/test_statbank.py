@@ -14,8 +14,8 @@ import httpx
 import numpy as np
 import pytest
 
-from benchlearn import reference
-from benchlearn.errors import DataError, SourceError
+from benchlearn.core import reference
+from benchlearn.core.errors import DataError, SourceError
 from benchlearn.sources.cache import Cache, SourceUnreachable
 from benchlearn.sources.statbank import (
     STATBANK_EXTRACTS,

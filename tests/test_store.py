@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from benchlearn.dataset import Dataset
+from benchlearn.data.dataset import Dataset
 from benchlearn.store import Workspace
 
 
@@ -58,7 +58,7 @@ def test_runs_are_found_by_config_newest_first(tmp_path):
 
 
 def test_read_only_open_of_missing_file_is_a_clear_error(tmp_path):
-    from benchlearn.errors import WorkspaceError
+    from benchlearn.core.errors import WorkspaceError
 
     with pytest.raises(WorkspaceError):
         Workspace.open(tmp_path / "none.duckdb", read_only=True)

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchlearn.assess.suppression import suppress
-from benchlearn.errors import ConfigError
+from benchlearn.surveys.suppression import suppress
+from benchlearn.core.errors import ConfigError
 
 
 def _frame() -> pd.DataFrame:

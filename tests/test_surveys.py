@@ -17,19 +17,11 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.stats.weightstats import DescrStatsW
 
-from benchlearn.assess.surveys import (
-    SURVEY_IDS,
-    SurveyConfig,
-    compute,
-    cronbach_alpha,
-    instruments_frame,
-    load_instrument,
-    store_default_runs,
-    weighted_mean_ci,
-)
+from benchlearn.runs.survey_runs import store_default_runs
+from benchlearn.surveys.scoring import SURVEY_IDS, SurveyConfig, compute, cronbach_alpha, instruments_frame, load_instrument, weighted_mean_ci
 from benchlearn.cli.main import run
-from benchlearn.dataset import Dataset
-from benchlearn.errors import ConfigError, DataError, MissingTableError
+from benchlearn.data.dataset import Dataset
+from benchlearn.core.errors import ConfigError, DataError, MissingTableError
 from benchlearn.store import Workspace
 
 DIMS = ["udbytte", "mening", "sammenhaeng", "involvering", "fremdrift"]

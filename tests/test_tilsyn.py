@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from test_compare_schemes import write_case  # the same benchmark/focus CSV writer
 
-from benchlearn.assess.tilsyn import (
+from benchlearn.schemes.tilsyn import (
     DEFAULT_MACHINE,
     TilsynConfig,
     TilsynResult,
@@ -23,8 +23,8 @@ from benchlearn.assess.tilsyn import (
     load_machine,
     tilsyn,
 )
-from benchlearn.dataset import load_dataset
-from benchlearn.errors import ConfigError, SchemeError
+from benchlearn.data.dataset import load_dataset
+from benchlearn.core.errors import ConfigError, SchemeError
 
 # kommunekode: (actual, expected, persons, persons_12m, without_offer, without_talks) per year
 # 751 Aarhus: +0.40 pp and both focus goals missed every year -> selected every year.

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchlearn import reference
+from benchlearn.core import reference
 
 PERIODS = ("2021", "2022", "2023")
 AREAS = ("total", "a_dagpenge", "sygedagpenge", "kontanthjaelp", "total_incl_pension")
@@ -108,7 +108,7 @@ def build_fake_workspace(path: Path, seed: int = 20260) -> dict[str, pd.DataFram
     codes = munis["kommunekode"].to_numpy()
     written: dict[str, list[pd.DataFrame]] = {}
     with Workspace.open(path) as ws:
-        from benchlearn.dataset import Dataset
+        from benchlearn.data.dataset import Dataset
 
         act = pd.DataFrame([{"kommunekode": int(k), "period": "2023", "maalgruppe": mg, "measure": m,
                              "value": float(rng.uniform(0.5, 4))}
@@ -252,8 +252,8 @@ def test_profile_shows_result_interval_categories_and_partners(client, fake_ws):
     assert f"[{_da(ny['ci_low_pp'])}; {_da(ny['ci_high_pp'])}] pp" in html
     cls = _truth(tables, "classification", period="2023", kommunekode=NYBORG)
     assert len(cls) == len(SCHEMES)
-    from benchlearn.web.text import CATEGORIES
-    from benchlearn.web.text import SCHEMES as SCHEME_LABELS
+    from benchlearn.report.text import CATEGORIES
+    from benchlearn.report.text import SCHEMES as SCHEME_LABELS
 
     for _, r in cls.iterrows():
         assert SCHEME_LABELS[r["scheme"]][0] in html
@@ -442,8 +442,8 @@ def test_results_are_reread_when_workspace_changes(tmp_path):
 
 
 def test_missing_workspace_is_a_clean_error(tmp_path):
-    from benchlearn.errors import WorkspaceError
-    from benchlearn.web.data import read_workspace
+    from benchlearn.core.errors import WorkspaceError
+    from benchlearn.report.site_data import read_workspace
 
     with pytest.raises(WorkspaceError):
         read_workspace(tmp_path / "nope.duckdb")

@@ -26,9 +26,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from benchlearn.dataset import Dataset
-from benchlearn.i18n import t
-from benchlearn.progress import stderr
+from benchlearn.data.dataset import Dataset
+from benchlearn.core.i18n import t
+from benchlearn.core.progress import stderr
 from benchlearn.store import Workspace
 
 DEFAULT_WORKSPACE = Path("demo-workspace") / "benchlearn-demo.duckdb"
@@ -52,15 +52,15 @@ class Analysis:
 
 #: In dependency order: classification, peers and DEA read the benchmark runs.
 ANALYSES: tuple[Analysis, ...] = (
-    Analysis("benchmark", "benchlearn.models.benchmark_runs:store_default_runs", "Rammevilkårsbenchmark", "Framework benchmark"),
-    Analysis("classification", "benchlearn.assess.schemes:store_default_runs", "Klassifikationer", "Classifications"),
+    Analysis("benchmark", "benchlearn.runs.benchmark_runs:store_default_runs", "Rammevilkårsbenchmark", "Framework benchmark"),
+    Analysis("classification", "benchlearn.runs.scheme_runs:store_default_runs", "Klassifikationer", "Classifications"),
     Analysis(
         "benchlearning",
-        "benchlearn.models.peer_runs:store_default_runs",
+        "benchlearn.runs.peer_runs:store_default_runs",
         "Sammenlignelige kommuner, udgifter og omkostningseffektivitet (DEA)",
         "Peers, costs and cost efficiency (DEA)",
     ),
-    Analysis("surveys", "benchlearn.assess.surveys:store_default_runs", "Undersøgelser", "Surveys"),
+    Analysis("surveys", "benchlearn.runs.survey_runs:store_default_runs", "Undersøgelser", "Surveys"),
 )
 
 
@@ -75,7 +75,7 @@ def build_demo_tables(
     use_real: bool = True,
 ) -> dict[str, pd.DataFrame]:
     """Contract tables for the demo: real where available, simulated for the rest."""
-    from benchlearn.simulate import simulate
+    from benchlearn.simulator import simulate
     from benchlearn.sources import raw_data_dir
 
     sim = simulate(seed=seed, periods=tuple(periods))

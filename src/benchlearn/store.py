@@ -30,8 +30,8 @@ import pandas as pd
 import pyarrow as pa
 
 from benchlearn import __version__
-from benchlearn.dataset import Dataset
-from benchlearn.errors import WorkspaceError
+from benchlearn.data.dataset import Dataset, is_workspace_file, load_dataset
+from benchlearn.core.errors import WorkspaceError
 
 SCHEMA_VERSION = 1
 _SAFE = re.compile(r"[^a-z0-9_]")
@@ -301,3 +301,11 @@ class Workspace:
         if rec is None or name not in self.result_names(rec.run_id):
             return None
         return self.results(rec.run_id, name)
+
+
+def open_input(path: str | Path) -> Dataset:
+    """A dataset folder, or the tables ingested into a workspace file."""
+    if is_workspace_file(path):
+        with Workspace.open(path, read_only=True) as ws:
+            return ws.dataset()
+    return load_dataset(path)

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import typer
 
-from benchlearn.dataset import Dataset, open_input
-from benchlearn.progress import stderr as err_console
-from benchlearn.store import Workspace
+from benchlearn.data.dataset import Dataset
+from benchlearn.core.progress import stderr as err_console
+from benchlearn.store import Workspace, open_input
 
 __all__ = [
     "DEMO_WORKSPACE",

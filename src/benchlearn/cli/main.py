@@ -1,7 +1,7 @@
 """The ``benchlearn`` command: one Typer app, subcommands discovered from ``benchlearn.cli.commands``.
 
 Every module in that package defines ``register(app)``; adding a command is adding a file.
-A :class:`~benchlearn.errors.BenchlearnError` anywhere becomes a one-line message on stderr
+A :class:`~benchlearn.core.errors.BenchlearnError` anywhere becomes a one-line message on stderr
 (Danish or English) and exit code 2 — never a traceback.
 """
 
@@ -16,8 +16,8 @@ import click
 import typer
 
 from benchlearn import __version__
-from benchlearn.errors import BenchlearnError
-from benchlearn.i18n import set_lang, t
+from benchlearn.core.errors import BenchlearnError
+from benchlearn.core.i18n import set_lang, t
 
 app = typer.Typer(
     name="benchlearn",
@@ -60,7 +60,7 @@ _register_commands()
 
 
 def _print_error(message: str) -> None:
-    from benchlearn.progress import stderr
+    from benchlearn.core.progress import stderr
 
     stderr.print(f"[bold red]{t('Fejl', 'Error')}:[/] {message}", highlight=False, soft_wrap=True)
 

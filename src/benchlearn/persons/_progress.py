@@ -1,11 +1,11 @@
-"""Thin wrapper over :func:`benchlearn.progress.progress_bar` that can be switched off."""
+"""Thin wrapper over :func:`benchlearn.core.progress.progress_bar` that can be switched off."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from benchlearn.progress import progress_bar
+from benchlearn.core.progress import progress_bar
 
 
 @contextmanager

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
-from benchlearn.errors import ConfigError, DatasetError
+from benchlearn.core.errors import ConfigError, DatasetError
 
 Engine = Literal["duckdb", "spark"]
 ENV_SPARK_MASTER = "BENCHLEARN_SPARK_MASTER"

@@ -17,8 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from benchlearn import reference
-from benchlearn.errors import DataError
+from benchlearn.core import reference
+from benchlearn.core.errors import DataError
 from benchlearn.persons.pseudonymise import PseudonymKey, check_unique, pseudonyms
 from benchlearn.persons.weeks import WEEK_RE, period_weeks, window_weeks
 

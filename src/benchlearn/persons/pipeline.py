@@ -39,8 +39,8 @@ from typing import Any, Literal
 import pandas as pd
 import pyarrow as pa
 
-from benchlearn import reference
-from benchlearn.errors import ConfigError, DataError, DatasetError
+from benchlearn.core import reference
+from benchlearn.core.errors import ConfigError, DataError, DatasetError
 from benchlearn.persons import engines, privacy
 from benchlearn.persons._progress import progress
 from benchlearn.persons.ingest import (
@@ -393,7 +393,7 @@ def run(person_dir: str | Path, cfg: PersonsConfig, key: PseudonymKey | None = N
     cell_model : callable, optional
         Fitted on the cells before the small-number rule; its municipality totals are
         published as ``benchmark`` (the CLI passes
-        :func:`benchlearn.models.published.cell_model_totals`). Timed apart from the
+        :func:`benchlearn.benchmark.published.cell_model_totals`). Timed apart from the
         aggregate step (``timings["cell_model"]``): it is model fitting, not aggregation.
 
     Returns

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from benchlearn.errors import ConfigError
+from benchlearn.core.errors import ConfigError
 
 SUPPRESSION_COLUMNS = ("table", "kommunekode", "period", "key", "reason")
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from benchlearn.errors import ConfigError, DataError
+from benchlearn.core.errors import ConfigError, DataError
 
 ENV_KEY = "BENCHLEARN_PSEUDONYM_KEY"
 #: Shortest accepted key (bytes): 128 bits, the usual minimum for HMAC keys.

@@ -27,8 +27,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from benchlearn import reference
-from benchlearn.errors import ConfigError
+from benchlearn.core import reference
+from benchlearn.core.errors import ConfigError
 from benchlearn.persons._progress import progress
 from benchlearn.persons.weeks import iso_weeks_of_year
 

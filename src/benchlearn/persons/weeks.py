@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from benchlearn.errors import ConfigError
-from benchlearn.periods import EXPECTED_DA, EXPECTED_EN, period_kind
+from benchlearn.core.errors import ConfigError
+from benchlearn.core.periods import EXPECTED_DA, EXPECTED_EN, period_kind
 
 WEEK_RE = re.compile(r"^(\d{4})-W(0[1-9]|[1-4]\d|5[0-3])$")
 

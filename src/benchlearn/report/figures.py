@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchlearn.i18n import lang, t
-from benchlearn.web.text import TIER_COLOURS, TIER_SYMBOLS, TIERS, area_label, label
+from benchlearn.core.i18n import lang, t
+from benchlearn.report.text import TIER_COLOURS, TIER_SYMBOLS, TIERS, area_label, label
 
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
 GRID = "#e5e5e5"

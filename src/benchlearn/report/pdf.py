@@ -11,11 +11,11 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from benchlearn.i18n import t
-from benchlearn.web import text as tx
-from benchlearn.web.data import SiteData, records
-from benchlearn.web.pages import fmt_bool, fmt_num, fmt_pct
-from benchlearn.web.profile import profile_context
+from benchlearn.core.i18n import t
+from benchlearn.report import text as tx
+from benchlearn.report.site_data import SiteData, records
+from benchlearn.report.formatting import fmt_bool, fmt_num, fmt_pct
+from benchlearn.report.profile import profile_context
 
 _FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 _LATIN1 = str.maketrans({"−": "-", "–": "-", "—": "-", "≤": "<=", "≥": ">=", "τ": "tau", "²": "2", "\u00a0": " "})

@@ -13,7 +13,7 @@ from typing import Literal
 
 import pandas as pd
 
-from benchlearn.i18n import t
+from benchlearn.core.i18n import t
 
 Format = Literal["csv", "xlsx", "parquet"]
 FORMATS: tuple[Format, ...] = ("csv", "xlsx", "parquet")
@@ -111,7 +111,7 @@ def encode(df: pd.DataFrame, fmt: Format, sheet: str = "data") -> bytes:
         return to_xlsx(df, sheet)
     if fmt == "parquet":
         return to_parquet(df)
-    from benchlearn.errors import ConfigError
+    from benchlearn.core.errors import ConfigError
 
     raise ConfigError(f"Ukendt format '{fmt}'; brug csv, xlsx eller parquet.",
                       f"Unknown format '{fmt}'; use csv, xlsx or parquet.")

@@ -1,7 +1,7 @@
 """The benchlearn simulator: a documented data-generating process for the 98 municipalities.
 
 See docs/SIMULATOR.md for the formulas and every parameter. Import from
-:mod:`benchlearn.simulate` or from here.
+:mod:`benchlearn.simulator` or from here.
 """
 
 from .config import (

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from benchlearn.errors import ConfigError
+from benchlearn.core.errors import ConfigError
 
 Transform = Literal["identity", "log"]
 

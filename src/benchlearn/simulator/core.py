@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, logit
 
-from benchlearn import reference
+from benchlearn.core import reference
 
 from .config import FRAMEWORK_CATALOG, YDELSE_PARAMS, SimConfig
 from .population import period_time

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, logit
 
-from benchlearn import reference
+from benchlearn.core import reference
 
 from .config import MAALGRUPPE_ACTIVITY, SURVEY_ITEMS, SimConfig
 from .core import Core

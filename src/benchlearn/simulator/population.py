@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchlearn import reference
-from benchlearn.errors import ConfigError
-from benchlearn.periods import period_kind, year_of
+from benchlearn.core import reference
+from benchlearn.core.errors import ConfigError
+from benchlearn.core.periods import period_kind, year_of
 
 from .config import SimConfig
 

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from benchlearn import reference
-from benchlearn.errors import ConfigError
-from benchlearn.periods import period_kind
+from benchlearn.core import reference
+from benchlearn.core.errors import ConfigError
+from benchlearn.core.periods import period_kind
 
 from .config import FRAMEWORK_CATALOG, YDELSE_PARAMS, SimConfig
 from .core import build_core, population_table, support_table, truth_table
@@ -21,7 +21,7 @@ from .extras import activity_table, costs_table, focus_table, surveys
 from .population import population
 
 if TYPE_CHECKING:
-    from benchlearn.dataset import Dataset
+    from benchlearn.data.dataset import Dataset
 
 #: Order in which :meth:`Simulation.write` writes the tables (provenance last).
 TABLE_ORDER: tuple[str, ...] = (
@@ -108,8 +108,8 @@ class Simulation:
 
     @cached_property
     def dataset(self) -> Dataset:
-        """The tables as a validated :class:`benchlearn.dataset.Dataset` (built on first use)."""
-        from benchlearn.dataset import Dataset
+        """The tables as a validated :class:`benchlearn.data.dataset.Dataset` (built on first use)."""
+        from benchlearn.data.dataset import Dataset
 
         return Dataset.from_tables(self.tables, source=f"benchlearn simulator seed {self.seed}")
 

@@ -1,7 +1,7 @@
 """External data sources: Statistics Denmark, Jobindsats, DAWA/DAGI and the real extracts.
 
 Each source is cached on disk (:mod:`benchlearn.sources.cache`) and fails with a
-:class:`benchlearn.errors.SourceError` that says, in Danish and English, what went
+:class:`benchlearn.core.errors.SourceError` that says, in Danish and English, what went
 wrong and what to use instead. The raw extracts that ship next to the repository
 (``../shared/data/raw``) are the offline fallback; :func:`raw_data_dir` finds them.
 """

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from benchlearn.errors import DataError
+from benchlearn.core.errors import DataError
 from benchlearn.sources.statbank import TIME_COLUMN, Extract
 
 #: function number -> contract cost category [choice]

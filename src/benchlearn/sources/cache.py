@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from benchlearn.errors import SourceError
+from benchlearn.core.errors import SourceError
 
 __all__ = [
     "Cache",

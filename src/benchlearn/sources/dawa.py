@@ -20,8 +20,8 @@ import httpx
 from shapely.geometry import mapping, shape
 from shapely.geometry.polygon import orient
 
-from benchlearn import reference
-from benchlearn.errors import DataError, SourceError
+from benchlearn.core import reference
+from benchlearn.core.errors import DataError, SourceError
 from benchlearn.sources import raw_data_dir
 from benchlearn.sources.cache import Cache, CacheEntry, error_text, make_client, request
 

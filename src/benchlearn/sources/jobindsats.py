@@ -30,9 +30,9 @@ from typing import Any
 import httpx
 import pandas as pd
 
-from benchlearn import reference
-from benchlearn.errors import DataError, SourceError
-from benchlearn.periods import period_kind
+from benchlearn.core import reference
+from benchlearn.core.errors import DataError, SourceError
+from benchlearn.core.periods import period_kind
 from benchlearn.sources.cache import Cache, CacheEntry, error_text, make_client, request
 
 __all__ = [

@@ -30,8 +30,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from benchlearn import reference
-from benchlearn.errors import DataError, SourceError
+from benchlearn.core import reference
+from benchlearn.core.errors import DataError, SourceError
 from benchlearn.sources import raw_data_dir
 from benchlearn.sources.cache import Cache
 from benchlearn.sources.statbank import parse_statbank_csv, to_contract, to_kommune

@@ -29,8 +29,8 @@ from typing import Any, Literal
 import httpx
 import pandas as pd
 
-from benchlearn import reference
-from benchlearn.errors import DataError, SourceError
+from benchlearn.core import reference
+from benchlearn.core.errors import DataError, SourceError
 from benchlearn.sources.cache import Cache, CacheEntry, error_text, make_client, request
 
 __all__ = [

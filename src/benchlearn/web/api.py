@@ -9,12 +9,12 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from benchlearn import reference
-from benchlearn.i18n import t
-from benchlearn.web import text as tx
-from benchlearn.web.data import SiteData, records
+from benchlearn.core import reference
+from benchlearn.core.i18n import t
+from benchlearn.report import text as tx
+from benchlearn.report.site_data import SiteData, records
 from benchlearn.web.pages import scheme_rows
-from benchlearn.web.profile import profile_context
+from benchlearn.report.profile import profile_context
 
 
 def meta(data: SiteData) -> dict:

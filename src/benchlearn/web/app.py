@@ -21,14 +21,14 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from benchlearn import reference
-from benchlearn.errors import BenchlearnError
-from benchlearn.i18n import lang, set_lang, t
+from benchlearn.core import reference
+from benchlearn.core.errors import BenchlearnError
+from benchlearn.core.i18n import lang, set_lang, t
 from benchlearn.report import tables as rtables
 from benchlearn.web import api as webapi
 from benchlearn.web import assets
 from benchlearn.web import pages, profile
-from benchlearn.web.data import DataCache, SiteData
+from benchlearn.report.site_data import DataCache, SiteData
 from benchlearn.web.pages import Linker
 
 log = logging.getLogger(__name__)
@@ -329,7 +329,7 @@ def serve_workspace(workspace: str | Path, host: str = "127.0.0.1", port: int = 
     """
     import uvicorn
 
-    from benchlearn.web.data import read_workspace
+    from benchlearn.report.site_data import read_workspace
 
     snapshot = read_workspace(workspace)  # a missing or broken workspace fails here with a clean message
     if announce is not None:

@@ -18,15 +18,15 @@ from jinja2 import (
     ChainableUndefined,
     Environment,
     PackageLoader,
-    Undefined,
     select_autoescape,
 )
 from markupsafe import Markup
 
-from benchlearn.i18n import lang, t
+from benchlearn.core.i18n import lang, t
 from benchlearn.report import figures
-from benchlearn.web import text as tx
-from benchlearn.web.data import SiteData, records
+from benchlearn.report.formatting import fmt_bool, fmt_num, fmt_pct
+from benchlearn.report import text as tx
+from benchlearn.report.site_data import SiteData, records
 
 COLOURS = ("tier", "diff_pp")
 
@@ -100,42 +100,6 @@ def env() -> Environment:
         e.filters["yesno"] = fmt_bool
         _env = e
     return _env
-
-
-def fmt_num(v: Any, digits: int = 2) -> str:
-    """A number in the language's convention (Danish: decimal comma, dot thousands)."""
-    if isinstance(v, Undefined):  # a column this result does not have
-        return "–"
-    try:
-        if v is None or pd.isna(v):
-            return "–"
-    except (TypeError, ValueError):
-        pass
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return str(v)
-    s = f"{f:,.{digits}f}"
-    if lang() == "da":
-        s = s.replace(",", "\u00a0").replace(".", ",").replace("\u00a0", ".")
-    return s.replace("-", "−")
-
-
-def fmt_pct(v: Any, digits: int = 1) -> str:
-    if isinstance(v, Undefined):
-        return "–"
-    try:
-        if v is None or pd.isna(v):
-            return "–"
-        return fmt_num(float(v) * 100, digits) + " %"
-    except (TypeError, ValueError):
-        return str(v)
-
-
-def fmt_bool(v: Any) -> str:
-    if isinstance(v, Undefined) or v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA:
-        return "–"
-    return t("ja", "yes") if bool(v) else t("nej", "no")
 
 
 def fig_json(fig: dict | None) -> Markup | None:

@@ -1,4 +1,4 @@
-# Reference for benchlearn.assess.raking: raked weights, weighted mean and its
+# Reference for benchlearn.surveys.raking: raked weights, weighted mean and its
 # linearization SE as R's survey package defines them:
 #   des <- svydesign(ids = ~1, weights = ~d, data = s)
 #   cal <- calibrate(des, ~ v1 + v2 [+ v3], population = totals, calfun = "raking")

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from benchlearn import reference
+from benchlearn.core import reference
 from benchlearn.cli.common import (
     num,
     DatasetArg,
@@ -20,13 +20,8 @@ from benchlearn.cli.common import (
     err_console,
     open_dataset,
 )
-from benchlearn.errors import ConfigError, MissingTableError, ModelError
-from benchlearn.i18n import set_lang, t
-from benchlearn.models.benchmark_runs import (  # noqa: F401  (importable from here as before)
-    record,
-    run_benchmark,
-    store_default_runs,
-)
+from benchlearn.core.errors import ConfigError, MissingTableError, ModelError
+from benchlearn.core.i18n import set_lang, t
 
 RECORD_FIELDS = [
     "kommunekode", "navn", "period", "area", "actual", "expected", "diff_persons", "actual_share",
@@ -49,8 +44,8 @@ def _period_source(ds) -> str:  # type: ignore[no-untyped-def]
 
 
 def _config(period: str | None, area: str, maalgruppe: str | None, model: str, variables: str | None, ds, **kw):  # type: ignore[no-untyped-def]
-    from benchlearn.models.benchmark import BenchmarkConfig
-    from benchlearn.periods import previous
+    from benchlearn.benchmark.config import BenchmarkConfig
+    from benchlearn.core.periods import previous
 
     periods = None
     if period is not None:
@@ -115,6 +110,8 @@ def register(app: typer.Typer) -> None:
         lang: Annotated[str | None, typer.Option("--lang", help="da eller en.")] = None,
     ) -> None:
         """Forventet mod faktisk antal fuldtidspersoner med usikkerhed. / Expected vs actual full-time persons with uncertainty."""
+        from benchlearn.runs.benchmark_runs import record, run_benchmark  # here: the model costs seconds of CLI start-up
+
         if lang is not None:
             set_lang(lang)
         ds = open_dataset(dataset)

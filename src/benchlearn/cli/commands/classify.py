@@ -28,8 +28,8 @@ from benchlearn.cli.common import (
     maybe_record,
     open_dataset,
 )
-from benchlearn.errors import ConfigError
-from benchlearn.i18n import t
+from benchlearn.core.errors import ConfigError
+from benchlearn.core.i18n import t
 
 SchemeOption = Annotated[str, typer.Option("--scheme", "-s", help="Skema-id (star-2020, star-2021, kl-results-first, results-only, kl-2024-tiers) eller sti til en .toml-fil. / Scheme id or path to a .toml file.")]
 AreaOption = Annotated[str | None, typer.Option("--area", help="Benchmarkområde (standard total). / Benchmark area (default total).")]
@@ -50,7 +50,7 @@ def _check_source(source: str) -> Any:
 @contextmanager
 def _inputs(dataset: Path) -> Iterator[tuple[Any, Any]]:
     """The dataset, plus the workspace itself (read-only) when DATASET is a workspace file."""
-    from benchlearn.dataset import is_workspace_file
+    from benchlearn.data.dataset import is_workspace_file
 
     if is_workspace_file(dataset):
         from benchlearn.store import Workspace
@@ -63,7 +63,7 @@ def _inputs(dataset: Path) -> Iterator[tuple[Any, Any]]:
 
 def _period(ds: Any, ws: Any = None, chosen: str | None = None) -> str:
     """The chosen period if the data has results for it, else the latest; a clear error otherwise."""
-    from benchlearn.assess.scheme_compare import result_periods
+    from benchlearn.schemes.focus import result_periods
 
     periods = result_periods(ds, ws)
     if not periods:
@@ -119,7 +119,7 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOption = None,
     ) -> None:
         """Klassificér kommunerne efter et skema (fx STAR's Jobcenterindblik). / Classify the municipalities under a scheme."""
-        from benchlearn.assess.schemes import ClassifyConfig, classify
+        from benchlearn.schemes.classify import ClassifyConfig, classify
 
         with _inputs(dataset) as (ds, ws):
             cfg = ClassifyConfig(period=_period(ds, ws, period), scheme=scheme, area=area, source=_check_source(source),
@@ -158,7 +158,7 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOption = None,
     ) -> None:
         """Sammenlign skemaer: flytninger, rangombytninger, Kendalls τ, tærskelfølsomhed og Nyborg-paradokset. / Compare schemes."""
-        from benchlearn.assess.scheme_compare import CompareConfig, compare_schemes
+        from benchlearn.schemes.compare import CompareConfig, compare_schemes
 
         if vary not in ("tilbud", "samtaler"):
             raise ConfigError(f"--vary skal være tilbud eller samtaler, ikke '{vary}'.", f"--vary must be tilbud or samtaler, not '{vary}'.")
@@ -200,7 +200,7 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOption = None,
     ) -> None:
         """Skærpet tilsyn: årlig udvælgelse og forløb over år med begrundelser. / Stricter supervision: annual selection and course over years."""
-        from benchlearn.assess.tilsyn import TilsynConfig, tilsyn
+        from benchlearn.schemes.tilsyn import TilsynConfig, tilsyn
 
         try:
             ys = tuple(int(y) for y in years.split(",")) if years else None

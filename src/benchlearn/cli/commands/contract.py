@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from benchlearn.docs import contract_markdown
+from benchlearn.core.docs import contract_markdown
 
 
 def register(app: typer.Typer) -> None:

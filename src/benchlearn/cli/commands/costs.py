@@ -17,7 +17,7 @@ from benchlearn.cli.common import (
     maybe_record,
     open_dataset,
 )
-from benchlearn.i18n import t
+from benchlearn.core.i18n import t
 
 VIEWS = ("split", "groups", "unit-costs", "trend")
 
@@ -49,8 +49,8 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOption = None,
     ) -> None:
         """Enhedsudgift pr. fuldtidsperson og pr. ledig, og opdeling i sammensætning og udgift inden for målgrupper. / Unit cost per full-time person and per ledig, and its split."""
-        from benchlearn.assess.costs import LEDIGE_SOURCES, CostConfig, compute_costs, parse_weights
-        from benchlearn.errors import ConfigError
+        from benchlearn.benchlearning.costs import LEDIGE_SOURCES, CostConfig, compute_costs, parse_weights
+        from benchlearn.core.errors import ConfigError
 
         if view not in VIEWS:
             raise ConfigError(f"--view skal være split, groups, unit-costs eller trend, ikke '{view}'.",
@@ -100,7 +100,7 @@ def _caption(sim: bool) -> str | None:
 
 
 def _names():  # type: ignore[no-untyped-def]
-    from benchlearn import reference
+    from benchlearn.core import reference
 
     return reference.municipalities().set_index("kommunekode")["navn"].to_dict()
 
@@ -120,7 +120,7 @@ def _print_split(split, sim: bool) -> None:  # type: ignore[no-untyped-def]
 
 
 def _print_groups(groups, sim: bool) -> None:  # type: ignore[no-untyped-def]
-    from benchlearn.web.text import maalgruppe_label
+    from benchlearn.report.text import maalgruppe_label
 
     names = _names()
     table = Table(title=t("Målgrupper: andele, enhedsudgifter og bidrag (kr.)", "Target groups: shares, unit costs and contributions (kr)"),

@@ -23,11 +23,11 @@ from benchlearn.cli.common import (
     maybe_record,
     open_dataset,
 )
-from benchlearn.contract import Column
-from benchlearn.errors import ConfigError, DataError, DatasetError
-from benchlearn.io import RawTable, read_csv, read_parquet, read_xlsx_sheets
-from benchlearn.i18n import t
-from benchlearn.progress import progress_bar
+from benchlearn.core.contract import Column
+from benchlearn.core.errors import ConfigError, DataError, DatasetError
+from benchlearn.data.io import RawTable, read_csv, read_parquet, read_xlsx_sheets
+from benchlearn.core.i18n import t
+from benchlearn.core.progress import progress_bar
 
 # DATASET is optional here because ``--units FILE`` is the alternative input.
 OptionalDatasetArg = Annotated[
@@ -106,9 +106,9 @@ def register(app: typer.Typer) -> None:
             _print_units(frame, rts)
             return
 
-        from benchlearn import reference
+        from benchlearn.core import reference
         from benchlearn.cli.commands.peers import bench_for, default_period
-        from benchlearn.models.jobcentre_dea import JobcentreDEAConfig, dea_from_dataset
+        from benchlearn.benchlearning.jobcentre_dea import JobcentreDEAConfig, dea_from_dataset
 
         cfg = JobcentreDEAConfig(period=period or "", rts=rts, target=target or "persons",  # type: ignore[arg-type]
                                  cost_per_person=74_000.0 if cost_per_person is None else cost_per_person,
@@ -257,10 +257,10 @@ def _label(v: object) -> str | None:
 def read_units(path: Path) -> UnitsTable:
     """Read and validate a ``--units`` file.
 
-    Every problem is a :class:`~benchlearn.errors.DataError` naming table ``dea_units``,
+    Every problem is a :class:`~benchlearn.core.errors.DataError` naming table ``dea_units``,
     the row a person sees in the file, the column, the value and what was expected.
     """
-    from benchlearn.validate import _numbers  # the contract's Danish/international number parser
+    from benchlearn.data.validate import _numbers  # the contract's Danish/international number parser
 
     raw = _raw_units(path)
     frame = raw.frame
@@ -330,14 +330,14 @@ def read_units(path: Path) -> UnitsTable:
 
 def run_units(table: UnitsTable, *, rts: str, bootstrap: int, seed: int, screen: float | None = None) -> pd.DataFrame:
     """Generic DEA on a ``--units`` table; one record per unit, in file order."""
-    from benchlearn.models.dea import DEAConfig, dea
+    from benchlearn.benchlearning.dea import DEAConfig, dea
 
     cfg = DEAConfig(rts=rts, bootstrap=bootstrap, seed=seed, screen=screen)  # type: ignore[arg-type]
     with progress_bar(bootstrap or None, "Bootstrap (DEA)", "Bootstrap (DEA)") as advance:
         res = dea(table.X, table.Y, units=table.units, config=cfg, progress=advance if bootstrap else None)
     frame = res.to_frame().drop(columns=["bias"])
     if table.kommunekode:
-        from benchlearn import reference
+        from benchlearn.core import reference
 
         names = reference.municipalities().set_index("kommunekode")["navn"]
         frame.insert(1, "kommunekode", list(table.units))

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from benchlearn.cli.common import err_console
-from benchlearn.i18n import t
+from benchlearn.core.i18n import t
 
 
 def register(app: typer.Typer) -> None:

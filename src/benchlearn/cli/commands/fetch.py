@@ -16,8 +16,8 @@ from typing import Annotated, Optional
 import httpx
 import typer
 
-from benchlearn.errors import BenchlearnError, SourceError
-from benchlearn.i18n import t
+from benchlearn.core.errors import BenchlearnError, SourceError
+from benchlearn.core.i18n import t
 
 SOURCES = ("statbank", "jobindsats", "dawa")
 
@@ -85,7 +85,7 @@ def fetch_all(
     console=None,  # type: ignore[no-untyped-def]
 ) -> list[Outcome]:
     """Run the fetches; never raises for an unreachable source (that is an outcome)."""
-    from benchlearn.progress import progress_bar, stderr
+    from benchlearn.core.progress import progress_bar, stderr
     from benchlearn.sources.cache import Cache
     console = console or stderr
     cache = Cache(cache_dir)
@@ -192,7 +192,7 @@ def register(app: typer.Typer) -> None:
         from rich.table import Table
 
         from benchlearn.cli.common import emit_json
-        from benchlearn.progress import stderr
+        from benchlearn.core.progress import stderr
         from benchlearn.sources.cache import Cache
 
         chosen = [w.strip().lower() for w in what.split(",") if w.strip()]

@@ -9,8 +9,8 @@ import typer
 from rich.table import Table
 
 from benchlearn.cli.common import DatasetArg, JsonOption, emit_json, err_console
-from benchlearn.dataset import load_dataset
-from benchlearn.i18n import t
+from benchlearn.data.dataset import load_dataset
+from benchlearn.core.i18n import t
 from benchlearn.store import Workspace
 
 

@@ -19,9 +19,9 @@ from benchlearn.cli.common import (
     maybe_record,
     open_dataset,
 )
-from benchlearn.dataset import is_workspace_file
-from benchlearn.errors import ConfigError
-from benchlearn.i18n import t
+from benchlearn.data.dataset import is_workspace_file
+from benchlearn.core.errors import ConfigError
+from benchlearn.core.i18n import t
 
 RECORD_COLUMNS = [
     "kommunekode", "navn", "period", "peer_kommunekode", "peer_navn", "peer_rank", "distance",
@@ -33,7 +33,7 @@ RECORD_COLUMNS = [
 def bench_for(dataset: Path, ds, period: str, need_weights: bool = True):  # type: ignore[no-untyped-def]
     """Benchmark records: the workspace's run when DATASET is one, a precomputed
     ``benchmark`` table, else a fit (see docs/BENCHLEARNING.md)."""
-    from benchlearn.models.peer_runs import benchmark_inputs
+    from benchlearn.runs.peer_runs import benchmark_inputs
     from benchlearn.store import Workspace
 
     if is_workspace_file(dataset):
@@ -65,8 +65,8 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOption = None,
     ) -> None:
         """Sammenlignelige kommuner og læringspartnere. / Comparable municipalities and learning partners."""
-        from benchlearn.models.peer_runs import run_peers
-        from benchlearn.models.peers import PeerConfig, read_group_file
+        from benchlearn.runs.peer_runs import run_peers
+        from benchlearn.benchlearning.peers import PeerConfig, read_group_file
 
         cfg = PeerConfig(period=period or "", k=k, n_clusters=clusters, rule=rule, alpha=alpha)  # type: ignore[arg-type]
         extra = read_group_file(group_file) if group_file else None

@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 import typer
 
 from benchlearn.cli.common import JsonOption, emit_json, err_console
-from benchlearn.errors import ConfigError
-from benchlearn.i18n import t
+from benchlearn.core.errors import ConfigError
+from benchlearn.core.i18n import t
 
 
 def _infer_period(person_dir: Path) -> str:
@@ -72,7 +72,7 @@ def register(app: typer.Typer) -> None:
             min_persons=min_persons, pseudonymise=not no_pseudonymise, memory_limit=memory_limit,
             threads=threads, temp_directory=str(temp_dir) if temp_dir else None, spark_master=spark_master,
         )
-        from benchlearn.models.published import cell_model_totals
+        from benchlearn.benchmark.published import cell_model_totals
 
         # the cell model sees the cells before the fewer-than-5 rule; only municipality
         # totals are written (table `benchmark`), which `benchlearn benchmark` then uses

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from benchlearn.errors import ConfigError
-from benchlearn.i18n import t
+from benchlearn.core.errors import ConfigError
+from benchlearn.core.i18n import t
 
 
 def register(app: typer.Typer) -> None:
@@ -21,10 +21,10 @@ def register(app: typer.Typer) -> None:
         period: Annotated[str | None, typer.Option("--period", "-p", help="Periode (standard den seneste). / Period.")] = None,
     ) -> None:
         """Skriv en PDF-profil af én kommune. / Write a PDF profile of one municipality."""
-        from benchlearn import reference
+        from benchlearn.core import reference
         from benchlearn.cli.common import err_console
         from benchlearn.report.pdf import profile_pdf
-        from benchlearn.web.data import read_workspace
+        from benchlearn.report.site_data import read_workspace
 
         if kommune not in reference.kommunekoder():
             raise ConfigError(f"--kommune {kommune} er ingen af de 98 kommunekoder (fx 450 Nyborg).",

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from benchlearn.i18n import t
+from benchlearn.core.i18n import t
 
 def register(app: typer.Typer) -> None:
     @app.command("serve")

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from benchlearn.cli.common import JsonOption, emit_json, err_console
-from benchlearn.errors import ConfigError
-from benchlearn.i18n import t
+from benchlearn.core.errors import ConfigError
+from benchlearn.core.i18n import t
 
 
 def register(app: typer.Typer) -> None:
@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
         json_out: JsonOption = False,
     ) -> None:
         """Simuler et datasæt for de 98 kommuner med kendt sandhed (truth.csv). / Simulate a dataset for the 98 municipalities with known truth (truth.csv)."""
-        from benchlearn.simulate import simulate, simulate_persons_for
+        from benchlearn.simulator import simulate, simulate_persons_for
 
         if out.exists() and not out.is_dir():
             raise ConfigError(f"{out} findes og er ikke en mappe.", f"{out} exists and is not a folder.")

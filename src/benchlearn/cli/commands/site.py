@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from benchlearn.i18n import t
+from benchlearn.core.i18n import t
 
 
 def register(app: typer.Typer) -> None:
@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Eksportér siderne som statisk HTML med data til download. / Export the pages as static HTML with downloads."""
         from benchlearn.cli.common import err_console, resolve_workspace
-        from benchlearn.report.site import export_site
+        from benchlearn.web.site import export_site
 
         n = export_site(resolve_workspace(workspace), out)
         err_console.print(t(f"Skrev {n} filer til {out}. Åbn {out / 'index.html'}.",

@@ -12,16 +12,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from benchlearn.assess.suppression import MIN_N_DEFAULT
-from benchlearn.assess.surveys import (
-    KIND,
-    SURVEY_IDS,
-    SurveyConfig,
-    compute,
-    load_instrument,
-    run_meta,
-    survey_periods,
-)
+from benchlearn.surveys.suppression import MIN_N_DEFAULT
+from benchlearn.runs.survey_runs import KIND, run_meta
+from benchlearn.surveys.scoring import SURVEY_IDS, SurveyConfig, compute, load_instrument, survey_periods
 from benchlearn.cli.common import (
     DatasetArg,
     JsonOption,
@@ -32,8 +25,8 @@ from benchlearn.cli.common import (
     maybe_record,
     open_dataset,
 )
-from benchlearn.errors import ConfigError
-from benchlearn.i18n import t
+from benchlearn.core.errors import ConfigError
+from benchlearn.core.i18n import t
 
 
 def register(app: typer.Typer) -> None:

@@ -1,1 +1,0 @@
-"""Assessments built on results: classification schemes, tilsyn, costs, surveys."""

@@ -1,0 +1,1 @@
+"""Peers, costs, DEA: learning from comparable municipalities."""

@@ -1,0 +1,1 @@
+"""The rammevilkår benchmark: config, fit, results, uncertainty, ranks, published tables, resolver."""

@@ -1,0 +1,157 @@
+"""The configuration of one benchmark run (:class:`BenchmarkConfig`), frozen and hashed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+from benchlearn.core.literals import ModelKind
+from benchlearn.core import reference
+from benchlearn.core.errors import ConfigError
+
+FunnelMethod = Literal["additive", "multiplicative"]
+
+#: Framework variables that are partly outcomes of the jobcentre's own work, or efforts
+#: of the jobcentre itself, and so are never used by default (DOMAIN.md §3). Matched as
+#: regular expressions against the variable name (case-insensitive). A user who names
+#: such a variable explicitly gets it, and the model card says so.
+DEFAULT_EXCLUDE: tuple[str, ...] = (
+    # The municipality's own unemployment (ledighed, unemployment_pct, arbejdsløshed) is
+    # partly an outcome of the jobcentre's work. The commuting area's labour market is on
+    # BM's list of framework conditions, so names with 'pendling'/'commut' are kept.
+    r"^(?!.*(pendling|commut)).*(ledig|unemploy|arbejdsl)",
+    r"beskaeftigelsesfrekvens|employment_rate",
+    r"samtale|tilbud|udgift|omkostning|cost|aktiver",  # the jobcentre's own efforts
+    r"stoej|noise",  # the simulator's published noise variables
+)
+
+
+@dataclass(frozen=True)
+class BenchmarkConfig:
+    """Everything that defines one benchmark run.
+
+    Parameters
+    ----------
+    area : str
+        Benchmark area (``reference.area_codes()``); ignored when ``maalgruppe`` is set.
+    maalgruppe : str, optional
+        One of the five målgrupper; the target is then its ydelser.
+    variables : tuple of str, optional
+        Framework variables; ``None`` = every variable in ``framework`` except those
+        matching ``exclude`` (documented default).
+    exclude : tuple of str
+        Regular expressions for variables left out of the default set.
+    model : {"fraclogit", "elogit", "wls"}
+        Fractional-logit GLM (binomial family, logit link); ``elogit``, a linear
+        random-effects meta-regression of the empirical logit (effects additive on the
+        logit scale, so the expected share is the share *without* the effect rather
+        than the average over effects); or linear WLS on the share.
+    level : {"ydelse", "area"}
+        ``ydelse`` fits one model per ydelse of the area and sums the expected shares
+        (the ydelser have different determinants, so a sum of logits is not a logit);
+        ``area`` fits one model to the area's share.
+    periods : tuple of str, optional
+        Periods to fit; ``None`` = every period with support and population data.
+    pooled : bool
+        One model over all periods with period effects and standard errors clustered
+        by municipality (``True``), or one model per period.
+    sampling : {"binomial", "none"}
+        Sampling variance of the share: ``s(1-s)/N`` (an upper bound for full-time
+        persons, who are averages of person-weeks) or none.
+    unmeasured_share : float
+        Share κ of the between-municipality variance τ² attributed to conditions
+        that are not among the framework variables rather than to the jobcentre
+        [unknown; default 0.05]. The model cannot tell the two apart, so κ·τ² is added
+        to the variance of each result and shrinkage uses (1-κ)·τ². 0 gives the purely
+        statistical interval.
+    coverage : float
+        Level of the confidence intervals and rank intervals.
+    funnel_method : {"additive", "multiplicative"}
+        Over-dispersion adjustment of the adjusted funnel limits.
+    funnel_winsor : float
+        Winsorized fraction in each tail of the z-scores before estimating φ and τ².
+    rank_draws, top_k, seed
+        Parametric bootstrap draws, the "top" in P(top k), the random seed.
+    log_transform : {"auto", "none"}
+        ``auto`` takes the logarithm of strictly positive variables with skewness
+        above 1 (population density, shares of immigrants, ...) before standardizing,
+        so a few extreme municipalities do not drive a linear term.
+    cost_per_person_dkk : float
+        Annual public cost per full-time person for the potentiale in kroner (the
+        2018 list implies about 74,000 kr: 16.3 mio. kr / 220 persons).
+    cv_folds : int
+        Folds of the cross-validation by municipality on the model card.
+    min_cell_coverage : float
+        Cell model only (:func:`from_cells`): a municipality whose published cells —
+        what is left after the fewer-than-5-persons rule — cover less than this share
+        of its residents (``population``) is excluded with the reason, because its
+        actual and expected numbers would describe only part of it [choice; 0.9].
+    """
+
+    area: str = "total"
+    maalgruppe: str | None = None
+    variables: tuple[str, ...] | None = None
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    model: ModelKind = "fraclogit"
+    level: Literal["ydelse", "area"] = "ydelse"
+    periods: tuple[str, ...] | None = None
+    pooled: bool = True
+    sampling: Literal["binomial", "none"] = "binomial"
+    unmeasured_share: float = 0.05
+    coverage: float = 0.95
+    funnel_method: FunnelMethod = "additive"
+    funnel_winsor: float = 0.1
+    rank_draws: int = 1000
+    top_k: int = 10
+    seed: int = 20240101
+    log_transform: Literal["auto", "none"] = "auto"
+    cost_per_person_dkk: float = 74_000.0
+    cv_folds: int = 10
+    max_iter: int = 100
+    min_cell_coverage: float = 0.9
+
+    def __post_init__(self) -> None:
+        if self.maalgruppe is None and self.area not in reference.area_codes():
+            raise ConfigError(
+                f"Ukendt benchmarkområde '{self.area}'; mulige: {', '.join(reference.area_codes())}.",
+                f"Unknown benchmark area '{self.area}'; choose from {', '.join(reference.area_codes())}.",
+            )
+        if self.maalgruppe is not None and self.maalgruppe not in reference.maalgruppe_codes():
+            raise ConfigError(
+                f"Ukendt målgruppe '{self.maalgruppe}'; mulige: {', '.join(reference.maalgruppe_codes())}.",
+                f"Unknown target group '{self.maalgruppe}'; choose from {', '.join(reference.maalgruppe_codes())}.",
+            )
+        if self.model not in ("fraclogit", "wls", "elogit"):
+            raise ConfigError(
+                f"Ukendt model '{self.model}' (fraclogit, elogit eller wls).",
+                f"Unknown model '{self.model}' (fraclogit, elogit or wls).",
+            )
+        if not 0.5 < self.coverage < 1:
+            raise ConfigError("coverage skal ligge mellem 0,5 og 1.", "coverage must lie between 0.5 and 1.")
+        if not 0 <= self.unmeasured_share < 1:
+            raise ConfigError("unmeasured_share skal ligge i [0, 1).", "unmeasured_share must lie in [0, 1).")
+        if not 0 <= self.min_cell_coverage <= 1:
+            raise ConfigError("min_cell_coverage skal ligge i [0, 1].", "min_cell_coverage must lie in [0, 1].")
+        if self.cost_per_person_dkk < 0:
+            raise ConfigError("Prisen pr. fuldtidsperson kan ikke være negativ.", "The cost per full-time person cannot be negative.")
+
+    @property
+    def target(self) -> str:
+        """The area or målgruppe code the run is about (the ``area`` field of records)."""
+        return self.maalgruppe if self.maalgruppe is not None else self.area
+
+    @property
+    def ydelser(self) -> tuple[str, ...]:
+        if self.maalgruppe is not None:
+            return reference.maalgruppe_ydelser(self.maalgruppe)
+        return reference.area_ydelser(self.area)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in d.items()}
+
+    @property
+    def hash(self) -> str:
+        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:16]

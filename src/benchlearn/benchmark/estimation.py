@@ -1,0 +1,232 @@
+"""Numerical core of the rammevilkår benchmark: design matrix, estimation, joint covariance.
+
+One benchmark model is a random-effects weighted fractional-logit (or empirical-logit,
+or WLS) fit of a share on standardized framework variables with period effects; the
+between-municipality variance τ² is re-estimated (Paule–Mandel) after each fit until it
+settles. :mod:`benchlearn.benchmark.model` assembles the data and turns the estimates
+into records; the formulas are in :func:`benchlearn.benchmark.model.fit`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+
+from benchlearn.benchmark.uncertainty import paule_mandel_tau2
+from benchlearn.core.errors import ModelError
+from benchlearn.core.literals import ModelKind
+
+
+def design(
+    g: pd.DataFrame,
+    variables: tuple[str, ...],
+    periods: list[str] | None = None,
+    center: np.ndarray | None = None,
+    scale: np.ndarray | None = None,
+) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
+    """Design matrix: intercept, period dummies (first period = reference), z-scored variables.
+
+    ``center``/``scale`` (and ``periods``) are taken from ``g`` unless given, so a
+    held-out fold can be standardized with the training fold's constants.
+    """
+    periods = sorted(g["period"].unique()) if periods is None else periods
+    raw = g[list(variables)].to_numpy(dtype="float64")
+    center = raw.mean(axis=0) if center is None else center
+    scale = raw.std(axis=0) if scale is None else scale
+    cols = [np.ones(len(g))] + [(g["period"] == p).to_numpy(dtype="float64") for p in periods[1:]]
+    X = np.column_stack(cols + [(raw - center) / scale])
+    names = ["const"] + [f"period[{p}]" for p in periods[1:]] + list(variables)
+    nan = np.full(len(names) - len(variables), np.nan)
+    return X, names, np.concatenate([nan, center]), np.concatenate([nan, scale])
+
+
+def expit(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One fitted benchmark model (arrays in row order of the data)."""
+
+    beta: np.ndarray
+    V: np.ndarray  # covariance of beta
+    s: np.ndarray  # actual share
+    mu: np.ndarray  # expected share
+    v: np.ndarray  # sampling variance of s
+    J: np.ndarray  # d mu / d beta
+    tau2: float  # between-municipality variance (logit scale for fraclogit/elogit, else share)
+    iterations: int
+    converged: bool
+    model: str
+    cov_type: str
+    score: np.ndarray  # per-row estimating-function contributions (n × p)
+    Binv: np.ndarray  # inverse "bread" of the sandwich
+
+    @property
+    def tau2_share(self) -> np.ndarray:
+        """Between-municipality variance on the share scale, per row (``a_k τ²``)."""
+        if self.model in ("fraclogit", "elogit"):
+            return (self.mu * (1 - self.mu)) ** 2 * self.tau2
+        return np.full(len(self.mu), self.tau2)
+
+    @property
+    def se_beta(self) -> np.ndarray:
+        return np.sqrt(np.diagonal(self.V))
+
+    @property
+    def var_pred_diag(self) -> np.ndarray:
+        return np.einsum("ij,jk,ik->i", self.J, self.V, self.J)
+
+    @property
+    def n(self) -> int:
+        return len(self.s)
+
+    @property
+    def p(self) -> int:
+        return len(self.beta)
+
+    @property
+    def r2(self) -> float:
+        """Squared correlation of actual and expected share."""
+        return float(np.corrcoef(self.s, self.mu)[0, 1] ** 2)
+
+
+def sampling_var(mu: np.ndarray, N: np.ndarray, sampling: str) -> np.ndarray:
+    if sampling == "none":
+        return np.zeros_like(mu)
+    m = np.clip(mu, 1e-6, 1 - 1e-6)
+    return m * (1 - m) / N
+
+
+def _meat(score: np.ndarray, clusters: np.ndarray, k: int) -> np.ndarray:
+    """Cluster sum of outer products of scores with the CR1 factor G/(G-1)·(n-1)/(n-k)."""
+    ids, inv = np.unique(clusters, return_inverse=True)
+    U = np.zeros((len(ids), score.shape[1]))
+    np.add.at(U, inv, score)
+    G, n = len(ids), score.shape[0]
+    return (U.T @ U) * G / (G - 1) * (n - 1) / max(n - k, 1)
+
+
+def combine(ests: list[Estimate], clusters: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Joint Jacobian and sandwich covariance of several ydelse models fitted on the same rows.
+
+    Notes
+    -----
+    Stacking the estimating equations of the models, :math:`V = B^{-1} M B^{-1}` with
+    :math:`B` block-diagonal (each model's bread) and :math:`M` the clustered outer
+    product of the stacked scores, so the covariances *between* the ydelse models
+    (a jobcentre effect moves all its ydelser) are estimated, not assumed zero.
+    """
+    J = np.hstack([e.J for e in ests])
+    score = np.hstack([e.score for e in ests])
+    sizes = [e.p for e in ests]
+    Binv = np.zeros((sum(sizes), sum(sizes)))
+    o = 0
+    for e, k in zip(ests, sizes):
+        Binv[o:o + k, o:o + k] = e.Binv
+        o += k
+    return J, Binv @ _meat(score, clusters, max(sizes)) @ Binv
+
+
+def estimate(
+    s: np.ndarray,
+    N: np.ndarray,
+    X: np.ndarray,
+    clusters: np.ndarray,
+    *,
+    model: ModelKind = "fraclogit",
+    sampling: str = "binomial",
+    cluster: bool = False,
+    max_iter: int = 100,
+) -> Estimate:
+    """Random-effects weighted fractional-logit or WLS fit; see :func:`benchlearn.benchmark.model.fit` for the formulas.
+
+    statsmodels does the fitting (GLM binomial with ``var_weights`` chosen so that the
+    working variance is ``τ² + v_k``; WLS with weights ``1/(τ² + v_k)``); the covariance
+    is computed here because its weights come from the outer τ² loop.
+    """
+    n, p = X.shape
+    if np.linalg.matrix_rank(X) < p:
+        raise ModelError(
+            "Rammevilkårene er lineært afhængige (kollinearitet); fjern et eller flere.",
+            "The framework variables are linearly dependent (collinear); drop one or more.",
+        )
+    logit_scale = model in ("fraclogit", "elogit")
+
+    def a_of(m: np.ndarray) -> np.ndarray:
+        # τ² lives on the logit scale for the logit models: Var(s_k) ≈ (μ(1-μ))² τ² + v_k
+        return (m * (1 - m)) ** 2 if logit_scale else np.ones_like(m)
+
+    mu = np.full(n, float(np.average(s, weights=N)))
+    tau2 = float(np.var(s) / np.mean(a_of(mu)))
+    if model == "elogit":
+        # empirical logit with the usual 1/2 continuity correction
+        Nf = N.astype("float64")
+        pt = (s * Nf + 0.5) / (Nf + 1.0)
+        y = np.log(pt / (1 - pt))
+        vy = 1.0 / ((Nf + 1.0) * pt * (1 - pt)) if sampling != "none" else np.zeros(n)
+        tau2 = float(np.var(y))
+    beta = None
+    converged = False
+    it = 0
+    for it in range(1, max_iter + 1):
+        v = sampling_var(mu, N, sampling)
+        a = a_of(np.clip(mu, 1e-6, 1 - 1e-6))
+        w = 1.0 / np.maximum(a * tau2 + v, 1e-16)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # non-integer binomial endog is the point of fractional logit
+            if model == "fraclogit":
+                m = np.clip(mu, 1e-6, 1 - 1e-6)
+                res = sm.GLM(s, X, family=sm.families.Binomial(), var_weights=m * (1 - m) * w).fit(
+                    start_params=beta, scale=1.0
+                )
+                mu_new = np.asarray(res.mu)
+            elif model == "elogit":
+                res = sm.WLS(y, X, weights=1.0 / np.maximum(tau2 + vy, 1e-16)).fit()
+                mu_new = expit(np.asarray(res.fittedvalues))
+            else:
+                res = sm.WLS(s, X, weights=w).fit()
+                mu_new = np.asarray(res.fittedvalues)
+        beta = np.asarray(res.params)
+        if model == "elogit":
+            tau2_new = paule_mandel_tau2(y - X @ beta, vy, n - p)
+            done = abs(tau2_new - tau2) <= 1e-7 * max(tau2, 1e-12)
+            mu, tau2 = mu_new, tau2_new
+            if done:
+                converged = True
+                break
+            continue
+        v_new = sampling_var(mu_new, N, sampling)
+        tau2_new = paule_mandel_tau2(s - mu_new, v_new, n - p, a_of(np.clip(mu_new, 1e-6, 1 - 1e-6)))
+        done = abs(tau2_new - tau2) <= 1e-7 * max(tau2, 1e-12) and np.max(np.abs(mu_new - mu)) < 1e-10
+        mu, tau2 = mu_new, tau2_new
+        if done:
+            converged = True
+            break
+    v = sampling_var(mu, N, sampling)
+    if model == "elogit":
+        # linear in the logit: Var(beta) from the logit-scale weights; J maps to shares
+        J = (mu * (1 - mu))[:, None] * X
+        w = 1.0 / np.maximum(tau2 + vy, 1e-16)
+        B = X.T @ (X * w[:, None])
+        resid = y - X @ beta
+        Jscore = X
+    else:
+        w = 1.0 / np.maximum(a_of(np.clip(mu, 1e-6, 1 - 1e-6)) * tau2 + v, 1e-16)
+        J = (mu * (1 - mu))[:, None] * X if model == "fraclogit" else X.copy()
+        B = J.T @ (J * w[:, None])
+        resid = s - mu
+        Jscore = J
+    Binv = np.linalg.inv(B)
+    if cluster:
+        # Cluster-robust sandwich: residuals of one municipality are correlated over periods.
+        V = Binv @ _meat(Jscore * (w * resid)[:, None], clusters, p) @ Binv
+        cov_type = "cluster(kommunekode)"
+    else:
+        V = Binv
+        cov_type = "model (random-effects weights, scale 1)"
+    return Estimate(beta, V, s, mu, v, J, tau2, it, converged, model, cov_type, Jscore * (w * resid)[:, None], Binv)

@@ -1,0 +1,1 @@
+"""Bottom layer: errors, words, periods, reference data, the data contract, progress."""

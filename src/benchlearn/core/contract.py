@@ -1,0 +1,353 @@
+"""The data contract (DATA.md) declared once, as data.
+
+Every table of a dataset folder is described here: its key, its columns, their kinds
+and limits. The reader (:mod:`benchlearn.data.dataset`) validates against these specs, the
+docs table in the README is generated from them, and a test checks that every table
+and column is documented.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+ColumnKind = Literal[
+    "kommunekode",  # one of the 98 DST municipality codes (0450 and 450 both accepted)
+    "period",  # a period label, see benchlearn.core.periods
+    "ydelse",  # one of the 14 ydelse codes
+    "area",  # a benchmark area or a målgruppe code
+    "maalgruppe",  # one of the five målgrupper
+    "text",  # free text, not empty
+    "number",  # a real number
+    "integer",  # a whole number
+    "item5",  # survey item on a 1..5 scale, blank = not answered
+    "progression",  # caseworker progression, whole number -2..+2
+    "sex",  # M or K
+    "choice",  # one of ``choices``
+    "bool",  # true/false, ja/nej, 1/0
+]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a contract table."""
+
+    name: str
+    kind: ColumnKind
+    doc_da: str
+    doc_en: str
+    required: bool = True
+    nullable: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    #: name of another numeric column of the same row that this one may not exceed
+    at_most: str | None = None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One table of the data contract."""
+
+    name: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    doc_da: str
+    doc_en: str
+    person_level: bool = False
+    extra_columns_allowed: bool = True
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+def _c(name: str, kind: ColumnKind, da: str, en: str, **kw: object) -> Column:
+    return Column(name, kind, da, en, **kw)  # type: ignore[arg-type]
+
+
+KOMMUNE = _c("kommunekode", "kommunekode", "DST-kommunekode (101 København … 860 Hjørring)", "DST municipality code")
+PERIOD = _c("period", "period", "periode: 2023, 2023H1, 2023Q4, 2023M03 eller 2023QMAT04", "period label")
+
+TABLES: dict[str, TableSpec] = {
+    t.name: t
+    for t in (
+        TableSpec(
+            "municipalities",
+            ("kommunekode",),
+            (
+                KOMMUNE,
+                _c("navn", "text", "kommunens navn", "municipality name"),
+                _c("region", "text", "region", "region", required=False, nullable=True),
+            ),
+            "Kommuner (standard: den indbyggede liste over de 98)",
+            "Municipalities (default: the built-in list of the 98)",
+        ),
+        TableSpec(
+            "population",
+            ("kommunekode", "period"),
+            (KOMMUNE, PERIOD, _c("persons", "number", "borgere 16–66 år", "residents aged 16–66", minimum=0)),
+            "Nævner: borgere i alderen 16–66 år",
+            "Denominator: residents aged 16–66",
+        ),
+        TableSpec(
+            "support",
+            ("kommunekode", "period", "ydelse"),
+            (
+                KOMMUNE,
+                PERIOD,
+                _c("ydelse", "ydelse", "en af de 14 ydelsesgrupper", "one of the 14 benefit groups"),
+                _c("fuldtidspersoner", "number", "fuldtidspersoner på offentlig forsørgelse", "full-time persons on public support", minimum=0),
+            ),
+            "Fuldtidspersoner på offentlig forsørgelse pr. ydelsesgruppe",
+            "Full-time persons on public support by benefit group",
+        ),
+        TableSpec(
+            "framework",
+            ("kommunekode", "period", "variable"),
+            (
+                KOMMUNE,
+                PERIOD,
+                _c("variable", "text", "rammevilkårets navn (frit)", "framework variable name (free)"),
+                _c("value", "number", "værdi", "value"),
+            ),
+            "Rammevilkår i lang form",
+            "Framework conditions, long form",
+        ),
+        TableSpec(
+            "benchmark",
+            ("kommunekode", "period", "area"),
+            (
+                KOMMUNE,
+                PERIOD,
+                _c("area", "area", "benchmarkområde eller målgruppe", "benchmark area or target group"),
+                _c("actual", "number", "faktisk antal fuldtidspersoner", "actual full-time persons", minimum=0),
+                _c("expected", "number", "forventet antal fuldtidspersoner", "expected full-time persons", minimum=0),
+                _c("persons", "number", "nævner (borgere)", "denominator (residents)", required=False, nullable=True, minimum=0),
+                _c("se_expected", "number", "modellens standardfejl på forventet (valgfri; skrives af persons aggregate)",
+                   "the model's standard error of expected (optional; written by persons aggregate)",
+                   required=False, nullable=True, minimum=0),
+            ),
+            "Et allerede beregnet benchmark (fx Jobindsats y30r21)",
+            "An already computed benchmark (e.g. Jobindsats y30r21)",
+        ),
+        TableSpec(
+            "focus",
+            ("kommunekode", "period"),
+            (
+                KOMMUNE,
+                PERIOD,
+                _c("persons_12m", "number", "personer med mindst 12 måneders anciennitet", "persons with at least 12 months on support", minimum=0),
+                _c("without_offer", "number", "heraf uden tilbud eller 100 løntimer", "of whom without an offer or 100 hours of work", minimum=0, at_most="persons_12m"),
+                _c("without_talks", "number", "heraf uden 4 samtaler", "of whom without 4 talks", minimum=0, at_most="persons_12m"),
+            ),
+            "Tællinger bag de to fokusmål",
+            "Counts behind the two focus goals",
+        ),
+        TableSpec(
+            "activity",
+            ("kommunekode", "period", "maalgruppe", "measure"),
+            (
+                KOMMUNE,
+                PERIOD,
+                _c("maalgruppe", "text", "målgruppe (eller 'alle')", "target group (or 'alle')"),
+                _c("measure", "text", "indsatsmål", "activity measure"),
+                _c("value", "number", "værdi", "value"),
+            ),
+            "Indsatsmål til monitorering uden mål",
+            "Activity measures for monitoring without targets",
+        ),
+        TableSpec(
+            "costs",
+            ("kommunekode", "period", "category", "maalgruppe"),
+            (
+                KOMMUNE,
+                PERIOD,
+                _c("category", "choice", "udgiftskategori", "cost category", choices=("administration", "aktive_tilbud", "other")),
+                _c("dkk", "number", "udgift i kroner (kan være negativ ved refusioner)", "expenditure in kroner (may be negative after refunds)"),
+                _c("maalgruppe", "text", "målgruppe (valgfri opdeling)", "target group (optional split)", required=False, nullable=True),
+            ),
+            "Udgifter til beskæftigelsesindsatsen",
+            "Expenditure on the employment effort",
+        ),
+        TableSpec(
+            "citizen_survey",
+            ("respondent_id",),
+            (
+                _c("respondent_id", "text", "respondent-id", "respondent id"),
+                KOMMUNE,
+                PERIOD,
+                _c("maalgruppe", "text", "målgruppe", "target group", required=False, nullable=True),
+                *(
+                    _c(d, "item5", f"spørgsmål om {d} (1–5, tom = ikke besvaret)", f"item on {d} (1–5, blank = not answered)", nullable=True, required=False)
+                    for d in ("udbytte", "mening", "sammenhaeng", "involvering", "fremdrift")
+                ),
+                _c("age_group", "text", "aldersgruppe (til vejning)", "age group (for weighting)", required=False, nullable=True),
+                _c("sex", "sex", "køn M/K (til vejning)", "sex M/K (for weighting)", required=False, nullable=True),
+                _c("weight", "number", "designvægt (valgfri)", "design weight (optional)", required=False, nullable=True, minimum=0),
+            ),
+            "Borgerundersøgelse, én række pr. respondent",
+            "Citizen survey, one row per respondent",
+        ),
+        TableSpec(
+            "business_survey",
+            ("firm_id",),
+            (
+                _c("firm_id", "text", "virksomheds-id", "firm id"),
+                KOMMUNE,
+                PERIOD,
+                _c("satisfaction", "item5", "tilfredshed 1–5", "satisfaction 1–5", nullable=True),
+            ),
+            "Virksomhedsundersøgelse",
+            "Business survey",
+        ),
+        TableSpec(
+            "invitations",
+            ("kommunekode", "period", "survey", "maalgruppe"),
+            (
+                KOMMUNE,
+                PERIOD,
+                _c("survey", "choice", "undersøgelse", "survey", choices=("citizen", "business", "caseworker")),
+                _c("invited", "number", "antal inviterede", "number invited", minimum=0),
+                _c("maalgruppe", "text", "målgruppe (valgfri opdeling)", "target group (optional split)", required=False, nullable=True),
+            ),
+            "Inviterede til undersøgelserne (til svarprocenter)",
+            "Survey invitations (for response rates)",
+        ),
+        TableSpec(
+            "survey_margins",
+            ("kommunekode", "period", "variable", "category"),
+            (
+                KOMMUNE,
+                PERIOD,
+                _c("variable", "choice", "vægtningsvariabel", "weighting variable", choices=("maalgruppe", "age_group", "sex")),
+                _c("category", "text", "kategori", "category"),
+                _c("share", "number", "andel i registret (0–1)", "register share (0–1)", minimum=0, maximum=1),
+            ),
+            "Registermargener til rakingvægte (udvidelse af kontrakten)",
+            "Register margins for raking weights (contract extension)",
+        ),
+        TableSpec(
+            "caseworker_assessments",
+            ("case_id",),
+            (
+                _c("case_id", "text", "sags-id", "case id"),
+                KOMMUNE,
+                PERIOD,
+                _c("progression", "progression", "progression −2 … +2", "progression −2 … +2"),
+            ),
+            "Sagsbehandlervurderinger af progression",
+            "Caseworker assessments of progression",
+        ),
+        TableSpec(
+            "provenance",
+            ("table", "part"),
+            (
+                _c("table", "text", "tabel i datasættet", "table in the dataset"),
+                _c("part", "text", "del af tabellen, fx 'ydelse=kontanthjaelp' (tom = hele tabellen)", "part of the table, e.g. 'ydelse=kontanthjaelp' (blank = the whole table)", required=False, nullable=True),
+                _c("source", "text", "kilde", "source"),
+                _c("simulated", "bool", "simulerede tal (ja/nej)", "simulated numbers (true/false)"),
+                _c("note", "text", "bemærkning", "note", required=False, nullable=True),
+            ),
+            "Hvor tallene kommer fra, og om de er simulerede (udvidelse af kontrakten)",
+            "Where the numbers come from and whether they are simulated (contract extension)",
+        ),
+        TableSpec(
+            "cells",
+            ("kommunekode", "period", "age_group", "sex", "education", "origin", "area"),
+            (
+                KOMMUNE,
+                PERIOD,
+                _c("age_group", "text", "aldersgruppe, fx 16-24 (valgfri)", "age group, e.g. 16-24 (optional)", required=False),
+                _c("sex", "sex", "køn M/K (valgfri)", "sex M/K (optional)", required=False),
+                _c("education", "choice", "uddannelse (valgfri)", "education (optional)", required=False,
+                   choices=("grundskole", "gymnasial", "erhvervsfaglig", "kort", "mellemlang", "lang", "ukendt")),
+                _c("origin", "choice", "herkomst (valgfri)", "origin (optional)", required=False,
+                   choices=("dansk", "vestlig", "ikke_vestlig")),
+                _c("area", "area", "benchmarkområde", "benchmark area"),
+                _c("exposure_weeks", "integer", "personuger bosat i cellen", "person-weeks resident in the cell", minimum=0),
+                _c("outcome_weeks", "integer", "personuger på områdets ydelser", "person-weeks on the area's benefits",
+                   minimum=0, at_most="exposure_weeks"),
+                _c("n_persons", "integer", "personer i cellen", "persons in the cell", required=False, minimum=0),
+                _c("n_outcome_persons", "integer", "heraf personer på områdets ydelser", "of whom on the area's benefits",
+                   required=False, minimum=0, at_most="n_persons"),
+                _c("exposure", "number", "helårspersoner bosat (uger / uger i perioden)", "full-year residents (weeks / weeks in the period)",
+                   required=False, minimum=0),
+                _c("outcome", "number", "fuldtidspersoner på områdets ydelser", "full-time persons on the area's benefits",
+                   required=False, minimum=0, at_most="exposure"),
+            ),
+            "Celler til cellemodellen, fra `benchlearn persons aggregate` (udvidelse af kontrakten)",
+            "Cells for the cell-level model, from `benchlearn persons aggregate` (contract extension)",
+        ),
+        TableSpec(
+            "suppression",
+            ("table", "kommunekode", "period", "key"),
+            (
+                _c("table", "text", "tabel hvor en række er udeladt", "table a row was left out of"),
+                KOMMUNE,
+                PERIOD,
+                _c("key", "text", "rækkens øvrige nøgle, fx ydelse=kontanthjaelp (tom = kommunens række)",
+                   "the row's further key, e.g. ydelse=kontanthjaelp (blank = the municipality's row)",
+                   required=False, nullable=True),
+                _c("reason", "text", "hvorfor (aldrig tallet)", "why (never the number)"),
+            ),
+            "Rækker udeladt efter færre-end-5-personer-reglen, fra `benchlearn persons aggregate` (udvidelse af kontrakten)",
+            "Rows left out under the fewer-than-5-persons rule, from `benchlearn persons aggregate` (contract extension)",
+        ),
+        TableSpec(
+            "persons",
+            ("person_id",),
+            (
+                _c("person_id", "text", "person-id (pseudonymiseres)", "person id (pseudonymised)"),
+                _c("birth_year", "integer", "fødselsår", "birth year"),
+                _c("sex", "sex", "køn (M/K)", "sex (M/K)"),
+                _c("education", "choice", "uddannelse", "education", choices=("grundskole", "gymnasial", "erhvervsfaglig", "kort", "mellemlang", "lang", "ukendt")),
+                _c("origin", "choice", "herkomst", "origin", choices=("dansk", "vestlig", "ikke_vestlig")),
+            ),
+            "Personer (personniveau, Parquet)",
+            "Persons (person level, Parquet)",
+            person_level=True,
+        ),
+        TableSpec(
+            "person_weeks",
+            ("person_id", "week"),
+            (
+                _c("person_id", "text", "person-id", "person id"),
+                _c("week", "text", "ISO-uge (2023-W07)", "ISO week (2023-W07)"),
+                KOMMUNE,
+                _c("ydelse", "text", "ydelse eller 'ingen'", "benefit or 'ingen'"),
+            ),
+            "Personuger (personniveau, Parquet)",
+            "Person-weeks (person level, Parquet)",
+            person_level=True,
+        ),
+        TableSpec(
+            "events",
+            ("person_id", "week", "kind"),
+            (
+                _c("person_id", "text", "person-id", "person id"),
+                _c("week", "text", "ISO-uge", "ISO week"),
+                _c("kind", "choice", "hændelse", "event kind", choices=("samtale", "tilbud", "loentimer")),
+                _c("amount", "number", "antal (timer for løntimer)", "amount (hours for loentimer)", required=False, nullable=True),
+            ),
+            "Hændelser (personniveau, Parquet)",
+            "Events (person level, Parquet)",
+            person_level=True,
+        ),
+    )
+}
+
+#: Tables the dataset reader loads (person-level tables go through ``benchlearn persons``).
+DATASET_TABLES: tuple[str, ...] = tuple(n for n, t in TABLES.items() if not t.person_level)
+
+#: Tables whose ``period`` column must all use one kind of period label.
+PERIOD_TABLES: tuple[str, ...] = tuple(
+    n for n, t in TABLES.items() if not t.person_level and "period" in t.column_names
+)
+

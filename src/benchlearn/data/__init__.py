@@ -1,0 +1,1 @@
+"""Reading and validating input tables into a Dataset."""

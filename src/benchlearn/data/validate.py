@@ -1,0 +1,370 @@
+"""Typing and validation of contract tables.
+
+Written by hand rather than with pandera: a bad value must be reported with the row a
+person sees in *their file* (CSV line, sheet row) in Danish and English, and Danish
+number conventions (``1.234,5``) have to be parsed before any schema can type a column.
+The checks themselves are the contract's (:mod:`benchlearn.core.contract`), declared once.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from benchlearn.core import reference
+from benchlearn.core.contract import PERIOD_TABLES, TABLES, Column, TableSpec
+from benchlearn.core.errors import DataError
+from benchlearn.data.io import RawTable, normalise_column
+from benchlearn.core.periods import EXPECTED_DA, EXPECTED_EN, period_kind
+
+_THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$")
+_THOUSANDS_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+_TRUE = {"true", "sand", "ja", "yes", "1", "t", "j", "y"}
+_FALSE = {"false", "falsk", "nej", "no", "0", "f", "n"}
+
+
+@lru_cache(maxsize=1)
+def _ydelse_aliases() -> dict[str, str]:
+    """Danish names as people write them (``Kontanthjælp``, ``A-dagpenge``) -> contract codes."""
+    y = reference.ydelser()
+    return {normalise_column(n): c for n, c in zip(y["navn_da"], y["ydelse"])}
+
+
+def _blank(v: object) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, float) and math.isnan(v):
+        return True
+    if v is pd.NA or v is pd.NaT:
+        return True
+    return isinstance(v, str) and not v.strip()
+
+
+def _number(v: object, dot_thousands: bool) -> float:
+    """Parse one number written the Danish or the international way; ``ValueError`` if not a number.
+
+    ``dot_thousands`` is the column's convention (see :func:`_numbers`): ``.`` separates
+    thousands and ``,`` is the decimal mark.
+    """
+    if isinstance(v, (bool, np.bool_)):
+        raise ValueError(v)
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        f = float(v)
+    else:
+        s = str(v).strip().replace("\u00a0", "").replace(" ", "").replace("\u2212", "-")
+        if "," in s and "." in s:
+            if s.rfind(",") > s.rfind("."):  # 1.234,5
+                s = s.replace(".", "").replace(",", ".")
+            else:  # 1,234.5
+                s = s.replace(",", "")
+        elif "," in s:
+            if not dot_thousands and _THOUSANDS_COMMA.match(s):
+                s = s.replace(",", "")
+            else:
+                s = s.replace(",", ".")
+        elif "." in s and dot_thousands:
+            if not _THOUSANDS_DOT.match(s):
+                raise ValueError(v)
+            s = s.replace(".", "")
+        if s.lower().lstrip("+-") in {"nan", "inf", "infinity"}:
+            raise ValueError(v)
+        f = float(s)
+    if not math.isfinite(f):
+        raise ValueError(v)
+    return f
+
+
+def _dot_thousands(text: pd.Series, blank: np.ndarray, decimal_comma: bool) -> bool:
+    """Decide, once per column, whether ``.`` separates thousands.
+
+    Notes
+    -----
+    A column with commas follows the file's convention (``;`` Danish, ``,`` international);
+    a value with both marks (``1.234,5``, ``1,234.5``) is read by their order. A column with a value such
+    as ``12.5`` that cannot be a thousands grouping uses decimal points. Otherwise (only
+    values like ``1.234``) the file's convention decides: ``;`` files are Danish (DATA.md).
+    The decision is per column so that one value never means two things in two rows.
+    """
+    vals = text[~blank]
+    if vals.str.contains(",", regex=False).any():
+        return decimal_comma  # values with both marks are read by their order in _number
+    dotted = vals[vals.str.contains(".", regex=False)].str.strip()
+    if dotted.empty:
+        return False
+    if not dotted.str.match(_THOUSANDS_DOT.pattern).all():
+        return False
+    return decimal_comma
+
+
+def _fail(raw: RawTable, pos: int, col: str, value: object, da: str, en: str) -> DataError:
+    return DataError(raw.name, raw.row_of(pos), col, value, da, en, source=raw.source)
+
+
+def _blank_mask(values: pd.Series) -> np.ndarray:
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return values.isna().to_numpy()
+    as_text = values.astype("str")
+    return (values.isna() | as_text.str.strip().eq("")).to_numpy()
+
+
+def _numbers(raw: RawTable, col: Column, values: pd.Series) -> np.ndarray:
+    if pd.api.types.is_bool_dtype(values.dtype) and len(values):
+        raise _fail(raw, 0, col.name, values.iloc[0], "et tal, ikke sand/falsk", "a number, not true/false")
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        out = values.to_numpy(dtype="float64", na_value=np.nan)
+        bad = np.isinf(out)
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            raise _fail(raw, pos, col.name, values.iloc[pos], "et endeligt tal", "a finite number")
+        return out
+    blank = _blank_mask(values)
+    text = values.astype("str")
+    is_bool = values.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy()
+    if is_bool.any():
+        pos = int(np.flatnonzero(is_bool)[0])
+        raise _fail(raw, pos, col.name, values.iloc[pos], "et tal, ikke sand/falsk", "a number, not true/false")
+    dot_thousands = _dot_thousands(text, blank, raw.decimal_comma)
+    # Fast path: plain numbers parse vectorised; only values that need the Danish rules
+    # (decimal comma, thousands separators) or fail go through the per-value parser.
+    fast = pd.to_numeric(values.where(~blank), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    slow = (np.isnan(fast) & ~blank) | np.isinf(fast) | (text.str.contains(",", regex=False).to_numpy() & ~blank)
+    if dot_thousands:
+        slow |= text.str.contains(".", regex=False).to_numpy() & ~blank
+    out = np.where(blank, np.nan, fast)
+    objs = values.tolist()
+    for i in np.flatnonzero(slow):
+        v = objs[i]
+        try:
+            out[i] = _number(v, dot_thousands)
+        except ValueError:
+            raise _fail(raw, int(i), col.name, v, "et tal (fx 1234,5 eller 1234.5)", "a number (e.g. 1234,5 or 1234.5)") from None
+    return out
+
+
+def _texts(values: pd.Series) -> list[str | None]:
+    if not pd.api.types.is_object_dtype(values.dtype) and not pd.api.types.is_numeric_dtype(values.dtype):
+        stripped = values.astype("str").str.strip()
+        blank = values.isna() | stripped.eq("")
+        return [None if b else v for v, b in zip(stripped.tolist(), blank.tolist())]
+    out: list[str | None] = []
+    for v in values.tolist():
+        if _blank(v):
+            out.append(None)
+        elif isinstance(v, float) and v.is_integer():
+            out.append(str(int(v)))  # Excel stores 2023 and 0450 as numbers
+        else:
+            out.append(str(v).strip())
+    return out
+
+
+def _check_range(raw: RawTable, col: Column, arr: np.ndarray, values: pd.Series) -> None:
+    for bound, op, da, en in (
+        (col.minimum, np.less, "mindst", "at least"),
+        (col.maximum, np.greater, "højst", "at most"),
+    ):
+        if bound is None:
+            continue
+        with np.errstate(invalid="ignore"):
+            bad = op(arr, bound) & ~np.isnan(arr)
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            b = int(bound) if float(bound).is_integer() else bound
+            raise _fail(raw, pos, col.name, values.iloc[pos], f"et tal {da} {b}", f"a number {en} {b}")
+
+
+def _typed_column(raw: RawTable, col: Column, values: pd.Series) -> pd.Series:
+    kind = col.kind
+    if kind in ("number", "integer", "item5", "progression"):
+        arr = _numbers(raw, col, values)
+        if kind in ("integer", "item5", "progression"):
+            lo, hi = {"item5": (1, 5), "progression": (-2, 2)}.get(kind, (None, None))
+            ok = np.isnan(arr) | (np.mod(arr, 1) == 0)
+            if lo is not None:
+                ok &= np.isnan(arr) | ((arr >= lo) & (arr <= hi))
+            if not ok.all():
+                pos = int(np.flatnonzero(~ok)[0])
+                if lo is None:
+                    da, en = "et helt tal", "a whole number"
+                else:
+                    da, en = f"et helt tal fra {lo} til {hi} (tom = ikke besvaret)", f"a whole number from {lo} to {hi} (blank = not answered)"
+                raise _fail(raw, pos, col.name, values.iloc[pos], da, en)
+        _check_range(raw, col, arr, values)
+        return pd.Series(arr, index=values.index, dtype="float64")
+    if kind == "kommunekode":
+        valid = np.array(sorted(reference.kommunekoder()), dtype="int64")
+        blank = _blank_mask(values)
+        if pd.api.types.is_bool_dtype(values.dtype):
+            nums = np.full(len(values), np.nan)
+        elif pd.api.types.is_numeric_dtype(values.dtype):
+            nums = values.to_numpy(dtype="float64", na_value=np.nan)
+        else:
+            nums = pd.to_numeric(values.astype("str").str.strip().where(~blank), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            whole = ~np.isnan(nums) & (np.mod(nums, 1) == 0)
+        codes = np.where(whole, nums, -1).astype("int64")
+        ok = whole & np.isin(codes, valid)
+        if not ok.all():
+            pos = int(np.flatnonzero(~ok)[0])
+            raise _fail(
+                raw, pos, col.name, values.iloc[pos],
+                "en af de 98 kommunekoder (fx 101 København, 450 Nyborg)",
+                "one of the 98 municipality codes (e.g. 101 København, 450 Nyborg)",
+            )
+        return pd.Series(codes, index=values.index, dtype="int64")
+    if kind == "bool":
+        res = []
+        for i, v in enumerate(values.tolist()):
+            if isinstance(v, (bool, np.bool_)):
+                res.append(bool(v))
+                continue
+            s = "" if _blank(v) else str(v).strip().lower()
+            if s.endswith(".0"):
+                s = s[:-2]
+            if s in _TRUE:
+                res.append(True)
+            elif s in _FALSE:
+                res.append(False)
+            else:
+                raise _fail(raw, i, col.name, v, "sand/falsk (true/false, ja/nej, 1/0)", "true/false (ja/nej, 1/0)")
+        return pd.Series(res, index=values.index, dtype="bool")
+    texts = _texts(values)
+    allowed: Iterable[str] | None = None
+    if kind == "period":
+        for i, s in enumerate(texts):
+            if s is not None and period_kind(s) is None:
+                raise _fail(raw, i, col.name, s, EXPECTED_DA, EXPECTED_EN)
+    elif kind == "ydelse":
+        aliases = _ydelse_aliases()
+        texts = [aliases.get(normalise_column(s), normalise_column(s)) if s is not None else None for s in texts]
+        allowed = reference.ydelse_codes()
+    elif kind == "area":
+        texts = [s.lower() if s is not None else None for s in texts]
+        allowed = reference.area_codes() + reference.maalgruppe_codes()
+    elif kind == "maalgruppe":
+        texts = [s.lower() if s is not None else None for s in texts]
+        allowed = reference.maalgruppe_codes()
+    elif kind == "sex":
+        texts = [s.upper() if s is not None else None for s in texts]
+        allowed = ("M", "K")
+    elif kind == "choice":
+        texts = [s.lower() if s is not None else None for s in texts]
+        allowed = col.choices
+    if allowed is not None:
+        allowed_set = set(allowed)
+        for i, s in enumerate(texts):
+            if s is not None and s not in allowed_set:
+                shown = ", ".join(sorted(allowed_set))
+                raise _fail(raw, i, col.name, s, f"en af: {shown}", f"one of: {shown}")
+    return pd.Series(texts, index=values.index, dtype="str")
+
+
+def validate_table(raw: RawTable, spec: TableSpec | None = None) -> pd.DataFrame:
+    """Type and check one table against its contract spec; raise :class:`DataError` at the first problem.
+
+    Tables outside the contract get only their ``kommunekode`` and ``period`` columns
+    checked; other columns become numbers where every value is one, text otherwise.
+    """
+    spec = spec if spec is not None else TABLES.get(raw.name)
+    frame = raw.frame.reset_index(drop=True)
+    if len(set(frame.columns)) != len(frame.columns):
+        dup = next(c for c in frame.columns if list(frame.columns).count(c) > 1)
+        raise DataError(raw.name, 1, dup, None, "hver kolonne kun én gang", "each column once", source=raw.source)
+    out: dict[str, pd.Series] = {}
+    if spec is None:
+        for name in frame.columns:
+            if name == "kommunekode":
+                out[name] = _typed_column(raw, Column(name, "kommunekode", "", ""), frame[name])
+            elif name == "period":
+                out[name] = _typed_column(raw, Column(name, "period", "", ""), frame[name])
+            else:
+                try:
+                    out[name] = _typed_column(raw, Column(name, "number", "", "", nullable=True), frame[name])
+                except DataError:
+                    out[name] = pd.Series(_texts(frame[name]), dtype="str")
+        return pd.DataFrame(out)
+    for col in spec.columns:
+        if col.name not in frame.columns:
+            if col.required:
+                have = ", ".join(frame.columns) or "ingen"
+                raise DataError(
+                    raw.name, 1, col.name, None,
+                    f"en kolonne med navnet '{col.name}' ({col.doc_da}); filen har kolonnerne: {have}",
+                    f"a column named '{col.name}' ({col.doc_en}); the file has the columns: {have}",
+                    source=raw.source,
+                )
+            continue
+        series = _typed_column(raw, col, frame[col.name])
+        if not col.nullable:
+            missing = series.isna().to_numpy()
+            if missing.any():
+                pos = int(np.flatnonzero(missing)[0])
+                raise _fail(raw, pos, col.name, "", f"en værdi ({col.doc_da}), ikke et tomt felt", f"a value ({col.doc_en}), not a blank")
+        out[col.name] = series
+    for col in spec.columns:
+        if col.at_most and col.name in out and col.at_most in out:
+            with np.errstate(invalid="ignore"):
+                bad = (out[col.name] > out[col.at_most]).to_numpy()
+            if bad.any():
+                pos = int(np.flatnonzero(bad)[0])
+                raise _fail(
+                    raw, pos, col.name, out[col.name].iloc[pos],
+                    f"højst værdien i '{col.at_most}' ({out[col.at_most].iloc[pos]:g})",
+                    f"at most the value in '{col.at_most}' ({out[col.at_most].iloc[pos]:g})",
+                )
+    for name in frame.columns:  # extra columns are kept, typed loosely
+        if name not in out:
+            try:
+                out[name] = _typed_column(raw, Column(name, "number", "", "", nullable=True), frame[name])
+            except DataError:
+                out[name] = pd.Series(_texts(frame[name]), dtype="str")
+    typed = pd.DataFrame(out)
+    key = [k for k in spec.key if k in typed.columns]
+    if key and len(typed):
+        dup = typed.duplicated(subset=key, keep="first").to_numpy()
+        if dup.any():
+            pos = int(np.flatnonzero(dup)[0])
+            first = int(np.flatnonzero(typed[key].eq(typed[key].iloc[pos]).all(axis=1).to_numpy())[0])
+            shown = ", ".join(f"{k}={typed[k].iloc[pos]}" for k in key)
+            raise _fail(
+                raw, pos, ",".join(key), shown,
+                f"én række pr. ({', '.join(key)}); samme nøgle står allerede i række {raw.row_of(first)}",
+                f"one row per ({', '.join(key)}); the same key is already in row {raw.row_of(first)}",
+            )
+    if "period" in typed.columns and len(typed):
+        kinds = typed["period"].map(period_kind)
+        first_kind = kinds.iloc[0]
+        odd = (kinds != first_kind).to_numpy()
+        if odd.any():
+            pos = int(np.flatnonzero(odd)[0])
+            raise _fail(
+                raw, pos, "period", typed["period"].iloc[pos],
+                f"samme slags periode i hele tabellen (første række har {typed['period'].iloc[0]})",
+                f"one kind of period throughout the table (the first row has {typed['period'].iloc[0]})",
+            )
+    return typed
+
+
+def check_period_kinds(tables: dict[str, pd.DataFrame], raws: dict[str, RawTable]) -> None:
+    """All period tables of one dataset use one kind of period label (DATA.md)."""
+    seen: tuple[str, str, str | None] | None = None
+    for name in PERIOD_TABLES:
+        df = tables.get(name)
+        if df is None or "period" not in df.columns or not len(df):
+            continue
+        kind = period_kind(df["period"].iloc[0])
+        if seen is None:
+            seen = (name, df["period"].iloc[0], kind)
+        elif kind != seen[2]:
+            raw = raws.get(name)
+            row = raw.row_of(0) if raw else 1
+            raise DataError(
+                name, row, "period", df["period"].iloc[0],
+                f"samme slags periode som i tabellen '{seen[0]}' (fx {seen[1]})",
+                f"the same kind of period as in table '{seen[0]}' (e.g. {seen[1]})",
+                source=raw.source if raw else None,
+            )

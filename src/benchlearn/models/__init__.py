@@ -1,1 +1,0 @@
-"""Statistical models: benchmark, uncertainty, ranks, peers, DEA, cell GLM."""

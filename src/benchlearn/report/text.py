@@ -1,0 +1,179 @@
+"""Danish and English words for the web pages, the downloads and the PDF.
+
+Labels of codes (areas, målgrupper, tiers, categories, schemes) and column headings
+live here so that pages, tables and the PDF say the same thing.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from benchlearn.core import reference
+from benchlearn.core.i18n import lang
+
+TIERS = {
+    "better": ("Bedre end forventet", "Better than expected"),
+    "as_expected": ("Som forventet", "As expected"),
+    "worse": ("Dårligere end forventet", "Worse than expected"),
+}
+# Colour-blind-safe (blue / grey / orange stay apart under deuteranopia and protanopia),
+# and every tier also has a shape (plotly symbol, text glyph) so colour is never the only cue.
+TIER_COLOURS = {"better": "#2166ac", "as_expected": "#8a8a8a", "worse": "#b35806"}
+TIER_SYMBOLS = {"better": ("triangle-up", "▲"), "as_expected": ("circle-open", "○"), "worse": ("triangle-down", "▼")}
+
+CATEGORIES = {
+    "inspirationskommune": ("Inspirationskommune", "Inspiration municipality"),
+    "ikke_aktuel_i_risiko": ("Ikke aktuel, men i risiko", "Not current, but at risk"),
+    "opmaerksomhedskommune": ("Opmærksomhedskommune", "Attention municipality"),
+    "i_risiko_for_skaerpet_tilsyn": ("I risiko for skærpet tilsyn", "At risk of tightened supervision"),
+    **TIERS,
+}
+SCHEMES = {
+    "star-2020": ("STAR Jobcenterindblik (2020)", "STAR Jobcenterindblik (2020)"),
+    "star-2021": ("STAR 2021-variant (kun samtalemål)", "STAR 2021 variant (talks goal only)"),
+    "kl-results-first": ("KL: resultater først", "KL: results first"),
+    "results-only": ("Kun resultater (ministeriets liste)", "Results only (ministry list)"),
+    "kl-2024-tiers": ("KL 2024: niveauer uden rangering", "KL 2024: tiers without ranking"),
+}
+SURVEYS = {
+    "citizen": ("Borgerundersøgelse", "Citizen survey"),
+    "business": ("Virksomhedsundersøgelse", "Business survey"),
+    "caseworker": ("Sagsbehandlervurdering af progression", "Caseworker assessment of progression"),
+}
+DIMENSIONS = {
+    "udbytte": ("Udbytte", "Benefit"), "mening": ("Mening", "Meaning"),
+    "sammenhaeng": ("Sammenhæng", "Coherence"), "involvering": ("Involvering", "Involvement"),
+    "fremdrift": ("Fremdrift", "Progress"), "satisfaction": ("Tilfredshed", "Satisfaction"),
+    "progression": ("Progression", "Progression"),
+}
+COST_CATEGORIES = {
+    "administration": ("Administration", "Administration"),
+    "aktive_tilbud": ("Aktive tilbud", "Active measures"),
+    "other": ("Øvrige", "Other"),
+}
+
+COLUMNS = {
+    "kommunekode": ("Kommunekode", "Municipality code"),
+    "navn": ("Kommune", "Municipality"),
+    "period": ("Periode", "Period"),
+    "area": ("Område", "Area"),
+    "maalgruppe": ("Målgruppe", "Target group"),
+    "actual": ("Faktisk (fuldtidspers.)", "Actual (full-time persons)"),
+    "expected": ("Forventet (fuldtidspers.)", "Expected (full-time persons)"),
+    "diff_persons": ("Forskel (personer)", "Difference (persons)"),
+    "actual_share": ("Faktisk andel", "Actual share"),
+    "expected_share": ("Forventet andel", "Expected share"),
+    "diff_pp": ("Forskel (procentpoint)", "Difference (percentage points)"),
+    "se_pp": ("Standardfejl (pp)", "Standard error (pp)"),
+    "ci_low_pp": ("95 %-interval, nedre", "95% interval, lower"),
+    "ci_high_pp": ("95 %-interval, øvre", "95% interval, upper"),
+    "shrunk_diff_pp": ("Krympet forskel (pp)", "Shrunk difference (pp)"),
+    "rank": ("Placering", "Rank"),
+    "rank_ci_low": ("Placering, nedre", "Rank, lower"),
+    "rank_ci_high": ("Placering, øvre", "Rank, upper"),
+    "tier": ("Niveau", "Tier"),
+    "p_top10": ("Sandsynlighed for top 10", "Probability of top 10"),
+    "potentiale_persons": ("Potentiale (personer)", "Potential (persons)"),
+    "potentiale_dkk": ("Potentiale (kr.)", "Potential (DKK)"),
+    "scheme": ("Ordning", "Scheme"),
+    "category": ("Kategori", "Category"),
+    "category_label": ("Kategori", "Category"),
+    "position": ("Position", "Position"),
+    "resultatmaal": ("Resultatmål opfyldt", "Result goal met"),
+    "fokusmaal_tilbud": ("Fokusmål tilbud opfyldt", "Offers focus goal met"),
+    "fokusmaal_samtaler": ("Fokusmål samtaler opfyldt", "Talks focus goal met"),
+    "reason": ("Begrundelse", "Reason"),
+    "peer_kommunekode": ("Sammenligningskommune", "Peer municipality"),
+    "peer_navn": ("Sammenligningskommune", "Peer municipality"),
+    "distance": ("Afstand", "Distance"),
+    "peer_diff_pp": ("Peers forskel (pp)", "Peer difference (pp)"),
+    "learning_partner": ("Læringspartner", "Learning partner"),
+    "efficiency": ("Effektivitet", "Efficiency"),
+    "ci_low": ("95 %-interval, nedre", "95% interval, lower"),
+    "ci_high": ("95 %-interval, øvre", "95% interval, upper"),
+    "peers": ("Forbilleder", "Peers"),
+    "survey": ("Undersøgelse", "Survey"),
+    "dimension": ("Dimension", "Dimension"),
+    "respondents": ("Besvarelser", "Respondents"),
+    "response_rate": ("Svarprocent", "Response rate"),
+    "score": ("Score", "Score"),
+    "suppressed": ("Undertrykt", "Suppressed"),
+    "simulated": ("Simuleret", "Simulated"),
+    "measure": ("Mål", "Measure"),
+    "value": ("Værdi", "Value"),
+    "dkk": ("Kroner", "DKK"),
+    "ratio_oe": ("Faktisk/forventet", "Actual/expected"),
+    "persons": ("Fuldtidspersoner", "Full-time persons"),
+    "unit_cost": ("Kr. pr. fuldtidsperson", "DKK per full-time person"),
+    "ledige": ("Ledige", "Unemployed"),
+    "unit_cost_ledig": ("Kr. pr. ledig", "DKK per unemployed"),
+    "ledige_source": ("Kilde til ledige", "Source of unemployed"),
+}
+
+#: where the number of ledige comes from (assess/costs.py ledige_source)
+LEDIGE_SOURCES = {
+    "activity": ("Jobindsats (ledige)", "Jobindsats (unemployed)"),
+    "proxy": ("stedfortræder: a-dagpenge + kontanthjælp", "proxy: a-dagpenge + kontanthjælp"),
+}
+
+SUPPRESSED = ("undertrykt (færre end 5 svar)", "suppressed (fewer than 5 responses)")
+SUPPRESSED_SHORT = ("undertrykt", "suppressed")
+
+TABLE_TITLES = {
+    "benchmark": ("Benchmark (resultat mod forventet)", "Benchmark (result vs expected)"),
+    "coefficients": ("Modellens koefficienter", "Model coefficients"),
+    "model_card": ("Modelkort", "Model card"),
+    "classification": ("Kategorier efter ordning", "Categories by scheme"),
+    "scheme_comparison": ("Sammenligning af ordninger", "Scheme comparison"),
+    "peers": ("Sammenlignelige kommuner og læringspartnere", "Peers and learning partners"),
+    "dea": ("Omkostningseffektivitet (DEA)", "Cost efficiency (DEA)"),
+    "costs": ("Omkostninger", "Costs"),
+    "surveys": ("Undersøgelser", "Surveys"),
+    "activity": ("Aktivitet (overvågning uden mål)", "Activity (monitoring without targets)"),
+}
+
+
+def pick(pair: tuple[str, str] | None, fallback: str = "") -> str:
+    if pair is None:
+        return fallback
+    return pair[1] if lang() == "en" else pair[0]
+
+
+@cache
+def _ref_labels(kind: str) -> dict[str, tuple[str, str]]:
+    df = reference.areas() if kind == "area" else reference.maalgrupper()
+    key = "area" if kind == "area" else "maalgruppe"
+    out = {}
+    for _, r in df.drop_duplicates(key).iterrows():
+        out[str(r[key])] = (str(r["navn_da"]), str(r["navn_en"]))
+    return out
+
+
+def area_label(code: str) -> str:
+    if code == "total":
+        return pick(("I alt (a-dagpenge, sygedagpenge, kontanthjælp)", "Total (UI, sickness, social assistance)"))
+    if code == "total_incl_pension":
+        return pick(("I alt inkl. førtidspension og fleksjob", "Total incl. disability pension and flexjobs"))
+    if code in _ref_labels("area"):
+        return pick(_ref_labels("area")[code])
+    if code in _ref_labels("maalgruppe"):
+        return pick(("Målgruppe: ", "Target group: ")) + pick(_ref_labels("maalgruppe")[code])
+    return str(code)
+
+
+def localized(row: dict, key: str, fallback: str = "") -> str:
+    """``row[key_da]`` / ``row[key_en]`` by language, else ``row[key]``, else the fallback."""
+    v = row.get(f"{key}_{lang()}") or row.get(key)
+    return str(v) if v not in (None, "") else fallback
+
+
+def maalgruppe_label(code: str) -> str:
+    return pick(_ref_labels("maalgruppe").get(code), code)
+
+
+def label(mapping: dict[str, tuple[str, str]], code: object) -> str:
+    return pick(mapping.get(str(code)), str(code))
+
+
+def column(name: str) -> str:
+    return pick(COLUMNS.get(name), name)

@@ -1,0 +1,55 @@
+"""Storing classifications, scheme comparisons and skærpet tilsyn in a workspace (the demo's runs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from benchlearn.core.errors import ConfigError, MissingTableError
+from benchlearn.schemes.classify import SHIPPED, Classification, ClassifyConfig, classify
+from benchlearn.schemes.compare import CompareConfig, SchemeComparison
+from benchlearn.schemes.focus import result_periods
+from benchlearn.schemes.tilsyn import TilsynConfig, tilsyn
+
+
+def record_classification(ws: Any, ds: Any, c: Classification) -> str:
+    """Store a classification as a workspace run (kind ``classification``)."""
+    return ws.record_run(
+        kind="classification",
+        config=c.run_config(),
+        results={"records": c.to_frame()},
+        input_hash=ds.content_hash,
+        meta={"scheme_label_da": c.scheme.label_da, "scheme_label_en": c.scheme.label_en, "scheme_path": c.scheme.path},
+    )
+
+
+def store_default_runs(ws: Any, ds: Any) -> list[str]:
+    """Classify every period under every shipped scheme, compare them, and run skærpet tilsyn (for the demo).
+
+    Run kinds: ``classification`` (one per period and scheme), ``scheme_comparison`` (one
+    per period, all schemes that could classify) and ``tilsyn`` (all years, star-2021).
+    Combinations whose inputs are missing (e.g. no ``focus`` table for the STAR
+    schemes) are skipped; the runs that could be made are returned as run ids.
+    """
+    ids: list[str] = []
+    for period in result_periods(ds, ws):
+        done = []
+        for s in SHIPPED:
+            try:
+                c = classify(ds, ClassifyConfig(period=period, scheme=s), workspace=ws)
+            except MissingTableError:
+                continue
+            if c.records["category"].isna().all():
+                continue  # e.g. tiers from a table without intervals: nothing to store
+            ids.append(record_classification(ws, ds, c))
+            done.append(c)
+        if len(done) >= 2:
+            comp = SchemeComparison(CompareConfig(period=period, schemes=tuple(c.scheme.id for c in done)), tuple(done))
+            ids.append(ws.record_run(kind="scheme_comparison", config=comp.run_config(), results=comp.run_results(),
+                                     input_hash=ds.content_hash, meta={"schemes": list(comp.scheme_ids)}))
+    try:
+        res = tilsyn(ds, TilsynConfig(), workspace=ws)
+    except (MissingTableError, ConfigError):
+        return ids
+    ids.append(ws.record_run(kind="tilsyn", config=res.run_config(), results={"path": res.path, "selections": res.selections},
+                             input_hash=ds.content_hash, meta={"machine_path": res.machine.path}))
+    return ids

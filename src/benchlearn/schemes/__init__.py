@@ -1,0 +1,1 @@
+"""Classification schemes (+ their TOML): rules, classification, comparison, skærpet tilsyn, focus goals."""

@@ -1,0 +1,1 @@
+"""Citizen, caseworker and business surveys: scoring, raking, suppression (+ the instruments' TOML)."""
