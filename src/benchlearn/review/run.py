@@ -1,0 +1,372 @@
+"""``benchlearn review``: fit every specification through the one benchmark API and compare them.
+
+The review is a layer above the benchmark: it never estimates anything itself. For each
+specification it prepares the dataset (adds the extended public variables and the
+commuting-area conditions the specification asks for, as framework variables), builds a
+benchmark configuration and asks the benchmark resolver for the results. Then it compares
+(:mod:`benchlearn.review.compare`) and, when the dataset carries a published benchmark,
+measures how far each specification reproduces it (:mod:`benchlearn.review.ministry`).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from benchlearn import reference
+from benchlearn.errors import ConfigError, ModelError
+from benchlearn.review import compare, ministry
+from benchlearn.review.commuting import PREFIX, area_means, areas_of
+from benchlearn.review.specs import ReviewSpecs, Spec
+
+__all__ = ["Review", "run_review", "resolve"]
+
+
+def resolve(ds, config, view: str = "model"):  # type: ignore[no-untyped-def]
+    """The benchmark results of a configuration — through the one benchmark resolver."""
+    from benchlearn.models.benchmark_runs import run_benchmark
+
+    try:
+        return run_benchmark(ds, config, view=view)
+    except TypeError:  # a resolver without views: a published table is read only when there is no model input
+        return run_benchmark(ds, config)
+
+
+@dataclass
+class Review:
+    """Everything a review produced: result tables (stored as one run) and what it did."""
+
+    tables: dict[str, pd.DataFrame]
+    period: str
+    fit_periods: tuple[str, ...]
+    specs: ReviewSpecs
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (Danish, English)
+    timings: dict[str, float] = field(default_factory=dict)
+    simulated: bool = False
+
+    def summary(self) -> dict:
+        """The headline numbers (what the CLI prints and ``--json`` returns besides the tables)."""
+        s = self.tables["specs"]
+        ran = s[s["status"] == "ok"]
+        rng = self.tables["ranges"]
+        out = {
+            "period": self.period, "fit_periods": list(self.fit_periods), "baseline": self.specs.baseline,
+            "specs_run": ran["spec"].tolist(), "specs_skipped": s.loc[s["status"] != "ok", ["spec", "reason_da", "reason_en"]].to_dict("records"),
+            "tier_depends": int(rng["tier_depends"].sum()) if len(rng) else 0,
+            "simulated": self.simulated, "seconds": round(sum(self.timings.values()), 2),
+        }
+        if "agreement" in self.tables and len(self.tables["agreement"]):
+            a = self.tables["agreement"]
+            base = a[a["spec"] == self.specs.baseline]
+            if len(base):
+                out["ministry"] = {"r_diff": [float(base["r_diff"].min()), float(base["r_diff"].max())],
+                                   "rho_rank": [float(base["rho_rank"].min()), float(base["rho_rank"].max())]}
+        return out
+
+
+# -- preparing a specification ----------------------------------------------------------
+
+
+class _Prepared:
+    """Datasets augmented per specification, built once and reused."""
+
+    def __init__(self, ds, fit_periods: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+        self.ds, self.fit_periods = ds, fit_periods
+        self.notes: list[tuple[str, str]] = []
+        self._public: pd.DataFrame | None = None
+        self._cache: dict[tuple, object] = {}
+        self.areas, self.areas_da, self.areas_en = areas_of(ds)
+
+    def public(self) -> pd.DataFrame:
+        if self._public is None:
+            from benchlearn.sources.public_framework import DEFAULT_PUBLIC, build_public_framework
+
+            periods = sorted(set(self.ds.table("framework")["period"]))
+            fw, note = build_public_framework(periods, DEFAULT_PUBLIC)
+            self._public = fw
+            self.notes.append(note)
+        return self._public
+
+    def dataset(self, spec: Spec, base_vars: list[str]):  # type: ignore[no-untyped-def]
+        """The dataset this specification is fitted on, and the variables it adds."""
+        from benchlearn.dataset import Dataset
+
+        fw = self.ds.table("framework")
+        added: list[str] = []
+        parts = [fw]
+        if spec.public_variables:
+            pub = self.public()
+            pub = pub[~pub["variable"].isin(set(fw["variable"]))]
+            parts.append(pub)
+            added += sorted(pub["variable"].unique())
+        if spec.commuting:
+            have = sorted(set(pd.concat(parts)["variable"]))
+            chosen = [v for v in have if not v.startswith(PREFIX) and any(
+                (p == "*" and v in base_vars + added) or (p != "*" and re.search(p, v, re.IGNORECASE)) for p in spec.commuting)]
+            ca, notes = area_means(pd.concat(parts, ignore_index=True), self.ds.table("population"), self.areas, chosen,
+                                   leave_self_out=spec.commuting_leave_self_out)
+            parts.append(ca)
+            added += sorted(ca["variable"].unique())
+            self.notes += [n for n in notes if n not in self.notes]
+        key = (spec.public_variables, spec.commuting, spec.commuting_leave_self_out)
+        if len(parts) == 1:
+            return self.ds, added
+        if key not in self._cache:
+            tables = dict(self.ds.tables)
+            tables["framework"] = pd.concat(parts, ignore_index=True)
+            self._cache[key] = Dataset.from_tables(tables, source=self.ds.source or "<review>")
+        return self._cache[key], added
+
+
+def _default_variables(ds, config) -> list[str]:  # type: ignore[no-untyped-def]
+    """The benchmark's own default set (every variable but the default exclusions)."""
+    from benchlearn.models.benchmark import _choose_variables
+
+    available = sorted(ds.table("framework")["variable"].unique().tolist())
+    chosen, _dropped, _notes = _choose_variables(available, config)
+    return chosen
+
+
+def _variables(spec: Spec, ds_base, ds_spec, added: list[str], config) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
+    vs = list(spec.variables) if spec.variables is not None else _default_variables(ds_base, config)
+    vs += [v for v in added if v not in vs]
+    have = sorted(ds_spec.table("framework")["variable"].unique())
+    vs += [v for v in have if v not in vs and any(re.search(p, v, re.IGNORECASE) for p in spec.add)]
+    vs = [v for v in vs if not any(re.search(p, v, re.IGNORECASE) for p in spec.drop)]
+    if not vs:
+        raise ModelError(f"Specifikationen '{spec.name}' har ingen rammevilkår tilbage.", f"Specification '{spec.name}' has no framework variables left.")
+    return tuple(vs)
+
+
+def _coverage(ds, spec: Spec, periods: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:  # type: ignore[no-untyped-def]
+    """The ydelser of the specification's target that have support rows, and those that have none."""
+    yd = reference.maalgruppe_ydelser(spec.maalgruppe) if spec.maalgruppe else reference.area_ydelser(spec.area)
+    sup = ds.table("support")
+    sup = sup[sup["period"].isin(periods) & sup["ydelse"].isin(yd)]
+    have = frozenset(sup.loc[sup["fuldtidspersoner"] > 0, "ydelse"].unique())
+    return have, tuple(y for y in yd if y not in have)
+
+
+def _ydelse_names(codes, column: str) -> str:  # type: ignore[no-untyped-def]
+    y = reference.ydelser().set_index("ydelse")
+    return ", ".join(str(y.at[c, column]) if c in y.index else c for c in codes)
+
+
+# -- the review -----------------------------------------------------------------------------
+
+
+def _periods(ds, period: str | None, all_periods: bool) -> tuple[str, tuple[str, ...]]:  # type: ignore[no-untyped-def]
+    from benchlearn.periods import previous
+
+    have = sorted(set(ds.table("support")["period"]) & set(ds.table("population")["period"]))
+    if not have:
+        raise ModelError("Ingen perioder findes i både 'support' og 'population'.", "No period is present in both 'support' and 'population'.")
+    if period is None:
+        period = have[-1]
+    if period not in have:
+        raise ConfigError(f"Perioden '{period}' findes ikke i datasættet (findes: {', '.join(have)}).",
+                          f"Period '{period}' is not in the dataset (available: {', '.join(have)}).")
+    if all_periods:
+        return period, tuple(have)
+    prev = previous(period)
+    return period, ((prev, period) if prev in have else (period,))
+
+
+def _frame_for(ds, res, period: str) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    """The variables as the fit saw them (log where it took logs), wide, for one period."""
+    fw = ds.table("framework")
+    fw = fw[fw["period"] == period]
+    wide = fw.pivot_table(index="kommunekode", columns="variable", values="value", aggfunc="first")
+    coef = res.coefficients
+    if "transform" in coef.columns:
+        for v in set(coef.loc[coef["transform"] == "log", "term"]):
+            if v in wide.columns:
+                wide[v] = np.log(wide[v])
+    return wide
+
+
+def run_review(ds, specs: ReviewSpecs, *, period: str | None = None, all_periods: bool = False,
+               contributions: str = "none", progress=None) -> Review:  # type: ignore[no-untyped-def]
+    """Fit every specification and compare them (see the module docstring).
+
+    Parameters
+    ----------
+    ds : Dataset
+        Needs ``support``, ``population`` and ``framework``; a ``benchmark`` table adds the
+        comparison with the published benchmark; ``commuting_areas`` replaces the default
+        mapping.
+    specs : ReviewSpecs
+    period : str, optional
+        The period compared; default the latest. The period before is fitted with it
+        (pooled) so that stability can be shown, as ``benchlearn benchmark`` does.
+    all_periods : bool
+        Fit and compare every period (the published comparison per period).
+    contributions : {"none", "drop-one"}
+        Drop-one contributions of variable groups to the agreement with the published
+        benchmark, on the specification ``contributions_from``.
+    progress : callable, optional
+        ``progress(n)`` after each fit.
+    """
+    from benchlearn.models.benchmark import BenchmarkConfig
+
+    if contributions not in ("none", "drop-one"):
+        raise ConfigError(f"Ukendt --contributions '{contributions}' (none eller drop-one).",
+                          f"Unknown --contributions '{contributions}' (none or drop-one).")
+    for name in ("support", "population", "framework"):
+        ds.require(name, "modelgennemgangen (review)", "the model review")
+    period, fit_periods = _periods(ds, period, all_periods)
+    prep = _Prepared(ds, fit_periods)
+    timings: dict[str, float] = {}
+    rows, results, frames, recs_all, configs = [], [], {}, {}, {}
+    seen: dict[tuple, str] = {}
+    for spec in specs.specs:
+        have, missing = _coverage(ds, spec, fit_periods)
+        row = {"spec": spec.name, "label_da": spec.label_da, "label_en": spec.label_en, "target": spec.target,
+               "status": "ok", "reason_da": "", "reason_en": "", "variables": "", "n_variables": 0, "settings": ""}
+        same_as = next((n for (h, s), n in seen.items() if h == frozenset(have) and s == _signature(spec)), None)
+        same_label = next(((x.label_da, x.label_en) for x in specs.specs if x.name == same_as), ("", ""))
+        if not have:
+            row.update(status="skipped", reason_da=f"ingen rækker i 'support' for {_ydelse_names(missing, 'navn_da')}",
+                       reason_en=f"no rows in 'support' for {_ydelse_names(missing, 'navn_en')}")
+        elif same_as is not None:
+            row.update(status="skipped",
+                       reason_da=f"samme som «{same_label[0]}»: datasættet har ingen rækker for {_ydelse_names(missing, 'navn_da')}",
+                       reason_en=f"the same as «{same_label[1]}»: the dataset has no rows for {_ydelse_names(missing, 'navn_en')}")
+        if row["status"] != "ok":
+            rows.append(row)
+            if progress:
+                progress(1)
+            continue
+        seen[(frozenset(have), _signature(spec))] = spec.name
+        t0 = time.perf_counter()
+        cfg0 = BenchmarkConfig(area=spec.area, maalgruppe=spec.maalgruppe, periods=fit_periods, **spec.config)
+        base_vars = _default_variables(ds, cfg0) if spec.variables is None else list(spec.variables)
+        ds_spec, added = prep.dataset(spec, base_vars)
+        variables = _variables(spec, ds, ds_spec, added, cfg0)
+        cfg = BenchmarkConfig(area=spec.area, maalgruppe=spec.maalgruppe, periods=fit_periods, variables=variables, **spec.config)
+        res = resolve(ds_spec, cfg, "model")
+        timings[spec.name] = time.perf_counter() - t0
+        used = tuple(res.card.variables)
+        recs = res.to_frame()
+        recs_all[spec.name] = recs
+        configs[spec.name] = (ds_spec, cfg)
+        rp = recs[recs["period"] == period].reset_index(drop=True)
+        settings = {k: v for k, v in spec.config.items()}
+        results.append(compare.SpecResult(spec.name, spec.label_da, spec.label_en, spec.target, used, settings, rp))
+        frames[spec.name] = _frame_for(ds_spec, res, period)
+        row.update(variables=", ".join(used), n_variables=len(used), settings=", ".join(f"{k}={v}" for k, v in settings.items()),
+                   seconds=round(timings[spec.name], 2))
+        rows.append(row)
+        if progress:
+            progress(1)
+    ran = results
+    if len(ran) < 2:
+        raise ModelError("Mindst to specifikationer skal kunne køres på datasættet for at kunne sammenlignes.",
+                         "At least two specifications must run on the dataset to be compared.")
+    baseline = specs.baseline if any(r.name == specs.baseline for r in ran) else ran[0].name
+    tables = {
+        "specs": pd.DataFrame(rows),
+        "records": compare.municipality_table(ran),
+        "ranges": compare.ranges(ran, baseline),
+        "pairs": compare.pairs(ran, frames, top=specs.top_moves),
+        "moves": compare.moves(ran, baseline, top=specs.top_moves),
+    }
+    att = []
+    for r in ran:
+        if r.name != baseline:
+            a = compare.attribution(next(x for x in ran if x.name == baseline), r, frames)
+            att.append(a.assign(spec_a=baseline, spec_b=r.name))
+    tables["attribution"] = pd.concat(att, ignore_index=True) if att else pd.DataFrame()
+    if ds.has("benchmark"):
+        tables.update(_published(ds, specs, recs_all, configs, contributions, timings, progress))
+    sim = any(ds.is_simulated(n) for n in ("support", "population", "framework"))
+    for name, tab in tables.items():
+        if len(tab.columns):
+            tables[name] = tab.assign(simulated=sim)
+    notes = prep.notes + [(f"Pendlingsområder: {prep.areas_da}.", f"Commuting areas: {prep.areas_en}.")]
+    return Review(tables, period, fit_periods, specs, notes, timings, sim)
+
+
+def _signature(spec: Spec) -> tuple:
+    d = spec.to_dict()
+    for k in ("name", "label_da", "label_en", "area", "maalgruppe"):
+        d.pop(k)
+    return tuple(sorted((k, repr(v)) for k, v in d.items()))
+
+
+def _published(ds, specs: ReviewSpecs, recs_all: dict, configs: dict, contributions: str, timings: dict, progress) -> dict:  # type: ignore[no-untyped-def]
+    """Agreement of every specification with the published table, for the targets it has."""
+    bench_areas = set(ds.table("benchmark")["area"])
+    agree, points, pub_cache = [], [], {}
+    for name, recs in recs_all.items():
+        ds_spec, cfg = configs[name]
+        if cfg.target not in bench_areas:
+            continue
+        if cfg.target not in pub_cache:
+            t0 = time.perf_counter()
+            pub_cache[cfg.target] = resolve(ds, type(cfg)(area=cfg.area, maalgruppe=cfg.maalgruppe, periods=cfg.periods), "published").to_frame()
+            timings[f"published:{cfg.target}"] = time.perf_counter() - t0
+        pub = pub_cache[cfg.target]
+        agree.append(ministry.agreement(recs, pub).assign(spec=name))
+        points.append(ministry.agreement_points(recs, pub).assign(spec=name))
+    out: dict[str, pd.DataFrame] = {}
+    if not agree:
+        return out
+    out["agreement"] = pd.concat(agree, ignore_index=True)
+    pts = pd.concat(points, ignore_index=True)
+    out["agreement_points"] = pts
+    src = specs.contributions_from if specs.contributions_from in recs_all else specs.baseline
+    moved = None
+    if contributions == "drop-one" and src in recs_all and configs[src][1].target in bench_areas:
+        contrib, moved = _drop_one(ds, src, recs_all[src], configs[src], pub_cache[configs[src][1].target], timings, progress)
+        out["contributions"] = contrib
+    base = pts[pts["spec"] == (src if moved is not None else specs.baseline)]
+    if len(base):
+        last = sorted(base["period"].unique())[-1]
+        area = sorted(base["area"].unique())[0] if "total" not in set(base["area"]) else "total"
+        out["disagreements"] = ministry.disagreements(base, area, last, top=specs.top_moves, moved=moved)
+    return out
+
+
+def _drop_one(ds, name: str, recs: pd.DataFrame, ds_cfg: tuple, pub: pd.DataFrame, timings: dict, progress):  # type: ignore[no-untyped-def]
+    r"""Drop-one contributions of variable groups to the agreement with the published benchmark.
+
+    Notes
+    -----
+    For group *G* of the specification's variables, the specification is fitted without
+    *G* (through the resolver) and ``delta_r_diff`` :math:`= r(\text{full}) - r(\text{without } G)`
+    averaged over the periods; positive = the group brings the open model closer.
+    """
+    import dataclasses
+
+    ds_spec, cfg = ds_cfg
+    full = ministry.agreement(recs, pub)
+    groups: dict[str, list[str]] = {}
+    for v in cfg.variables:
+        groups.setdefault(ministry.group_of(v), []).append(v)
+    rows, moved = [], []
+    last = sorted(recs["period"].unique())[-1]
+    for g, vs in sorted(groups.items()):
+        keep = tuple(v for v in cfg.variables if v not in vs)
+        if not keep:
+            continue
+        t0 = time.perf_counter()
+        r = resolve(ds_spec, dataclasses.replace(cfg, variables=keep), "model").to_frame()
+        timings[f"drop:{g}"] = time.perf_counter() - t0
+        a = ministry.agreement(r, pub)
+        m = full.merge(a, on=["area", "period"], suffixes=("", "_without"))
+        rows.append({"spec": name, "group": g, "variables": ", ".join(vs), "n_variables": len(vs),
+                     "r_diff_full": float(m["r_diff"].mean()), "r_diff_without": float(m["r_diff_without"].mean()),
+                     "delta_r_diff": float((m["r_diff"] - m["r_diff_without"]).mean()),
+                     "delta_rho_rank": float((m["rho_rank"] - m["rho_rank_without"]).mean()),
+                     "delta_r_expected_share": float((m["r_expected_share"] - m["r_expected_share_without"]).mean())})
+        rl = r[(r["period"] == last) & (r["area"] == cfg.target)]
+        moved.append(pd.DataFrame({"kommunekode": rl["kommunekode"], "group": g, "diff_pp": rl["diff_pp"]}))
+        if progress:
+            progress(1)
+    contrib = pd.DataFrame(rows).sort_values("delta_r_diff", ascending=False).reset_index(drop=True)
+    return contrib, (pd.concat(moved, ignore_index=True) if moved else None)

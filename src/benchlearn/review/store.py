@@ -1,0 +1,16 @@
+"""Storing a review as one workspace run (kind ``review``) and reading it back."""
+
+from __future__ import annotations
+
+#: The result tables a review run holds (the page and the downloads read these).
+REVIEW_TABLES: tuple[str, ...] = ("specs", "records", "ranges", "pairs", "moves", "attribution", "agreement",
+                                  "agreement_points", "disagreements", "contributions")
+
+
+def record_review(ws, ds, rv) -> str:  # type: ignore[no-untyped-def]
+    """Store ``rv`` (:class:`benchlearn.review.run.Review`) in an open workspace; returns the run id."""
+    config = {"period": rv.period, "fit_periods": list(rv.fit_periods), "baseline": rv.specs.baseline,
+              "specs": [s.name for s in rv.specs.specs], "specs_file": rv.specs.source}
+    results = {k: v for k, v in rv.tables.items() if k in REVIEW_TABLES and len(v.columns)}
+    meta = {"summary": rv.summary(), "notes": [{"da": da, "en": en} for da, en in rv.notes], "specs": rv.specs.to_dict(), "timings": rv.timings}
+    return ws.record_run("review", config, results, input_hash=ds.content_hash, meta=meta)
