@@ -180,12 +180,15 @@ def attribution(a: SpecResult, b: SpecResult, frames: dict[str, pd.DataFrame]) -
     Notes
     -----
     With the same target the moves are measured as :math:`\Delta_k = \mathrm{diff\_pp}_{bk} -
-    \mathrm{diff\_pp}_{ak}` — when *b* adds variable *v*, :math:`\Delta_k \approx
-    -100\,\partial\hat s/\partial x_v\,(x_{kv} - \bar x_v)` plus the adjustment of the other
-    coefficients, so a variable that truly drives the change explains most of
-    :math:`\Delta`'s variance; with different targets, the rank move :math:`r_{bk} - r_{ak}`.
-    ``r2`` is the squared Pearson correlation of :math:`\Delta` with the variable over the
-    municipalities under both specifications.
+    \mathrm{diff\_pp}_{ak}`; with different targets, as the rank move :math:`r_{bk} - r_{ak}`.
+    By the Frisch–Waugh–Lovell theorem, when *b* adds variable *v* to *a*'s variables *X*,
+    the fitted values change by :math:`\hat\beta_v \tilde x_v` with
+    :math:`\tilde x_v = M_X x_v` the part of *v* that *X* does not explain (exactly for a
+    linear model, to first order for the logit). So each differing variable is
+    residualized on the variables both specifications share (least squares with an
+    intercept) and ``r2`` is the squared correlation of :math:`\Delta` with
+    :math:`\tilde x_v`; near 1 when *v* alone drives the change. Whether the change
+    matters is the size of the moves (``mean_rank_move`` in :func:`pairs`), not ``r2``.
     """
     diff = sorted(set(a.variables) ^ set(b.variables))
     if not diff:
@@ -195,14 +198,23 @@ def attribution(a: SpecResult, b: SpecResult, frames: dict[str, pd.DataFrame]) -
         delta, basis = j["diff_pp_b"] - j["diff_pp_a"], "diff_pp"
     else:
         delta, basis = (j["rank_b"] - j["rank_a"]).astype(float), "rank"
+    common = [v for v in a.variables if v in set(b.variables) and v in frames[a.name]]
+    base = frames[a.name][common].reindex(j.index) if common else pd.DataFrame(index=j.index)
     rows = []
     for v in diff:
         owner = b.name if v in b.variables else a.name
-        x = frames[owner][v].reindex(j.index) if v in frames[owner] else None
-        if x is None or x.notna().sum() < 3 or not x.std() > 0 or not delta.std() > 0:
+        if v not in frames[owner]:
             continue
-        ok = x.notna() & delta.notna()
-        r = float(np.corrcoef(x[ok], delta[ok])[0, 1])
+        x = frames[owner][v].reindex(j.index)
+        ok = x.notna() & delta.notna() & base.notna().all(axis=1)
+        if ok.sum() < len(common) + 3 or not x[ok].std() > 0 or not delta[ok].std() > 0:
+            continue
+        X = np.column_stack([np.ones(int(ok.sum())), base[ok].to_numpy(dtype=float)])
+        xv = x[ok].to_numpy(dtype=float)
+        resid = xv - X @ np.linalg.lstsq(X, xv, rcond=None)[0]
+        if not resid.std() > 1e-12 * max(1.0, float(np.abs(xv).max())):
+            continue  # v is a combination of the shared variables: nothing of its own to attribute
+        r = float(np.corrcoef(resid, delta[ok])[0, 1])
         rows.append({"variable": v, "r2": r * r, "slope_sign": int(np.sign(r)), "basis": basis})
     out = pd.DataFrame(rows, columns=["variable", "r2", "slope_sign", "basis"])
     return out.sort_values("r2", ascending=False).reset_index(drop=True)
