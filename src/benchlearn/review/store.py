@@ -9,8 +9,13 @@ REVIEW_TABLES: tuple[str, ...] = ("specs", "records", "ranges", "pairs", "moves"
 
 def record_review(ws, ds, rv) -> str:  # type: ignore[no-untyped-def]
     """Store ``rv`` (:class:`benchlearn.review.run.Review`) in an open workspace; returns the run id."""
+    import uuid
+
     config = {"period": rv.period, "fit_periods": list(rv.fit_periods), "baseline": rv.specs.baseline,
               "specs": [s.name for s in rv.specs.specs], "specs_file": rv.specs.source}
-    results = {k: v for k, v in rv.tables.items() if k in REVIEW_TABLES and len(v.columns)}
-    meta = {"summary": rv.summary(), "notes": [{"da": da, "en": en} for da, en in rv.notes], "specs": rv.specs.to_dict(), "timings": rv.timings}
+    # every table carries the run's key, so a page reading the newest review never mixes two runs
+    key = uuid.uuid4().hex[:12]
+    results = {k: v.assign(review_key=key) for k, v in rv.tables.items() if k in REVIEW_TABLES and len(v.columns)}
+    meta = {"summary": rv.summary(), "notes": [{"da": da, "en": en} for da, en in rv.notes], "specs": rv.specs.to_dict(),
+            "timings": rv.timings, "review_key": key}
     return ws.record_run("review", config, results, input_hash=ds.content_hash, meta=meta)

@@ -1,0 +1,118 @@
+"""Figures of the model review (``/review``), as plain plotly dicts in the shared pattern of
+:mod:`benchlearn.report.figures` (``_layout``, ``_axis``, ``tier_marker``; docs/WEB.md "Charts")."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from benchlearn.i18n import t
+from benchlearn.report.figures import _axis, _layout, _num, tier_marker, wrap
+
+__all__ = ["spec_range", "spec_moves", "bland_altman", "open_vs_published", "contributions"]
+
+RANGE_COLOUR = "rgba(192,86,33,0.45)"
+
+
+def spec_range(ranges: pd.DataFrame) -> dict | None:
+    """Each municipality's 95 % interval (thin, grey) beside its specification range (thick, orange)."""
+    if ranges is None or ranges.empty:
+        return None
+    d = ranges.sort_values("diff_pp", ascending=False, kind="stable")
+    y = d["navn"].tolist()
+    lo, hi = pd.to_numeric(d["spec_low_pp"]), pd.to_numeric(d["spec_high_pp"])
+    centre = (lo + hi) / 2
+    rng = {"type": "scatter", "mode": "markers", "x": _num(centre), "y": y, "marker": {"size": 1, "color": RANGE_COLOUR},
+           "error_x": {"type": "data", "symmetric": False, "array": _num(hi - centre), "arrayminus": _num(centre - lo),
+                       "color": RANGE_COLOUR, "thickness": 7, "width": 0},
+           "name": t("Specifikationsspænd", "Specification range"), "hoverinfo": "skip"}
+    c = pd.to_numeric(d["diff_pp"])
+    pts = {"type": "scatter", "mode": "markers", "x": _num(c), "y": y, "marker": tier_marker(d, 7),
+           "customdata": d["kommunekode"].astype(int).tolist(),
+           "error_x": {"type": "data", "symmetric": False, "array": _num(pd.to_numeric(d["ci_high_pp"]) - c),
+                       "arrayminus": _num(c - pd.to_numeric(d["ci_low_pp"])), "color": "#555555", "thickness": 1.2, "width": 0},
+           "name": t("Grundspecifikation med 95 %-interval", "Baseline with 95% interval"),
+           "hovertemplate": "%{y}: %{x:.2f} pp<extra></extra>"}
+    return {"data": [rng, pts], "layout": _layout(
+        height=max(420, 14 * len(d) + 110),
+        xaxis=_axis(t("Forskel fra forventet (pct.-point)", "Difference from expected (pp)"), zero=True, side="top"),
+        yaxis=_axis(tickfont={"size": 10}, type="category"),
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0}, margin={"l": 8, "r": 16, "t": 90, "b": 8})}
+
+
+def spec_moves(pairs: pd.DataFrame, baseline: str, labels: dict[str, str]) -> dict | None:
+    """Mean and largest rank move of every specification against the baseline (bars)."""
+    if pairs is None or pairs.empty:
+        return None
+    p = pairs[(pairs["spec_a"] == baseline) | (pairs["spec_b"] == baseline)].copy()
+    if p.empty:
+        return None
+    p["other"] = [b if a == baseline else a for a, b in zip(p["spec_a"], p["spec_b"], strict=True)]
+    p = p.sort_values("mean_rank_move", kind="stable")
+    names = [wrap(labels.get(o, o), 28) for o in p["other"]]
+    return {"data": [
+        {"type": "bar", "orientation": "h", "x": _num(p["mean_rank_move"]), "y": names, "marker": {"color": "#2b6cb0"},
+         "name": t("Gennemsnitlig flytning", "Mean move"), "hovertemplate": "%{y}: %{x:.1f}<extra></extra>"},
+        {"type": "bar", "orientation": "h", "x": _num(p["max_rank_move"]), "y": names, "marker": {"color": "#c05621"},
+         "name": t("Største flytning", "Largest move"), "hovertemplate": "%{y}: %{x:.0f}<extra></extra>"}],
+        "layout": _layout(barmode="group", height=140 + 62 * len(p),
+                          xaxis=_axis(t("Pladser på ranglisten", "Places on the list"), rangemode="tozero"),
+                          yaxis=_axis(type="category"), legend={"orientation": "h", "y": -0.12, "yanchor": "top"})}
+
+
+def bland_altman(points: pd.DataFrame, agreement_row: dict | None) -> dict | None:
+    """Bland–Altman: the mean of the two results against their difference, with bias and limits of agreement."""
+    if points is None or points.empty:
+        return None
+    d = points.rename(columns={"tier_pub": "tier"})
+    tr = {"type": "scatter", "mode": "markers", "x": _num(d["ba_mean_pp"]), "y": _num(d["ba_diff_pp"]),
+          "text": d["navn"].tolist(), "customdata": d["kommunekode"].astype(int).tolist(), "marker": tier_marker(d, 8),
+          "hovertemplate": "%{text}: %{y:.2f} pp<extra></extra>", "name": t("Kommuner (farve: ministeriets niveau)", "Municipalities (colour: the ministry's tier)")}
+    traces = [tr]
+    x0, x1 = float(pd.to_numeric(d["ba_mean_pp"]).min()), float(pd.to_numeric(d["ba_mean_pp"]).max())
+    if agreement_row:
+        for key, name, dash in (("ba_bias_pp", t("Gennemsnitlig afvigelse", "Mean deviation"), "solid"),
+                                ("ba_loa_low_pp", t("95 %-grænser for enighed", "95% limits of agreement"), "dash"),
+                                ("ba_loa_high_pp", None, "dash")):
+            v = agreement_row.get(key)
+            if v is None:
+                continue
+            traces.append({"type": "scatter", "mode": "lines", "x": [x0, x1], "y": [v, v], "hoverinfo": "skip",
+                           "line": {"color": "#333", "width": 1.2, "dash": dash}, "name": name or "",
+                           "showlegend": name is not None})
+    return {"data": traces, "layout": _layout(
+        height=460, xaxis=_axis(t("Gennemsnit af de to resultater (pct.-point)", "Mean of the two results (pp)"), zero=True),
+        yaxis=_axis(t("Åben model minus ministeriet (pct.-point)", "Open model minus the ministry (pp)"), zero=True),
+        legend={"orientation": "h", "y": -0.2, "yanchor": "top"})}
+
+
+def open_vs_published(points: pd.DataFrame) -> dict | None:
+    """The open model's result against the ministry's, one point per municipality, with the diagonal."""
+    if points is None or points.empty:
+        return None
+    d = points.rename(columns={"tier_pub": "tier"})
+    lo = float(min(pd.to_numeric(d["diff_pp_open"]).min(), pd.to_numeric(d["diff_pp_pub"]).min()))
+    hi = float(max(pd.to_numeric(d["diff_pp_open"]).max(), pd.to_numeric(d["diff_pp_pub"]).max()))
+    return {"data": [
+        {"type": "scatter", "mode": "lines", "x": [lo, hi], "y": [lo, hi], "line": {"color": "#999", "dash": "dot"},
+         "name": t("Fuld enighed", "Full agreement"), "hoverinfo": "skip"},
+        {"type": "scatter", "mode": "markers", "x": _num(d["diff_pp_pub"]), "y": _num(d["diff_pp_open"]),
+         "text": d["navn"].tolist(), "customdata": d["kommunekode"].astype(int).tolist(), "marker": tier_marker(d, 8),
+         "hovertemplate": "%{text}: %{x:.2f} / %{y:.2f} pp<extra></extra>", "name": t("Kommuner", "Municipalities")}],
+        "layout": _layout(height=460, xaxis=_axis(t("Ministeriets resultat (pct.-point)", "The ministry's result (pp)"), zero=True),
+                          yaxis=_axis(t("Den åbne models resultat (pct.-point)", "The open model's result (pp)"), zero=True),
+                          legend={"orientation": "h", "y": -0.2, "yanchor": "top"})}
+
+
+def contributions(contrib: pd.DataFrame, labeller) -> dict | None:
+    """Drop-one contribution of each variable group to the correlation with the ministry's result."""
+    if contrib is None or contrib.empty:
+        return None
+    c = contrib.sort_values("delta_r_diff", kind="stable")
+    names = [wrap(labeller(g), 26) for g in c["group"]]
+    colours = ["#2b6cb0" if v >= 0 else "#c05621" for v in pd.to_numeric(c["delta_r_diff"])]
+    return {"data": [{"type": "bar", "orientation": "h", "x": _num(c["delta_r_diff"]), "y": names, "marker": {"color": colours},
+                      "hovertemplate": "%{y}: %{x:.3f}<extra></extra>"}],
+            "layout": _layout(height=140 + 40 * len(c), showlegend=False,
+                              xaxis=_axis(t("Ændring i korrelation, når gruppen udelades (positiv = gruppen hjælper)",
+                                            "Change in correlation when the group is left out (positive = the group helps)"), zero=True),
+                              yaxis=_axis(type="category"))}
