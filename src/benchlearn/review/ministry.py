@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["agreement", "agreement_points", "disagreements", "cohen_kappa", "VARIABLE_GROUPS", "group_of"]
+__all__ = ["agreement", "agreement_points", "disagreements", "cohen_kappa", "reproducibility", "VARIABLE_GROUPS", "group_of"]
 
 #: Variable groups for contributions (group, regex on the variable name), first match wins; labels in
 #: :mod:`benchlearn.review.labels`.
@@ -144,3 +144,61 @@ def disagreements(points: pd.DataFrame, area: str, period: str, top: int = 10,
         out = out.merge(best[["kommunekode", "group", "toward_pp"]].rename(columns={"group": "moved_most_by"}),
                         on="kommunekode", how="left")
     return out
+
+
+def reproducibility(pub: pd.DataFrame, frame_by_period: dict[str, pd.DataFrame], variables: tuple[str, ...]) -> pd.DataFrame:
+    r"""How much of the published expected share and result the public variables can span at all.
+
+    A diagnostic of the published numbers, not a benchmark: per area and period, ordinary
+    least squares (with an intercept) of the published expected share on the variables
+    (standardized, as the fit saw them), and of the published result on them.
+
+    Parameters
+    ----------
+    pub : DataFrame
+        Published records (``kommunekode, period, area, expected_share, diff_pp``).
+    frame_by_period : dict
+        Period → wide framework table (``kommunekode`` index) with ``variables``.
+    variables : tuple of str
+
+    Returns
+    -------
+    DataFrame
+        ``area, period, n, k`` and
+
+        * ``r2_expected`` — :math:`R^2` of :math:`100\hat s_m` on *X*;
+        * ``sd_unexplained_expected_pp`` — sd of :math:`M_X\,100\hat s_m`: the part of the
+          published expected share no combination of the variables reproduces. It enters any
+          open model's result as noise, because :math:`d_o - d_m = 100(\hat s_m - \hat s_o)`;
+        * ``r2_result`` and ``r2_result_chance`` :math:`= k/(n-1)` — how much of the published
+          *result* lies along the variables (an open model that conditions on them removes that
+          part), against what *k* unrelated variables give by chance;
+        * ``sd_result_pp`` — sd of the published result, for scale;
+        * ``ceiling_r`` :math:`= \sqrt{1 - R^2_{\text{result}}}`, the highest correlation a
+          residual orthogonal to *X* can have with the published result.
+    """
+    rows = []
+    for (area, period), g in pub.groupby(["area", "period"], sort=True):
+        f = frame_by_period.get(period)
+        if f is None:
+            continue
+        x = f.reindex(g["kommunekode"].to_numpy())[list(variables)]
+        ok = x.notna().all(axis=1).to_numpy()
+        if ok.sum() < len(variables) + 3:
+            continue
+        X = x.to_numpy(dtype=float)[ok]
+        X = np.column_stack([np.ones(len(X)), (X - X.mean(axis=0)) / np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)])
+        e = 100 * g["expected_share"].to_numpy(dtype=float)[ok]
+        d = g["diff_pp"].to_numpy(dtype=float)[ok]
+
+        def resid(y: np.ndarray) -> np.ndarray:
+            return y - X @ np.linalg.lstsq(X, y, rcond=None)[0]
+
+        re_, rd = resid(e), resid(d)
+        n, k = len(e), len(variables)
+        r2d = 1 - rd.var() / d.var()
+        rows.append({"area": area, "period": period, "n": n, "k": k, "r2_expected": 1 - re_.var() / e.var(),
+                     "sd_unexplained_expected_pp": float(re_.std(ddof=1)), "r2_result": float(r2d),
+                     "r2_result_chance": k / (n - 1), "sd_result_pp": float(d.std(ddof=1)),
+                     "ceiling_r": float(np.sqrt(max(0.0, 1 - r2d)))})
+    return pd.DataFrame(rows)

@@ -10,8 +10,11 @@ measures how far each specification reproduces it (:mod:`benchlearn.review.minis
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 import re
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,10 +33,65 @@ def resolve(ds, config, view: str = "model"):  # type: ignore[no-untyped-def]
     """The benchmark results of a configuration — through the one benchmark resolver."""
     from benchlearn.models.benchmark_runs import run_benchmark
 
-    try:
+    import inspect
+
+    if "view" in inspect.signature(run_benchmark).parameters:
         return run_benchmark(ds, config, view=view)
-    except TypeError:  # a resolver without views: a published table is read only when there is no model input
-        return run_benchmark(ds, config)
+    from benchlearn.models import benchmark as bm  # until the resolver with views lands
+
+    return bm.from_benchmark_table(ds, config) if view == "published" else bm.fit(ds, config)
+
+
+def default_jobs() -> int:
+    """Parallel fits: the machine's cores, at most 4 (``BENCHLEARN_JOBS`` overrides; 1 = in this process)."""
+    env = os.environ.get("BENCHLEARN_JOBS", "").strip()
+    if env.isdigit() and int(env) >= 1:
+        return int(env)
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+_JOBS: list[tuple] = []  # the work of fit_many, inherited by forked workers (no pickling of datasets)
+
+
+def _fit_job(i: int):  # type: ignore[no-untyped-def]
+    from threadpoolctl import threadpool_limits
+
+    t0 = time.perf_counter()
+    ds, cfg, view = _JOBS[i]
+    with threadpool_limits(1):  # one BLAS thread per worker: the workers already fill the cores
+        return resolve(ds, cfg, view), time.perf_counter() - t0
+
+
+def fit_many(jobs_list: list[tuple], *, jobs: int | None = None, progress=None) -> list[tuple]:  # type: ignore[no-untyped-def]
+    """Resolve ``(dataset, config, view)`` triples, in worker processes when there are several.
+
+    Each triple goes through :func:`resolve` (the one benchmark API) exactly as it would in
+    this process; workers are forked, so they share the datasets without copying them, and
+    run one BLAS thread each. Returns ``(results, seconds)`` in input order.
+    """
+    global _JOBS
+    n = len(jobs_list)
+    jobs = default_jobs() if jobs is None else max(1, int(jobs))
+    if jobs == 1 or n < 2 or "fork" not in mp.get_all_start_methods():
+        out = []
+        for i, (ds, cfg, view) in enumerate(jobs_list):
+            t0 = time.perf_counter()
+            out.append((resolve(ds, cfg, view), time.perf_counter() - t0))
+            if progress:
+                progress(1)
+        return out
+    _JOBS = list(jobs_list)
+    try:
+        with ProcessPoolExecutor(max_workers=min(jobs, n), mp_context=mp.get_context("fork")) as pool:
+            futures = [pool.submit(_fit_job, i) for i in range(n)]
+            out = []
+            for f in futures:
+                out.append(f.result())  # a BenchlearnError raised in a worker is re-raised here unchanged
+                if progress:
+                    progress(1)
+        return out
+    finally:
+        _JOBS = []
 
 
 @dataclass
@@ -190,7 +248,7 @@ def _frame_for(ds, res, period: str) -> pd.DataFrame:  # type: ignore[no-untyped
 
 
 def run_review(ds, specs: ReviewSpecs, *, period: str | None = None, all_periods: bool = False,
-               contributions: str = "none", progress=None) -> Review:  # type: ignore[no-untyped-def]
+               contributions: str = "none", progress=None, jobs: int | None = None) -> Review:  # type: ignore[no-untyped-def]
     """Fit every specification and compare them (see the module docstring).
 
     Parameters
@@ -210,6 +268,8 @@ def run_review(ds, specs: ReviewSpecs, *, period: str | None = None, all_periods
         benchmark, on the specification ``contributions_from``.
     progress : callable, optional
         ``progress(n)`` after each fit.
+    jobs : int, optional
+        Fits run at the same time (processes); default :func:`default_jobs`.
     """
     from benchlearn.models.benchmark import BenchmarkConfig
 
@@ -223,6 +283,7 @@ def run_review(ds, specs: ReviewSpecs, *, period: str | None = None, all_periods
     timings: dict[str, float] = {}
     rows, results, frames, recs_all, configs = [], [], {}, {}, {}
     seen: dict[tuple, str] = {}
+    planned: list[tuple[Spec, object, object]] = []  # (spec, dataset, config) of the specifications that run
     for spec in specs.specs:
         have, missing = _coverage(ds, spec, fit_periods)
         row = {"spec": spec.name, "label_da": spec.label_da, "label_en": spec.label_en, "target": spec.target,
@@ -236,33 +297,32 @@ def run_review(ds, specs: ReviewSpecs, *, period: str | None = None, all_periods
             row.update(status="skipped",
                        reason_da=f"samme som «{same_label[0]}»: datasættet har ingen rækker for {_ydelse_names(missing, 'navn_da')}",
                        reason_en=f"the same as «{same_label[1]}»: the dataset has no rows for {_ydelse_names(missing, 'navn_en')}")
+        rows.append(row)
         if row["status"] != "ok":
-            rows.append(row)
             if progress:
                 progress(1)
             continue
         seen[(frozenset(have), _signature(spec))] = spec.name
-        t0 = time.perf_counter()
         cfg0 = BenchmarkConfig(area=spec.area, maalgruppe=spec.maalgruppe, periods=fit_periods, **spec.config)
         base_vars = _default_variables(ds, cfg0) if spec.variables is None else list(spec.variables)
         ds_spec, added = prep.dataset(spec, base_vars)
         variables = _variables(spec, ds, ds_spec, added, cfg0)
         cfg = BenchmarkConfig(area=spec.area, maalgruppe=spec.maalgruppe, periods=fit_periods, variables=variables, **spec.config)
-        res = resolve(ds_spec, cfg, "model")
-        timings[spec.name] = time.perf_counter() - t0
+        planned.append((spec, ds_spec, cfg))
+    fitted = fit_many([(d, c, "model") for _, d, c in planned], jobs=jobs, progress=progress)
+    by_name = {r["spec"]: r for r in rows}
+    for (spec, ds_spec, cfg), (res, seconds) in zip(planned, fitted, strict=True):
+        timings[spec.name] = seconds
         used = tuple(res.card.variables)
         recs = res.to_frame()
         recs_all[spec.name] = recs
-        configs[spec.name] = (ds_spec, cfg)
+        configs[spec.name] = (ds_spec, cfg, res)
         rp = recs[recs["period"] == period].reset_index(drop=True)
-        settings = {k: v for k, v in spec.config.items()}
+        settings = dict(spec.config)
         results.append(compare.SpecResult(spec.name, spec.label_da, spec.label_en, spec.target, used, settings, rp))
         frames[spec.name] = _frame_for(ds_spec, res, period)
-        row.update(variables=", ".join(used), n_variables=len(used), settings=", ".join(f"{k}={v}" for k, v in settings.items()),
-                   seconds=round(timings[spec.name], 2))
-        rows.append(row)
-        if progress:
-            progress(1)
+        by_name[spec.name].update(variables=", ".join(used), n_variables=len(used),
+                                  settings=", ".join(f"{k}={v}" for k, v in settings.items()), seconds=round(seconds, 2))
     ran = results
     if len(ran) < 2:
         raise ModelError("Mindst to specifikationer skal kunne køres på datasættet for at kunne sammenlignes.",
@@ -282,7 +342,7 @@ def run_review(ds, specs: ReviewSpecs, *, period: str | None = None, all_periods
             att.append(a.assign(spec_a=baseline, spec_b=r.name))
     tables["attribution"] = pd.concat(att, ignore_index=True) if att else pd.DataFrame()
     if ds.has("benchmark"):
-        tables.update(_published(ds, specs, recs_all, configs, contributions, timings, progress))
+        tables.update(_published(ds, specs, recs_all, configs, contributions, timings, progress, jobs))
     sim = any(ds.is_simulated(n) for n in ("support", "population", "framework"))
     for name, tab in tables.items():
         if len(tab.columns):
@@ -298,31 +358,42 @@ def _signature(spec: Spec) -> tuple:
     return tuple(sorted((k, repr(v)) for k, v in d.items()))
 
 
-def _published(ds, specs: ReviewSpecs, recs_all: dict, configs: dict, contributions: str, timings: dict, progress) -> dict:  # type: ignore[no-untyped-def]
+def _published(ds, specs: ReviewSpecs, recs_all: dict, configs: dict, contributions: str, timings: dict, progress,
+               jobs: int | None) -> dict:  # type: ignore[no-untyped-def]
     """Agreement of every specification with the published table, for the targets it has."""
     bench_areas = set(ds.table("benchmark")["area"])
-    agree, points, pub_cache = [], [], {}
+    agree, points, repro = [], [], []
+    wanted = {}
+    for name in recs_all:
+        cfg = configs[name][1]
+        if cfg.target in bench_areas and cfg.target not in wanted:
+            wanted[cfg.target] = type(cfg)(area=cfg.area, maalgruppe=cfg.maalgruppe, periods=cfg.periods)
+    got = fit_many([(ds, c, "published") for c in wanted.values()], jobs=jobs)
+    pub_cache = {}
+    for target, (res_pub, seconds) in zip(wanted, got, strict=True):
+        pub_cache[target] = res_pub.to_frame()
+        timings[f"published:{target}"] = seconds
     for name, recs in recs_all.items():
-        ds_spec, cfg = configs[name]
+        ds_spec, cfg, res = configs[name]
         if cfg.target not in bench_areas:
             continue
-        if cfg.target not in pub_cache:
-            t0 = time.perf_counter()
-            pub_cache[cfg.target] = resolve(ds, type(cfg)(area=cfg.area, maalgruppe=cfg.maalgruppe, periods=cfg.periods), "published").to_frame()
-            timings[f"published:{cfg.target}"] = time.perf_counter() - t0
         pub = pub_cache[cfg.target]
         agree.append(ministry.agreement(recs, pub).assign(spec=name))
         points.append(ministry.agreement_points(recs, pub).assign(spec=name))
+        frames = {p: _frame_for(ds_spec, res, p) for p in cfg.periods}
+        repro.append(ministry.reproducibility(pub, frames, tuple(res.card.variables)).assign(spec=name))
     out: dict[str, pd.DataFrame] = {}
     if not agree:
         return out
     out["agreement"] = pd.concat(agree, ignore_index=True)
     pts = pd.concat(points, ignore_index=True)
     out["agreement_points"] = pts
+    out["reproducibility"] = pd.concat(repro, ignore_index=True)
     src = specs.contributions_from if specs.contributions_from in recs_all else specs.baseline
     moved = None
     if contributions == "drop-one" and src in recs_all and configs[src][1].target in bench_areas:
-        contrib, moved = _drop_one(ds, src, recs_all[src], configs[src], pub_cache[configs[src][1].target], timings, progress)
+        contrib, moved = _drop_one(src, recs_all[src], configs[src][:2], pub_cache[configs[src][1].target], timings,
+                                   progress, jobs)
         out["contributions"] = contrib
     base = pts[pts["spec"] == (src if moved is not None else specs.baseline)]
     if len(base):
@@ -332,7 +403,8 @@ def _published(ds, specs: ReviewSpecs, recs_all: dict, configs: dict, contributi
     return out
 
 
-def _drop_one(ds, name: str, recs: pd.DataFrame, ds_cfg: tuple, pub: pd.DataFrame, timings: dict, progress):  # type: ignore[no-untyped-def]
+def _drop_one(name: str, recs: pd.DataFrame, ds_cfg: tuple, pub: pd.DataFrame, timings: dict, progress,
+              jobs: int | None):  # type: ignore[no-untyped-def]
     r"""Drop-one contributions of variable groups to the agreement with the published benchmark.
 
     Notes
@@ -348,15 +420,14 @@ def _drop_one(ds, name: str, recs: pd.DataFrame, ds_cfg: tuple, pub: pd.DataFram
     groups: dict[str, list[str]] = {}
     for v in cfg.variables:
         groups.setdefault(ministry.group_of(v), []).append(v)
+    todo = [(g, vs) for g, vs in sorted(groups.items()) if len(vs) < len(cfg.variables)]
+    fits = fit_many([(ds_spec, dataclasses.replace(cfg, variables=tuple(v for v in cfg.variables if v not in vs)), "model")
+                     for _, vs in todo], jobs=jobs, progress=progress)
     rows, moved = [], []
     last = sorted(recs["period"].unique())[-1]
-    for g, vs in sorted(groups.items()):
-        keep = tuple(v for v in cfg.variables if v not in vs)
-        if not keep:
-            continue
-        t0 = time.perf_counter()
-        r = resolve(ds_spec, dataclasses.replace(cfg, variables=keep), "model").to_frame()
-        timings[f"drop:{g}"] = time.perf_counter() - t0
+    for (g, vs), (res, seconds) in zip(todo, fits, strict=True):
+        timings[f"drop:{g}"] = seconds
+        r = res.to_frame()
         a = ministry.agreement(r, pub)
         m = full.merge(a, on=["area", "period"], suffixes=("", "_without"))
         rows.append({"spec": name, "group": g, "variables": ", ".join(vs), "n_variables": len(vs),
@@ -366,7 +437,5 @@ def _drop_one(ds, name: str, recs: pd.DataFrame, ds_cfg: tuple, pub: pd.DataFram
                      "delta_r_expected_share": float((m["r_expected_share"] - m["r_expected_share_without"]).mean())})
         rl = r[(r["period"] == last) & (r["area"] == cfg.target)]
         moved.append(pd.DataFrame({"kommunekode": rl["kommunekode"], "group": g, "diff_pp": rl["diff_pp"]}))
-        if progress:
-            progress(1)
     contrib = pd.DataFrame(rows).sort_values("delta_r_diff", ascending=False).reset_index(drop=True)
     return contrib, (pd.concat(moved, ignore_index=True) if moved else None)

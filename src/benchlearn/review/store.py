@@ -4,7 +4,7 @@ from __future__ import annotations
 
 #: The result tables a review run holds (the page and the downloads read these).
 REVIEW_TABLES: tuple[str, ...] = ("specs", "records", "ranges", "pairs", "moves", "attribution", "agreement",
-                                  "agreement_points", "disagreements", "contributions")
+                                  "agreement_points", "reproducibility", "disagreements", "contributions")
 
 
 def record_review(ws, ds, rv) -> str:  # type: ignore[no-untyped-def]
