@@ -37,10 +37,13 @@ from benchlearn import reference
 from benchlearn.errors import SourceError
 from benchlearn.periods import period_kind, year_of
 from benchlearn.sources import raw_data_dir
+from benchlearn.sources.cache import Cache
 from benchlearn.sources.dawa import OFFLINE_BOUNDARIES
 from benchlearn.sources.realdata import _Sources, _relabel_election_years
+from benchlearn.sources.statbank import Extract, parse_statbank_csv, to_kommune
 
-__all__ = ["PublicVariable", "PUBLIC_VARIABLES", "DEFAULT_PUBLIC", "build_public_framework", "period_midpoint"]
+__all__ = ["PublicVariable", "PUBLIC_VARIABLES", "DEFAULT_PUBLIC", "PUBLIC_EXTRACTS", "build_public_framework",
+           "period_midpoint"]
 
 
 @dataclass(frozen=True)
@@ -69,14 +72,36 @@ PUBLIC_VARIABLES: tuple[PublicVariable, ...] = (
     PublicVariable("cars_per_1000", "BIL707", "personbiler pr. 1.000 borgere", "passenger cars per 1,000 residents", "housing"),
     PublicVariable("km_to_big_city", "DAGI", "afstand til nærmeste af de fire største byer, km", "distance to the nearest of the four largest cities, km", "place"),
     PublicVariable("km_to_copenhagen", "DAGI", "afstand til København, km", "distance to Copenhagen, km", "place"),
+    # with 'benchlearn fetch' (internet): the age structure of every year and the non-Western share
+    PublicVariable("age_16_24_pct", "FOLK1A", "andel 16–24 år af de 16–66-årige, %", "share aged 16–24 of those 16–66, %", "age", False),
+    PublicVariable("age_25_34_pct", "FOLK1A", "andel 25–34 år af de 16–66-årige, %", "share aged 25–34 of those 16–66, %", "age", False),
+    PublicVariable("age_45_54_pct", "FOLK1A", "andel 45–54 år af de 16–66-årige, %", "share aged 45–54 of those 16–66, %", "age", False),
+    PublicVariable("age_55_66_pct", "FOLK1A", "andel 55–66 år af de 16–66-årige, %", "share aged 55–66 of those 16–66, %", "age", False),
+    PublicVariable("children_0_15_pct", "FOLK1A", "børn 0–15 år af alle borgere, %", "children 0–15 of all residents, %", "family", False),
+    PublicVariable("nonwestern_pct", "FOLK1E", "indvandrere og efterkommere fra ikke-vestlige lande, % af befolkningen",
+                   "immigrants and descendants from non-Western countries, % of residents", "origin", False),
     PublicVariable("crime_per_1000", "STRAF11", "anmeldte lovovertrædelser pr. 1.000 borgere", "reported offences per 1,000 residents", "social", False),
     PublicVariable("turnout_pct", "FVKOM", "valgdeltagelse ved folketingsvalg, %", "turnout at general elections, %", "social", False),
     PublicVariable("mean_age", "GALDER", "gennemsnitsalder", "average age", "age", False),
     PublicVariable("employment_rate_per_1000", "LBESK69", "fuldtidsbeskæftigede pr. 1.000 borgere (delvist et udfald)",
                    "full-time employees per 1,000 residents (partly an outcome)", "labour", False),
 )
-#: Added by ``public_variables = true``.
+#: Added by ``public_variables = true`` (the yearly fetched variants replace the 2014 ones when cached).
 DEFAULT_PUBLIC: tuple[str, ...] = tuple(v.name for v in PUBLIC_VARIABLES if v.default)
+
+#: StatBank extracts ``benchlearn fetch`` adds for the extended variables (users with internet). The
+#: value texts follow Statistics Denmark's public table documentation; without a network here they
+#: were not checked against a live ``tableinfo`` (the test uses a constructed answer and says so).
+PUBLIC_EXTRACTS: dict[str, Extract] = {e.name: e for e in (
+    Extract("folk1a_ages", "FOLK1A", {"OMRÅDE": ("*",), "KØN": ("Total",), "ALDER": ("*",), "CIVILSTAND": ("Total",),
+                                      "Tid": ("*Q1",)}, note="folketal 1. januar efter enkeltår"),
+    Extract("folk1e_origin", "FOLK1E", {"OMRÅDE": ("*",), "KØN": ("Total",), "ALDER": ("Age, total",), "HERKOMST": ("*",),
+                                        "Tid": ("*Q1",)}, note="folketal 1. januar efter herkomst"),
+)}
+#: 2014 variable -> its yearly replacement from the fetched FOLK1A extract
+_YEARLY_AGE = {"age_16_24_pct_2014": "age_16_24_pct", "age_25_34_pct_2014": "age_25_34_pct",
+               "age_45_54_pct_2014": "age_45_54_pct", "age_55_66_pct_2014": "age_55_66_pct",
+               "children_0_15_pct_2014": "children_0_15_pct"}
 
 _FACTORS = {  # variable -> (factor file, the file's years are election-year labels)
     "owner_occupied_pct": ("owner_occupied_dwelling_share_pct.csv", False),
@@ -187,6 +212,41 @@ def _distances(raw: Path, names: set[str]) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=["kommunekode", "variable", "value"])
 
 
+def _cached(cache: Cache | None, name: str) -> pd.DataFrame | None:
+    """A fetched public extract (tidy, municipality level), or ``None`` when not in the cache."""
+    if cache is None:
+        return None
+    e = cache.entry("statbank", f"{name}.csv")
+    if e is None:
+        return None
+    table = PUBLIC_EXTRACTS[name].table
+    return to_kommune(parse_statbank_csv(e.path.read_bytes(), table=table, source=str(e.path)), table=table, source=str(e.path))
+
+
+def _yearly_ages(tidy: pd.DataFrame) -> pd.DataFrame:
+    from benchlearn.sources.realdata import _ages
+
+    t = tidy.assign(age=_ages(tidy["ALDER"]), year=tidy["TID"].str[:4].astype("int64"))
+    t = t.dropna(subset=["age"])
+
+    def between(lo: int, hi: int) -> pd.Series:
+        return t[(t["age"] >= lo) & (t["age"] <= hi)].groupby(["kommunekode", "year"])["value"].sum()
+
+    base, everyone = between(16, 66), between(0, 200)
+    parts = {new: 100 * between(*_AGES[old]) / base for old, new in _YEARLY_AGE.items() if old in _AGES}
+    parts["children_0_15_pct"] = 100 * between(0, 15) / everyone
+    return pd.concat([v.rename("value").reset_index().assign(variable=n) for n, v in parts.items()], ignore_index=True)
+
+
+def _yearly_origin(tidy: pd.DataFrame) -> pd.DataFrame:
+    h = tidy["HERKOMST"].str.casefold()
+    t = tidy.assign(year=tidy["TID"].str[:4].astype("int64"))
+    tot = t[h.isin({"total", "i alt"})].groupby(["kommunekode", "year"])["value"].sum()
+    nw = t[h.str.contains("non-western|ikke-vestlige", regex=True)].groupby(["kommunekode", "year"])["value"].sum()
+    v = (100 * nw / tot).dropna().rename("value").reset_index()
+    return v.assign(variable="nonwestern_pct")
+
+
 def _at_periods(yearly: pd.DataFrame, periods: list[str], max_carry: int) -> pd.DataFrame:
     mids = np.array([period_midpoint(p) for p in periods])
     out = []
@@ -203,7 +263,7 @@ def _at_periods(yearly: pd.DataFrame, periods: list[str], max_carry: int) -> pd.
 
 
 def build_public_framework(periods: list[str], names: tuple[str, ...] = DEFAULT_PUBLIC, raw_dir: str | Path | None = None,
-                           *, max_carry: int = 3) -> tuple[pd.DataFrame, tuple[str, str]]:
+                           *, max_carry: int = 3, cache: Cache | None | str = "default") -> tuple[pd.DataFrame, tuple[str, str]]:
     r"""Extra public framework variables for the given periods, in the contract's long form.
 
     Parameters
@@ -216,6 +276,10 @@ def build_public_framework(periods: list[str], names: tuple[str, ...] = DEFAULT_
         Default :func:`benchlearn.sources.raw_data_dir`.
     max_carry : int
         Years a yearly variable may be carried flat beyond its observed years.
+    cache : Cache, "default" or None
+        Fetch cache (``benchlearn fetch``): its FOLK1A ages replace the 2014 age structure
+        with every year's, and its FOLK1E origin adds the non-Western share; HFUDD11 from the
+        cache replaces the bundled copy. ``None``: the bundled raw files only.
 
     Returns
     -------
@@ -238,14 +302,24 @@ def build_public_framework(periods: list[str], names: tuple[str, ...] = DEFAULT_
         raise SourceError("Ingen rå offentlige data fundet (../shared/data/raw eller BENCHLEARN_RAW_DATA).",
                           "No raw public data found (../shared/data/raw or BENCHLEARN_RAW_DATA).")
     want = set(names)
-    src = _Sources(rd, None)
+    c = Cache() if cache == "default" else cache
+    src = _Sources(rd, c if isinstance(c, Cache) else None)
     yearly = [_yearly_factors(src, want)]
+    ages = _cached(c, "folk1a_ages") if isinstance(c, Cache) else None
+    if ages is not None:  # every year's age structure instead of 2014's
+        yearly.append(_yearly_ages(ages))
+        want = {_YEARLY_AGE.get(n, n) for n in want}
+    origin = _cached(c, "folk1e_origin") if isinstance(c, Cache) else None
+    if origin is not None:
+        yearly.append(_yearly_origin(origin))
+        want.add("nonwestern_pct")
     if want & set(_EDU.values()):
         edu = _yearly_education(src)
         yearly.append(edu[edu["variable"].isin(want)])
     if "mean_age" in want:
         yearly.append(_mean_age(rd))
-    parts = [_at_periods(pd.concat(yearly, ignore_index=True), list(periods), max_carry)]
+    yr = pd.concat(yearly, ignore_index=True)
+    parts = [_at_periods(yr[yr["variable"].isin(want)], list(periods), max_carry)]
     fixed = []
     if want & (set(_AGES) | {"children_0_15_pct_2014"}):
         fixed.append(_ages_2014(rd, want))
@@ -256,6 +330,8 @@ def build_public_framework(periods: list[str], names: tuple[str, ...] = DEFAULT_
     fw = pd.concat(parts, ignore_index=True)[["kommunekode", "period", "variable", "value"]]
     fw = fw.astype({"kommunekode": "int64", "value": "float64"}).sort_values(["variable", "period", "kommunekode"])
     tables = sorted({v.source for v in PUBLIC_VARIABLES if v.name in want})
+    if ages is not None:
+        tables = [x for x in tables if x != "FOLK1A 2014"]
     note = (f"Udvidede offentlige rammevilkår fra {', '.join(tables)} (Danmarks Statistik, CC BY 4.0; DAGI, "
             f"Klimadatastyrelsen) via {rd}; årsværdier interpoleret til periodens midtpunkt, 2014-alder og afstande ens i "
             "alle perioder.",
