@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchlearn import reference
+from benchlearn.core import reference
 from benchlearn.sources.cache import Cache
 from benchlearn.sources.public_framework import DEFAULT_PUBLIC, build_public_framework, period_midpoint
 

@@ -18,9 +18,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from benchlearn import reference
-from benchlearn.dataset import Dataset
-from benchlearn.errors import DataError
+from benchlearn.core import reference
+from benchlearn.data.dataset import Dataset
+from benchlearn.core.errors import DataError
 from benchlearn.review import compare
 from benchlearn.review.commuting import area_means, check_areas, default_areas
 from benchlearn.review.run import run_review

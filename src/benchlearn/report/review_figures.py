@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from benchlearn.i18n import t
+from benchlearn.core.i18n import t
 from benchlearn.report.figures import _axis, _layout, _num, tier_marker, wrap
 
 __all__ = ["spec_range", "spec_moves", "bland_altman", "open_vs_published", "contributions"]

@@ -28,8 +28,8 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from benchlearn import reference
-from benchlearn.errors import DataError
+from benchlearn.core import reference
+from benchlearn.core.errors import DataError
 
 __all__ = ["PREFIX", "default_areas", "areas_of", "area_means", "check_areas", "SOURCE_DA", "SOURCE_EN"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from benchlearn.i18n import t
+from benchlearn.core.i18n import t
 
 __all__ = ["variable_label", "tier_label", "group_label", "differs_label", "TIERS", "COLUMNS"]
 

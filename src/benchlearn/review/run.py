@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from benchlearn import reference
-from benchlearn.errors import ConfigError, ModelError
+from benchlearn.core import reference
+from benchlearn.core.errors import ConfigError, ModelError
 from benchlearn.review import compare, ministry
 from benchlearn.review.commuting import PREFIX, area_means, areas_of
 from benchlearn.review.specs import ReviewSpecs, Spec
@@ -30,16 +30,19 @@ __all__ = ["Review", "run_review", "resolve"]
 
 
 def resolve(ds, config, view: str = "model"):  # type: ignore[no-untyped-def]
-    """The benchmark results of a configuration — through the one benchmark resolver."""
-    from benchlearn.models.benchmark_runs import run_benchmark
+    """The benchmark results of a configuration — through the one benchmark resolver.
 
-    import inspect
+    ``view="model"`` asks for the open model, ``view="published"`` for a published
+    ``benchmark`` table; returns :class:`~benchlearn.benchmark.results.BenchmarkResults`.
+    """
+    try:
+        from benchlearn.benchmark import resolver
+    except ImportError:  # until the resolver lands: the same two functions it calls
+        from benchlearn.benchmark import model as bm, published as bp
 
-    if "view" in inspect.signature(run_benchmark).parameters:
-        return run_benchmark(ds, config, view=view)
-    from benchlearn.models import benchmark as bm  # until the resolver with views lands
-
-    return bm.from_benchmark_table(ds, config) if view == "published" else bm.fit(ds, config)
+        return bp.from_benchmark_table(ds, config) if view == "published" else bm.fit(ds, config)
+    got = resolver.resolve(ds, config=config, source="table" if view == "published" else "model")
+    return got.results
 
 
 def default_jobs() -> int:
@@ -151,7 +154,7 @@ class _Prepared:
 
     def dataset(self, spec: Spec, base_vars: list[str]):  # type: ignore[no-untyped-def]
         """The dataset this specification is fitted on, and the variables it adds."""
-        from benchlearn.dataset import Dataset
+        from benchlearn.data.dataset import Dataset
 
         fw = self.ds.table("framework")
         added: list[str] = []
@@ -182,7 +185,7 @@ class _Prepared:
 
 def _default_variables(ds, config) -> list[str]:  # type: ignore[no-untyped-def]
     """The benchmark's own default set (every variable but the default exclusions)."""
-    from benchlearn.models.benchmark import _choose_variables
+    from benchlearn.benchmark.model import _choose_variables
 
     available = sorted(ds.table("framework")["variable"].unique().tolist())
     chosen, _dropped, _notes = _choose_variables(available, config)
@@ -218,7 +221,7 @@ def _ydelse_names(codes, column: str) -> str:  # type: ignore[no-untyped-def]
 
 
 def _periods(ds, period: str | None, all_periods: bool) -> tuple[str, tuple[str, ...]]:  # type: ignore[no-untyped-def]
-    from benchlearn.periods import previous
+    from benchlearn.core.periods import previous
 
     have = sorted(set(ds.table("support")["period"]) & set(ds.table("population")["period"]))
     if not have:
@@ -271,7 +274,7 @@ def run_review(ds, specs: ReviewSpecs, *, period: str | None = None, all_periods
     jobs : int, optional
         Fits run at the same time (processes); default :func:`default_jobs`.
     """
-    from benchlearn.models.benchmark import BenchmarkConfig
+    from benchlearn.benchmark.config import BenchmarkConfig
 
     if contributions not in ("none", "drop-one"):
         raise ConfigError(f"Ukendt --contributions '{contributions}' (none eller drop-one).",

@@ -38,7 +38,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from benchlearn.errors import DataError
+from benchlearn.core.errors import DataError
 
 __all__ = ["Spec", "ReviewSpecs", "load_specs", "default_specs_path", "REVIEW_KEYS", "SPEC_KEYS"]
 
@@ -55,7 +55,7 @@ _NAME = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 
 def _config_fields() -> dict[str, dataclasses.Field]:
-    from benchlearn.models.benchmark import BenchmarkConfig
+    from benchlearn.benchmark.config import BenchmarkConfig
 
     return {f.name: f for f in dataclasses.fields(BenchmarkConfig) if f.name not in _RESERVED}
 
@@ -129,7 +129,7 @@ def _strings(src: str, row: int, key: str, value: Any, *, regex: bool = False) -
 
 
 def _spec(src: str, row: int, raw: Any, fields: dict[str, dataclasses.Field]) -> Spec:
-    from benchlearn import reference
+    from benchlearn.core import reference
 
     if not isinstance(raw, dict):
         raise _bad(src, row, None, raw, "en [[spec]]-tabel", "a [[spec]] table")
@@ -179,8 +179,8 @@ def _spec(src: str, row: int, raw: Any, fields: dict[str, dataclasses.Field]) ->
 
 def _check_config(src: str, row: int, spec: Spec) -> None:
     """Build the benchmark configuration once, so a bad value is refused before any fit."""
-    from benchlearn.errors import ConfigError
-    from benchlearn.models.benchmark import BenchmarkConfig
+    from benchlearn.core.errors import ConfigError
+    from benchlearn.benchmark.config import BenchmarkConfig
 
     try:
         BenchmarkConfig(area=spec.area, maalgruppe=spec.maalgruppe, **spec.config)

@@ -33,9 +33,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchlearn import reference
-from benchlearn.errors import SourceError
-from benchlearn.periods import period_kind, year_of
+from benchlearn.core import reference
+from benchlearn.core.errors import SourceError
+from benchlearn.core.periods import period_kind, year_of
 from benchlearn.sources import raw_data_dir
 from benchlearn.sources.cache import Cache
 from benchlearn.sources.dawa import OFFLINE_BOUNDARIES
@@ -320,9 +320,14 @@ def build_public_framework(periods: list[str], names: tuple[str, ...] = DEFAULT_
         yearly.append(_mean_age(rd))
     yr = pd.concat(yearly, ignore_index=True)
     parts = [_at_periods(yr[yr["variable"].isin(want)], list(periods), max_carry)]
-    fixed = []
+    fixed, missing_note = [], ("", "")
     if want & (set(_AGES) | {"children_0_15_pct_2014"}):
-        fixed.append(_ages_2014(rd, want))
+        try:
+            fixed.append(_ages_2014(rd, want))
+        except ImportError:  # a tree without the FOLK1A 2014 reader: the age structure is left out, and said
+            want -= set(_AGES) | {"children_0_15_pct_2014"}
+            missing_note = (" Aldersfordelingen 2014 mangler (ingen læser for FOLK1A 2014).",
+                            " The 2014 age structure is missing (no reader for FOLK1A 2014).")
     if want & {"km_to_big_city", "km_to_copenhagen"}:
         fixed.append(_distances(rd, want))
     for f in fixed:
@@ -334,8 +339,8 @@ def build_public_framework(periods: list[str], names: tuple[str, ...] = DEFAULT_
         tables = [x for x in tables if x != "FOLK1A 2014"]
     note = (f"Udvidede offentlige rammevilkår fra {', '.join(tables)} (Danmarks Statistik, CC BY 4.0; DAGI, "
             f"Klimadatastyrelsen) via {rd}; årsværdier interpoleret til periodens midtpunkt, 2014-alder og afstande ens i "
-            "alle perioder.",
+            "alle perioder." + missing_note[0],
             f"Extended public framework variables from {', '.join(tables)} (Statistics Denmark, CC BY 4.0; DAGI, "
             f"Klimadatastyrelsen) via {rd}; yearly values interpolated to the period's midpoint, 2014 ages and distances "
-            "the same in every period.")
+            "the same in every period." + missing_note[1])
     return fw.reset_index(drop=True), note

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from benchlearn.i18n import t
+from benchlearn.core.i18n import t
 from benchlearn.report import review_figures as rf
 from benchlearn.review.labels import differs_label, group_label, tier_label, variable_label
-from benchlearn.web import text as tx
-from benchlearn.web.data import SiteData, records
+from benchlearn.report import text as tx
+from benchlearn.report.site_data import SiteData, records
 from benchlearn.web.pages import Linker, base_context, fig_json, render
 
 __all__ = ["review_page", "REVIEW_DOWNLOADS", "latest_review"]

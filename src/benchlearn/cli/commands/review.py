@@ -13,11 +13,11 @@ from rich.console import Console
 from rich.table import Table
 
 from benchlearn.cli.common import DatasetArg, JsonOption, WorkspaceOption, _clean, err_console, open_dataset, to_records
-from benchlearn.i18n import set_lang, t
+from benchlearn.core.i18n import set_lang, t
 
 
 def _num(v, digits: int = 2) -> str:  # type: ignore[no-untyped-def]
-    from benchlearn.web.pages import fmt_num
+    from benchlearn.report.formatting import fmt_num
 
     return fmt_num(v, digits)
 
@@ -30,7 +30,7 @@ def _console() -> Console:
 def print_summary(rv) -> None:  # type: ignore[no-untyped-def]
     """The review's summary as Rich tables on stdout (labels, never codes)."""
     from benchlearn.review.labels import differs_label, group_label, tier_label, variable_label
-    from benchlearn.web.text import area_label
+    from benchlearn.report.text import area_label
 
     con = _console()
     specs = rv.tables["specs"].set_index("spec")
@@ -116,7 +116,7 @@ def register(app: typer.Typer) -> None:
         lang: Annotated[str | None, typer.Option("--lang", help="da eller en.")] = None,
     ) -> None:
         """Modelgennemgang: benchmarket under flere specifikationer og mod det offentliggjorte. / Model review: the benchmark under several specifications and against the published one."""
-        from benchlearn.progress import progress_bar
+        from benchlearn.core.progress import progress_bar
         from benchlearn.review.run import run_review
         from benchlearn.review.specs import load_specs
 
