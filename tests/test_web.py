@@ -530,3 +530,59 @@ def test_static_assets_are_hashed_gzipped_and_immutable(client):
     assert client.get("/static/js/app.0000000000.js").status_code == 404
     assert client.get("/static/js/app.js").headers["cache-control"] == "public, max-age=300"
     assert client.get("/static/../app.py").status_code == 404
+
+
+def test_surveys_page_shows_one_selection_with_chart_and_selectors(client, fake_ws):
+    # One period, survey and dimension at a time (98 rows at most, not every cell of every
+    # survey), the numbers of the stored records in Danish format, a chart, and selectors
+    # whose options lead to the other dimensions.
+    _, tables = fake_ws
+    html = client.get("/undersoegelser", params={"survey": "citizen", "dimension": "mening"}).text
+    body = html.split('id="survey-all"')[1].split("</table>")[0]
+    assert body.count("<tr>") - 1 <= 98
+    assert 'id="fig-survey-ranking"' in html and 'id="sel-dimension"' in html and 'id="sel-period"' in html
+    truth = _truth(tables, "surveys", dimension="mening", suppressed=False)
+    r = truth.iloc[0]
+    row = re.search(rf'/kommune/{int(r["kommunekode"])}#undersoegelser">[^<]+</a></th>(.*?)</tr>', body, re.S).group(1)
+    assert _da(r["score"]) in row and f"[{_da(r['ci_low'])}; {_da(r['ci_high'])}]" in row
+    assert "/undersoegelser?period=2023&amp;survey=citizen&amp;dimension=udbytte" in html
+    sup = re.search(rf'/kommune/{SUPPRESSED_K}#undersoegelser">[^<]+</a></th>(.*?)</tr>', body, re.S).group(1)
+    assert "undertrykt" in sup and not re.search(r">[^<]*\d[^<]*<", sup.replace("færre end 5 svar", ""))
+
+
+def test_home_list_has_only_municipalities_surely_below_expected(client, fake_ws):
+    # "Furthest below expected" lists only those whose whole interval is below 0, so a
+    # point estimate with an interval across 0 (tier "as expected") never leads it.
+    _, tables = fake_ws
+    b = _truth(tables, "benchmark", period=PERIODS[-1], area="total")
+    sure = b[b["ci_high_pp"] < 0].sort_values("diff_pp")
+    html = client.get("/").text
+    block = html.split('id="h-best"')[1].split("</ol>")[0]
+    names = re.findall(r'<a href="/kommune/\d+">([^<]+)</a>', block)
+    assert names == sure["navn"].head(5).tolist()
+    fake_first = b.sort_values("diff_pp").iloc[0]
+    if fake_first["ci_high_pp"] >= 0:
+        assert fake_first["navn"] not in names
+
+
+def test_category_names_equal_the_official_wording_of_the_scheme_files():
+    # Every category label the pages print is the scheme file's own wording (e.g. "Ikke
+    # aktuel i risiko", never "Ikke aktuel, men i risiko", which changes its meaning).
+    import tomllib
+    from importlib import resources
+
+    from benchlearn.core.i18n import set_lang
+    from benchlearn.report import text as tx
+
+    n = 0
+    for f in resources.files("benchlearn").joinpath("schemes").iterdir():
+        if not f.name.endswith(".toml"):
+            continue
+        for c in tomllib.loads(f.read_text(encoding="utf-8")).get("categories", []):
+            for lang_, key in (("da", "da"), ("en", "en")):
+                set_lang(lang_)
+                assert tx.label(tx.CATEGORIES, c["id"]) == c["label"][key], (f.name, c["id"])
+                n += 1
+    set_lang("da")
+    assert n >= 16
+    assert tx.label(tx.CATEGORIES, "ikke_aktuel_i_risiko") == "Ikke aktuel i risiko"

@@ -229,6 +229,45 @@ def survey_dots(df: pd.DataFrame, labeller) -> dict | None:
                                             yaxis=_axis(type="category", autorange="reversed"))}
 
 
+def survey_ranking(df: pd.DataFrame, national: float | None = None, highlight: int | None = None) -> dict | None:
+    """Every municipality's score for one survey, dimension and period, with its 95 % interval.
+
+    Sorted by score; the national figure (all respondents pooled) is a dashed line, the
+    comparator every municipality is read against; ``highlight`` marks one municipality.
+    Suppressed cells (no score) are left out.
+    """
+    if df is None or "score" not in df.columns:
+        return None
+    d = df[pd.to_numeric(df["score"], errors="coerce").notna()].sort_values("score", kind="stable")
+    if d.empty:
+        return None
+    codes = d["kommunekode"].astype(int).tolist()
+    # read against the national figure: interval wholly above (▲), wholly below (▼) or across it (○)
+    side = pd.Series("as_expected", index=d.index)
+    if national is not None and {"ci_low", "ci_high"} <= set(d.columns):
+        side[pd.to_numeric(d["ci_low"], errors="coerce") > national] = "better"
+        side[pd.to_numeric(d["ci_high"], errors="coerce") < national] = "worse"
+    marker = tier_marker(d.assign(tier=side.to_numpy()), 8)
+    if highlight is not None:
+        marker["size"] = [13 if c == highlight else 8 for c in codes]
+    tr = {"type": "scatter", "mode": "markers", "x": _num(d["score"]), "y": d["navn"].tolist(), "customdata": codes,
+          "marker": marker, "hovertemplate": "%{y}: %{x:.2f}<extra></extra>", "name": t("Kommuner", "Municipalities")}
+    e = _errors(d, "score", "ci_low", "ci_high")
+    if e:
+        tr["error_x"] = e
+    shapes, notes = [], []
+    if national is not None and not (isinstance(national, float) and math.isnan(national)):
+        shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": national, "x1": national, "y0": 0, "y1": 1,
+                       "line": {"color": "#222", "dash": "dash", "width": 1.5}})
+        notes.append({"xref": "x", "yref": "paper", "x": national, "y": 0, "yanchor": "top", "showarrow": False,
+                      "text": t("Hele landet", "All of Denmark"), "font": {"size": 11}})
+    return {"data": [tr], "layout": _layout(
+        height=max(360, 14 * len(d) + 110), showlegend=False, shapes=shapes, annotations=notes,
+        margin={"l": 8, "r": 16, "t": 30, "b": 30},
+        xaxis=_axis(t("Score med 95 %-interval", "Score with 95% interval"), side="top"),
+        yaxis=_axis(type="category", tickfont={"size": 10}))}
+
+
 def costs_bars(df: pd.DataFrame, labeller) -> dict | None:
     """Cost per category over periods (stacked bars), when costs carry ``category`` and ``dkk``."""
     if df is None or not {"period", "category", "dkk"} <= set(df.columns):

@@ -42,6 +42,7 @@ RESULT_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "costs": ("costs", ("unit_costs", "records")),
     "cost_split": ("costs", ("split",)),
     "surveys": ("surveys", ("records",)),
+    "surveys_national": ("surveys", ("national",)),
 }
 
 #: Identifying columns that stay visible when a survey cell is suppressed.
@@ -394,7 +395,7 @@ def read_workspace(path: str | os.PathLike | None) -> SiteData:
         for attr, (kind, wanted) in RESULT_TABLES.items():
             df, metas = _read_kind(ws, kind, wanted)
             if df is not None:
-                tables[attr] = mask_suppressed(df) if attr == "surveys" else df
+                tables[attr] = mask_suppressed(df) if attr.startswith("surveys") else df
             if metas and kind not in runs:
                 runs[kind] = metas
         try:

@@ -21,13 +21,39 @@ TIERS = {
 TIER_COLOURS = {"better": "#2166ac", "as_expected": "#8a8a8a", "worse": "#b35806"}
 TIER_SYMBOLS = {"better": ("triangle-up", "▲"), "as_expected": ("circle-open", "○"), "worse": ("triangle-down", "▼")}
 
-CATEGORIES = {
-    "inspirationskommune": ("Inspirationskommune", "Inspiration municipality"),
-    "ikke_aktuel_i_risiko": ("Ikke aktuel, men i risiko", "Not current, but at risk"),
-    "opmaerksomhedskommune": ("Opmærksomhedskommune", "Attention municipality"),
-    "i_risiko_for_skaerpet_tilsyn": ("I risiko for skærpet tilsyn", "At risk of tightened supervision"),
-    **TIERS,
-}
+@cache
+def _scheme_categories() -> dict[str, tuple[str, str]]:
+    """Category labels exactly as the scheme files word them (the official wording)."""
+    import tomllib
+    from importlib import resources
+
+    out: dict[str, tuple[str, str]] = {}
+    for f in sorted(resources.files("benchlearn").joinpath("schemes").iterdir(), key=lambda p: p.name):
+        if f.name.endswith(".toml"):
+            for c in tomllib.loads(f.read_text(encoding="utf-8")).get("categories", []):
+                lab = c.get("label", {})
+                if "da" in lab:
+                    out.setdefault(str(c["id"]), (str(lab["da"]), str(lab.get("en", lab["da"]))))
+    return out
+
+
+class _Categories(dict):
+    """Category code -> (Danish, English): the scheme files first, then the tiers."""
+
+    def get(self, key, default=None):  # type: ignore[override]
+        return _scheme_categories().get(key) or TIERS.get(key, default)
+
+    def __getitem__(self, key):  # type: ignore[override]
+        v = self.get(key)
+        if v is None:
+            raise KeyError(key)
+        return v
+
+    def __contains__(self, key) -> bool:  # type: ignore[override]
+        return key in _scheme_categories() or key in TIERS
+
+
+CATEGORIES = _Categories()
 SCHEMES = {
     "star-2020": ("STAR Jobcenterindblik (2020)", "STAR Jobcenterindblik (2020)"),
     "star-2021": ("STAR 2021-variant (kun samtalemål)", "STAR 2021 variant (talks goal only)"),
@@ -45,6 +71,7 @@ DIMENSIONS = {
     "sammenhaeng": ("Sammenhæng", "Coherence"), "involvering": ("Involvering", "Involvement"),
     "fremdrift": ("Fremdrift", "Progress"), "satisfaction": ("Tilfredshed", "Satisfaction"),
     "progression": ("Progression", "Progression"),
+    "samlet": ("Samlet (alle spørgsmål)", "Overall (all items)"),
 }
 COST_CATEGORIES = {
     "administration": ("Administration", "Administration"),
@@ -117,6 +144,20 @@ LEDIGE_SOURCES = {
 }
 
 SUPPRESSED = ("undertrykt (færre end 5 svar)", "suppressed (fewer than 5 responses)")
+
+#: Why "Nyborg": shown where the paradox appears (schemes page, the profiles it concerns).
+NYBORG_PARADOX = (
+    "Hvorfor hedder det »Nyborg«? I Beskæftigelsesministeriets første resultatliste (november 2018) lå "
+    "Nyborg nr. 1 på resultater – færre borgere på offentlig forsørgelse end forventet ud fra rammevilkårene – "
+    "men i STAR's Jobcenterindblik stod Nyborg i den næstlaveste kategori: kategorierne vejer også fokusmål "
+    "om tilbud og samtaler, ikke kun resultater. En kommune med gode resultater kan altså placeres under kommuner med dårligere "
+    "resultater; listen nedenfor viser, hvor det sker under hver ordning.",
+    "Why \"Nyborg\"? In the Ministry of Employment's first results list (November 2018) Nyborg came first on "
+    "results – fewer residents on public support than its framework conditions predict – yet STAR's "
+    "Jobcenterindblik put Nyborg in the second-lowest category: its categories also weigh focus goals for "
+    "offers and talks, not results alone. A municipality with good results can thus be placed below municipalities with worse results; the "
+    "list below shows where that happens under each scheme.",
+)
 SUPPRESSED_SHORT = ("undertrykt", "suppressed")
 
 TABLE_TITLES = {

@@ -190,8 +190,10 @@ def create_app(workspace_path: str | Path | None, warm: bool = True, preload: Si
         return await respond(request, html(lambda d: pages.schemes_page(d, live, period, a, b, url(request))))
 
     @app.get("/undersoegelser", response_class=HTMLResponse, include_in_schema=False)
-    async def surveys(request: Request):
-        return await respond(request, html(lambda d: profile.surveys_page(d, live, url(request))))
+    async def surveys(request: Request, period: str | None = None, survey: str | None = None,
+                      dimension: str | None = None):
+        return await respond(request, html(lambda d: profile.surveys_page(d, live, period, survey, dimension,
+                                                                          url(request))))
 
     @app.get("/metode", response_class=HTMLResponse, include_in_schema=False)
     async def metode(request: Request):

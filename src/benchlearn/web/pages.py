@@ -203,9 +203,22 @@ def index_page(data: SiteData, linker: Linker, period=None, area=None, colour=No
                          "label": t("Niveau (bedre/som forventet/dårligere)", "Tier (better/as expected/worse)") if c == "tier"
                          else t("Forskel i procentpoint", "Difference in percentage points"), "selected": c == colour}
                         for c in COLOURS],
-        best=records(b.head(5)[["kommunekode", "navn", "diff_pp"]]) if b is not None and "diff_pp" in b.columns else [],
+        best=_surely_better(b),
     )
     return render("index.html", ctx)
+
+
+def _surely_better(b: pd.DataFrame | None, n: int = 5) -> list[dict]:
+    """The ``n`` furthest below expected among those whose whole 95 % interval is below 0.
+
+    A point estimate far below 0 with an interval that includes 0 (Fanø, 3,000 residents) is
+    not a finding; listing it first contradicted its own "as expected" tier.
+    """
+    if b is None or "diff_pp" not in b.columns:
+        return []
+    sure = b[pd.to_numeric(b["ci_high_pp"], errors="coerce") < 0] if "ci_high_pp" in b.columns else b
+    keep = [c for c in ("kommunekode", "navn", "diff_pp", "ci_low_pp", "ci_high_pp") if c in b.columns]
+    return records(sure.sort_values("diff_pp", kind="stable").head(n)[keep])
 
 
 def _diverging(v, values: pd.DataFrame) -> str:
@@ -300,6 +313,36 @@ def _for_period(df: pd.DataFrame | None, period: str | None) -> list[dict]:
     return records(df)
 
 
+def paradox_rows(data: SiteData, period: str | None, schemes: tuple[str, ...] | None = None,
+                 kommune: int | None = None) -> list[dict]:
+    """Nyborg-like cases, worded from their fields (no raw codes), only where the result is sure.
+
+    A municipality whose 95 % interval includes 0 is "as expected", so it cannot be a case
+    of good results placed low (Fanø led the list on its point estimate alone).
+    """
+    rows = _for_period(data.table("nyborg_like"), period)
+    b = data.benchmark(period, data.default_area()) if period else None
+    sure: set[int] | None = None
+    if b is not None and "ci_high_pp" in b.columns:
+        sure = set(b.loc[pd.to_numeric(b["ci_high_pp"], errors="coerce") < 0, "kommunekode"].astype(int))
+    out = []
+    for r in rows:
+        if schemes is not None and r.get("scheme") not in schemes:
+            continue
+        if kommune is not None and int(r["kommunekode"]) != int(kommune):
+            continue
+        if sure is not None and int(r["kommunekode"]) not in sure:
+            continue
+        cat = tx.localized(r, "category_label", tx.label(tx.CATEGORIES, r.get("category")))
+        r["line"] = t(f"nr. {r['results_rank']} på resultater (forskel {fmt_num(r['diff_pp'])} pp), men placeret som "
+                      f"nr. {r['position']} ({cat}) under {r['worse_placed_above']} kommune(r) med dårligere resultat "
+                      f"end forventet",
+                      f"no. {r['results_rank']} on results (difference {fmt_num(r['diff_pp'])} pp), but placed no. "
+                      f"{r['position']} ({cat}) below {r['worse_placed_above']} municipality(ies) worse than expected")
+        out.append(r)
+    return out
+
+
 def schemes_page(data: SiteData, linker: Linker, period=None, a=None, b=None, url="/ordninger") -> str:
     schemes = data.schemes
     a = a if a in schemes else ("star-2020" if "star-2020" in schemes else (schemes[0] if schemes else None))
@@ -326,5 +369,5 @@ def schemes_page(data: SiteData, linker: Linker, period=None, a=None, b=None, ur
                scheme_options_b=[{"value": linker.page("ordninger", period=p, a=a, b=s), "label": tx.label(tx.SCHEMES, s),
                                   "selected": s == b} for s in schemes],
                comparison=_for_period(data.table("scheme_comparison"), p),
-               paradox=[r for r in _for_period(data.table("nyborg_like"), p) if r.get("scheme") in (a, b)][:60])
+               paradox=paradox_rows(data, p, (a, b))[:60], paradox_why=tx.pick(tx.NYBORG_PARADOX))
     return render("schemes.html", ctx)

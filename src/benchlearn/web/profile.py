@@ -10,7 +10,8 @@ from benchlearn.report import figures
 from benchlearn.report import text as tx
 from benchlearn.report.profile import profile_context
 from benchlearn.report.site_data import SiteData, records
-from benchlearn.web.pages import Linker, base_context, fig_json, render
+from benchlearn.web.pages import Linker, base_context, fig_json, paradox_rows, render
+
 
 def _rows(df: pd.DataFrame | None, linker: Linker | None = None) -> list[dict]:
     rs = records(df)
@@ -59,6 +60,7 @@ def kommune_page(data: SiteData, linker: Linker, k: int, period=None, url="/") -
         period_options=[{"value": linker.kommune(k) if linker.static else linker.page(f"kommune/{k}", period=x),
                          "label": x, "selected": x == prof["period"]} for x in data.periods],
         pdf_href=None if linker.static else f"/kommune/{k}.pdf",
+        paradox=paradox_rows(data, prof["period"], kommune=k), paradox_why=tx.pick(tx.NYBORG_PARADOX),
     )
     return render("kommune.html", ctx)
 
@@ -117,14 +119,62 @@ def method_page(data: SiteData, linker: Linker, url="/metode") -> str:
     return render("method.html", ctx)
 
 
-def surveys_page(data: SiteData, linker: Linker, url="/undersoegelser") -> str:
+def survey_choice(data: SiteData, period=None, survey=None, dimension=None) -> tuple[str | None, str | None, str | None]:
+    """The period, survey and dimension the surveys page shows (defaults: latest, citizen, overall)."""
+    s = data.table("surveys")
+    if s is None:
+        return None, None, None
+    periods = sorted(s["period"].astype(str).unique())
+    p = period if period in periods else periods[-1]
+    sp = s[s["period"].astype(str) == p]
+    surveys = [x for x in tx.SURVEYS if x in set(sp["survey"])] or sorted(sp["survey"].unique())
+    v = survey if survey in surveys else surveys[0]
+    dims = list(dict.fromkeys(sp.loc[sp["survey"] == v, "dimension"].astype(str)))
+    dflt = "samlet" if "samlet" in dims else dims[0]
+    return p, v, dimension if dimension in dims else dflt
+
+
+def surveys_page(data: SiteData, linker: Linker, period=None, survey=None, dimension=None,
+                 url="/undersoegelser") -> str:
+    """One period, survey and dimension at a time: a chart of all municipalities against the
+    national figure, the table of the same numbers, and a link to each municipality's detail."""
     s = data.table("surveys")
     ctx = base_context(data, linker, "undersoegelser", url, data.is_simulated("surveys"), t("Undersøgelser", "Surveys"))
-    rows = records(s) if s is not None else []
+    p, v, dim = survey_choice(data, period, survey, dimension)
+    if s is None or p is None:
+        ctx.update(rows=[], fig=None)
+        return render("surveys.html", ctx)
+    sp = s[s["period"].astype(str) == p]
+    if "maalgruppe" in sp.columns:
+        sp = sp[sp["maalgruppe"].isna() | (sp["maalgruppe"].astype(str).isin(("", "None")))]
+    cur = sp[(sp["survey"] == v) & (sp["dimension"].astype(str) == dim)].copy()
+    cur["navn"] = [n if isinstance(n, str) and n else reference.navn(int(k)) for k, n in
+                   zip(cur["kommunekode"], cur.get("navn", pd.Series([None] * len(cur), index=cur.index)), strict=True)]
+    nat = data.table("surveys_national")
+    national = None
+    if nat is not None:
+        m = nat[(nat["period"].astype(str) == p) & (nat["survey"] == v) & (nat["dimension"].astype(str) == dim)]
+        if len(m) and pd.notna(m["score"].iloc[0]):
+            national = records(m.head(1))[0]
+    rows = records(cur.sort_values("navn"))
     for r in rows:
-        r["href"] = linker.kommune(int(r["kommunekode"]))
-        r["navn"] = r.get("navn") or reference.navn(int(r["kommunekode"]))
-    ctx.update(rows=rows)
+        r["href"] = linker.kommune(int(r["kommunekode"])) + "#undersoegelser"
+    periods = sorted(s["period"].astype(str).unique())
+    surveys = [x for x in tx.SURVEYS if x in set(sp["survey"])]
+    dims = list(dict.fromkeys(sp.loc[sp["survey"] == v, "dimension"].astype(str)))
+    scale = (cur["scale_min"].dropna().iloc[0], cur["scale_max"].dropna().iloc[0]) \
+        if {"scale_min", "scale_max"} <= set(cur.columns) and cur["scale_min"].notna().any() else None
+    ctx.update(
+        period=p, survey=v, dimension=dim, rows=rows, national=national, scale=scale,
+        n_suppressed=int(cur["suppressed"].fillna(False).astype(bool).sum()) if "suppressed" in cur.columns else 0,
+        fig=fig_json(figures.survey_ranking(cur, national["score"] if national else None)),
+        period_options=[{"value": linker.page("undersoegelser", period=x, survey=v, dimension=dim), "label": x,
+                         "selected": x == p} for x in periods],
+        survey_options=[{"value": linker.page("undersoegelser", period=p, survey=x), "label": tx.label(tx.SURVEYS, x),
+                         "selected": x == v} for x in surveys],
+        dimension_options=[{"value": linker.page("undersoegelser", period=p, survey=v, dimension=x),
+                            "label": tx.label(tx.DIMENSIONS, x), "selected": x == dim} for x in dims],
+    )
     return render("surveys.html", ctx)
 
 

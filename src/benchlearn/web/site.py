@@ -64,6 +64,14 @@ def export_site(workspace: str | Path | None, out: str | Path, data: SiteData | 
     page("data.html", lambda: profile.data_page(d, top))
     if d.has("surveys"):
         page("undersoegelser.html", lambda: profile.surveys_page(d, top))
+        s = d.table("surveys")
+        for sp in sorted(s["period"].astype(str).unique()):
+            for sv in sorted(s.loc[s["period"].astype(str) == sp, "survey"].unique()):
+                sel = s[(s["period"].astype(str) == sp) & (s["survey"] == sv)]
+                dims = list(dict.fromkeys(sel["dimension"].astype(str)))
+                for dim in [None, *dims]:  # the survey's own link carries no dimension
+                    name = Path(top.page("undersoegelser", period=sp, survey=sv, dimension=dim)).name
+                    page(name, lambda sp=sp, sv=sv, dim=dim: profile.surveys_page(d, top, sp, sv, dim))
     for k in sorted(reference.kommunekoder()):
         page(f"kommune/{k}.html", lambda k=k: profile.kommune_page(d, sub, k))
         jobs.append((out / f"api/kommune/{k}.json", lambda k=k: webapi.dumps(webapi.kommune(d, k))))
