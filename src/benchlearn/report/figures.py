@@ -126,7 +126,7 @@ def rank_intervals(df: pd.DataFrame) -> dict | None:
         height=max(400, 14 * len(d) + 100),
         xaxis=_axis(t("Placering (1 = bedst)", "Rank (1 = best)"), side="top"),
         yaxis=_axis(tickfont={"size": 10}, type="category"),
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"})}
+        showlegend=False)}  # the caption says marginal (dark) and simultaneous (grey); a legend sat on the axis title
 
 
 _LIMIT = re.compile(r"^funnel_(adj_)?(lo|hi|low|high)(\d+)$")
@@ -345,6 +345,7 @@ def map_figure(values: pd.DataFrame, colour: str, geo_url: str) -> dict:
                      colorscale=[[0, TIER_COLOURS["better"]], [0.333, TIER_COLOURS["better"]],
                                  [0.333, TIER_COLOURS["as_expected"]], [0.667, TIER_COLOURS["as_expected"]],
                                  [0.667, TIER_COLOURS["worse"]], [1, TIER_COLOURS["worse"]]],
+                     showscale=False,  # the page prints the legend (▲ ○ ▼ and words) in HTML below the map
                      colorbar={"tickvals": [0, 1, 2],
                                "ticktext": [f"{TIER_SYMBOLS[k][1]} {label(TIERS, k)}" for k in order],
                                "title": {"text": t("Niveau", "Tier")}, "len": 0.5},
@@ -369,7 +370,7 @@ def map_figure(values: pd.DataFrame, colour: str, geo_url: str) -> dict:
                           "hoverinfo": "text", "name": t("intet resultat", "no result")})
     w, so, e, n = DENMARK_BOUNDS
     return {"data": traces, "layout": _layout(
-        height=600, margin={"l": 0, "r": 0, "t": 0, "b": 50}, meta={"fitBounds": [w, so, e, n]},
+        height=600, margin={"l": 0, "r": 0, "t": 0, "b": 0 if colour == "tier" else 50}, meta={"fitBounds": [w, so, e, n]},
         map={"style": "white-bg", "center": {"lat": (so + n) / 2, "lon": (w + e) / 2}, "zoom": 5.75})}
 
 

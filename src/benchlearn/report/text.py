@@ -79,6 +79,47 @@ COST_CATEGORIES = {
     "other": ("Øvrige", "Other"),
 }
 
+#: Measures of efforts, costs and target-group mix (activity table, peer differences).
+MEASURES = {
+    "andel_i_tilbud": ("Andel i tilbud", "Share in active offers"),
+    "samtaler_pr_person": ("Samtaler pr. person", "Meetings per person"),
+    "virksomhedsrettede_tilbud": ("Andel virksomhedsrettede tilbud", "Share of employer-based offers"),
+    "unit_cost_dkk": ("Udgift pr. fuldtidsperson (kr.)", "Cost per full-time person (DKK)"),
+    "share": ("Andel af fuldtidspersonerne", "Share of full-time persons"),
+    "samtaler": ("Samtaler", "Meetings"),
+    "tilbud": ("Tilbud", "Offers"),
+}
+MEASURE_KINDS = {
+    "activity": ("Indsats", "Effort"),
+    "cost": ("Udgift", "Cost"),
+    "maalgruppe_mix": ("Målgruppesammensætning", "Target-group mix"),
+}
+
+#: Model card entries and the keys inside them, for /metode (never a raw dict dump).
+MODEL_CARD = {
+    "source": ("Datakilde", "Data source"), "target": ("Område", "Target"), "ydelser": ("Ydelser", "Benefits"),
+    "model": ("Model", "Model"), "variables": ("Rammevilkår", "Framework variables"),
+    "dropped_variables": ("Udeladte rammevilkår", "Variables left out"),
+    "fit_statistics": ("Tilpasning", "Fit"), "cross_validation": ("Krydsvalidering", "Cross-validation"),
+    "periods": ("Perioder", "Periods"), "municipalities_used": ("Kommuner brugt", "Municipalities used"),
+    "excluded": ("Udeladte kommuner", "Excluded municipalities"),
+    "stability": ("Stabilitet (korrelation med forrige periode)", "Stability (correlation with the previous period)"),
+    "funnel": ("Tragtdiagrammets overspredning", "Funnel over-dispersion"), "tiers": ("Niveauer", "Tiers"),
+    "mapping_hash": ("Ydelsesafbildning (hash)", "Benefit mapping (hash)"),
+    "config_hash": ("Konfiguration (hash)", "Configuration (hash)"), "dataset_hash": ("Datasæt (hash)", "Dataset (hash)"),
+    "config": ("Konfiguration", "Configuration"), "simulated": ("Simuleret", "Simulated"), "notes": ("Noter", "Notes"),
+    "variable": ("rammevilkår", "variable"), "reason": ("begrundelse", "reason"), "ydelse": ("ydelse", "benefit"),
+    "n": ("n", "n"), "parameters": ("parametre", "parameters"), "tau2": ("τ²", "τ²"), "tau2_scale": ("τ²-skala", "τ² scale"),
+    "tau_pp": ("τ (pp)", "τ (pp)"), "r2": ("R²", "R²"), "folds": ("fold", "folds"), "rmse_pp": ("RMSE (pp)", "RMSE (pp)"),
+    "null_rmse_pp": ("RMSE uden rammevilkår (pp)", "RMSE without framework (pp)"), "r2_oos": ("R² uden for stikprøven", "out-of-sample R²"),
+    "mae_pp": ("MAE (pp)", "MAE (pp)"), "tau2_pp": ("τ² (pp²)", "τ² (pp²)"), "phi": ("φ", "φ"),
+    "iterations": ("iterationer", "iterations"), "converged": ("konvergeret", "converged"), "period": ("periode", "period"),
+    "area": ("område", "area"), "maalgruppe": ("målgruppe", "target group"), "exclude": ("udeladt efter mønster", "excluded by pattern"),
+    **{k: v for k, v in TIERS.items()},
+}
+#: Entries shown elsewhere on /metode (the coefficients have their own table).
+MODEL_CARD_HIDDEN = frozenset({"coefficients"})
+
 COLUMNS = {
     "kommunekode": ("Kommunekode", "Municipality code"),
     "navn": ("Kommune", "Municipality"),
@@ -127,6 +168,7 @@ COLUMNS = {
     "suppressed": ("Undertrykt", "Suppressed"),
     "simulated": ("Simuleret", "Simulated"),
     "measure": ("Mål", "Measure"),
+    "key": ("Oplysning", "Item"),
     "value": ("Værdi", "Value"),
     "dkk": ("Kroner", "DKK"),
     "ratio_oe": ("Faktisk/forventet", "Actual/expected"),

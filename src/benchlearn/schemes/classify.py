@@ -49,8 +49,8 @@ def _pct(x: float, da: bool = False) -> str:
 
 
 def _pp(x: float, da: bool = False) -> str:
-    """Signed percentage points; Danish text uses decimal comma."""
-    s = f"{x:+.2f}"
+    """Signed percentage points with a real minus (U+2212); Danish text uses decimal comma."""
+    s = f"{x:+.2f}".replace("-", "\u2212")
     return s.replace(".", ",") if da else s
 
 
@@ -143,8 +143,8 @@ def _classify_one(rec: dict[str, Any], scheme: Scheme, counted: tuple[str, ...],
                 da.append("resultat mangler")
                 en.append("result missing")
             else:
-                da.append(f"resultatmål {'opfyldt' if res else 'ikke opfyldt'} (diff_pp {_pp(d, True)} {'≤' if res else '>'} 0)")
-                en.append(f"result goal {'met' if res else 'not met'} (diff_pp {d:+.2f} {'≤' if res else '>'} 0)")
+                da.append(f"resultatmål {'opfyldt' if res else 'ikke opfyldt'} (forskel {_pp(d, True)} pp {'≤' if res else '>'} 0)")
+                en.append(f"result goal {'met' if res else 'not met'} (difference {_pp(d)} pp {'≤' if res else '>'} 0)")
         else:
             res = None if np.isnan(lo) else bool(lo <= 0)
             if res is None:
@@ -152,7 +152,7 @@ def _classify_one(rec: dict[str, Any], scheme: Scheme, counted: tuple[str, ...],
                 en.append("confidence interval missing, so 'not significantly worse' cannot be decided")
             else:
                 da.append(f"resultatmål {'opfyldt' if res else 'ikke opfyldt'}: {'ikke ' if res else ''}signifikant dårligere end forventet (nedre grænse {_pp(lo, True)} {'≤' if res else '>'} 0)")
-                en.append(f"result goal {'met' if res else 'not met'}: {'not ' if res else ''}significantly worse than expected (lower bound {lo:+.2f} {'≤' if res else '>'} 0)")
+                en.append(f"result goal {'met' if res else 'not met'}: {'not ' if res else ''}significantly worse than expected (lower bound {_pp(lo)} {'≤' if res else '>'} 0)")
 
     goal_met: dict[str, bool | None] = {}
     names = {"tilbud": ("uden tilbud", "without offer"), "samtaler": ("uden samtaler", "without meetings")}
@@ -189,7 +189,7 @@ def _classify_one(rec: dict[str, Any], scheme: Scheme, counted: tuple[str, ...],
             en.append("confidence interval missing, so the tier cannot be decided")
         else:
             da.append(f"95 %-interval [{_pp(lo, True)}; {_pp(hi, True)}] " + {"better": "helt under 0", "worse": "helt over 0", "as_expected": "indeholder 0"}[tier])
-            en.append(f"95 % interval [{lo:+.2f}; {hi:+.2f}] " + {"better": "wholly below 0", "worse": "wholly above 0", "as_expected": "contains 0"}[tier])
+            en.append(f"95 % interval [{_pp(lo)}; {_pp(hi)}] " + {"better": "wholly below 0", "worse": "wholly above 0", "as_expected": "contains 0"}[tier])
 
     values = {"resultatmaal": res, "fokusmaal_alle": alle, "fokusmaal_tilbud": goal_met["tilbud"],
               "fokusmaal_samtaler": goal_met["samtaler"], "tier": tier}

@@ -76,6 +76,28 @@ def _default_run(data: SiteData, df: pd.DataFrame | None) -> pd.DataFrame | None
     return df
 
 
+def card_value(x) -> str:
+    """A model-card value as text a reader can read: labelled keys, numbers in the page's
+    format, one item per line for lists of records (never a Python dict dump)."""
+    from benchlearn.web.pages import fmt_num
+
+    if x is None:
+        return "–"
+    if isinstance(x, bool):
+        return t("ja", "yes") if x else t("nej", "no")
+    if isinstance(x, float):
+        return fmt_num(x, 3)
+    if isinstance(x, int):
+        return fmt_num(x, 0)
+    if isinstance(x, dict):
+        return "; ".join(f"{tx.label(tx.MODEL_CARD, k)}: " + (f"({card_value(v)})" if isinstance(v, dict) else card_value(v))
+                         for k, v in x.items())
+    if isinstance(x, list):
+        sep = " | " if any(isinstance(v, dict) for v in x) else ", "
+        return sep.join(card_value(v) for v in x)
+    return str(x)
+
+
 def _model_card(card: pd.DataFrame | None) -> pd.DataFrame | None:
     """Model card rows as key/value text (values may be stored as JSON)."""
     if card is None:
@@ -89,14 +111,13 @@ def _model_card(card: pd.DataFrame | None) -> pd.DataFrame | None:
                 x = json.loads(v) if isinstance(v, str) else v
             except ValueError:
                 return v
-            if isinstance(x, dict):
-                return "; ".join(f"{a}: {b}" for a, b in x.items())
-            if isinstance(x, list):
-                return ", ".join(map(str, x))
-            return x
+            return card_value(x)
         card = card.assign(value=[show(v) for v in card["value_json"]]).drop(columns="value_json")
         if "key" in card.columns:
             card = card.drop_duplicates("key", keep="last")
+            card = card[~card["key"].isin(tx.MODEL_CARD_HIDDEN)]
+            card = card.assign(key=[tx.label(tx.MODEL_CARD, k) for k in card["key"]])
+    card = card[[c for c in ("key", "value") if c in card.columns]] if "key" in card.columns else card
     return card
 
 

@@ -10,7 +10,10 @@
   function fitMap(el, layout) {
     var b = layout.meta && layout.meta.fitBounds;
     if (!b || !layout.map) { return; }
-    var w = el.clientWidth || 600, h = (layout.height || 600) - ((layout.margin && layout.margin.b) || 0);
+    var w = el.clientWidth || 600, mb = (layout.margin && layout.margin.b) || 0;
+    // Denmark is about as tall as wide: a phone-width map needs no 600 px of height
+    layout.height = Math.round(Math.min(layout.height || 600, Math.max(320, w * 0.9 + mb)));
+    var h = layout.height - mb;
     function y(lat) { var s = Math.sin(lat * Math.PI / 180); return Math.log((1 + s) / (1 - s)) / (4 * Math.PI); }
     var zx = Math.log2(w / 512 * 360 / (b[2] - b[0]));
     var zy = Math.log2(h / 512 / (y(b[3]) - y(b[1])));
