@@ -85,7 +85,7 @@ def test_pdf_profile_nyborg(data, ws):
     assert "Nyborg" in text and "Simulerede tal" in text
     assert f"{da(ny['diff_pp'])} pp" in text
     assert f"[{da(ny['ci_low_pp'])}; {da(ny['ci_high_pp'])}] pp" in text
-    assert "STAR Jobcenterindblik (2020)" in text and "KL: resultater først" in text
+    assert "Jobcenterindblik (STAR 2020)" in text and "KL: resultater først" in text  # the scheme files wording
     pe = tables["peers"]
     for k in pe[(pe["period"] == "2023") & (pe["kommunekode"] == NYBORG) & pe["learning_partner"]]["peer_kommunekode"]:
         assert reference.navn(int(k)) in text

@@ -54,13 +54,43 @@ class _Categories(dict):
 
 
 CATEGORIES = _Categories()
-SCHEMES = {
+_SCHEME_FALLBACK = {
     "star-2020": ("STAR Jobcenterindblik (2020)", "STAR Jobcenterindblik (2020)"),
     "star-2021": ("STAR 2021-variant (kun samtalemål)", "STAR 2021 variant (talks goal only)"),
     "kl-results-first": ("KL: resultater først", "KL: results first"),
     "results-only": ("Kun resultater (ministeriets liste)", "Results only (ministry list)"),
     "kl-2024-tiers": ("KL 2024: niveauer uden rangering", "KL 2024: tiers without ranking"),
 }
+
+
+@cache
+def _scheme_labels() -> dict[str, tuple[str, str]]:
+    """Scheme names exactly as the scheme files word them."""
+    import tomllib
+    from importlib import resources
+
+    out = dict(_SCHEME_FALLBACK)
+    for f in resources.files("benchlearn").joinpath("schemes").iterdir():
+        if f.name.endswith(".toml"):
+            doc = tomllib.loads(f.read_text(encoding="utf-8"))
+            lab = doc.get("label", {})
+            if "id" in doc and "da" in lab:
+                out[str(doc["id"])] = (str(lab["da"]), str(lab.get("en", lab["da"])))
+    return out
+
+
+class _Schemes(dict):
+    def get(self, key, default=None):  # type: ignore[override]
+        return _scheme_labels().get(key, default)
+
+    def __getitem__(self, key):  # type: ignore[override]
+        return _scheme_labels()[key]
+
+    def __contains__(self, key) -> bool:  # type: ignore[override]
+        return key in _scheme_labels()
+
+
+SCHEMES = _Schemes()
 SURVEYS = {
     "citizen": ("Borgerundersøgelse", "Citizen survey"),
     "business": ("Virksomhedsundersøgelse", "Business survey"),
