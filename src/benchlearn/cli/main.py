@@ -12,10 +12,10 @@ import pkgutil
 import sys
 from typing import Annotated, Optional
 
-import click
 import typer
 
 from benchlearn import __version__
+from benchlearn.cli import usage
 from benchlearn.core.errors import BenchlearnError
 from benchlearn.core.i18n import set_lang, t
 
@@ -66,21 +66,31 @@ def _print_error(message: str) -> None:
 
 
 def run(argv: list[str] | None = None) -> None:
-    """Entry point: run the app and turn user errors into clean messages and exit codes."""
+    """Entry point: run the app and turn user errors into clean messages and exit codes.
+
+    Usage errors exit 2 with a one-line message (Danish unless ``--lang en``), as
+    :class:`~benchlearn.errors.BenchlearnError` does; see :mod:`benchlearn.cli.usage` for
+    why the click exception classes are collected rather than imported.
+    """
+    args = usage.hoist_lang(sys.argv[1:] if argv is None else argv, app)
+    set_lang(usage.lang_from_argv(args))  # usage errors happen before the --lang callback runs
     try:
         # with standalone_mode=False click returns the code of typer.Exit(n) instead of exiting
-        rv = app(args=argv, standalone_mode=False)
+        rv = app(args=args, prog_name="benchlearn", standalone_mode=False)
     except BenchlearnError as exc:
         _print_error(exc.message())
         sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except usage.EXITS as exc:
+        sys.exit(getattr(exc, "exit_code", 0))
+    except usage.ABORTS:
         _print_error(t("Afbrudt.", "Aborted."))
         sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
+    except usage.CLICK_ERRORS as exc:
+        if usage.is_no_args_help(exc):  # bare `benchlearn` / `benchlearn persons`: the help, then exit 2 as click does
+            exc.show()  # type: ignore[attr-defined]
+            sys.exit(2)
+        _print_error(usage.usage_message(exc))
+        sys.exit(2)
     except KeyboardInterrupt:
         _print_error(t("Afbrudt.", "Interrupted."))
         sys.exit(130)
