@@ -160,7 +160,7 @@ def build_demo_workspace(
         ds = Dataset.from_tables(build_demo_tables(seed, periods, use_real=use_real), source="benchlearn demo")
     counts: dict[str, int] = {}
     with Workspace.open(path) as ws:
-        ws.ingest(ds)
+        ws.ingest(ds, replace=True)  # the demo's own workspace: rebuilt from the same recipe
         done = {
             r.config.get("analysis")
             for r in ws.find_runs("demo")

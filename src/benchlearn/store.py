@@ -69,6 +69,66 @@ class RunRecord:
     meta: Mapping[str, Any]
 
 
+#: file endings of tables and documents: a workspace path ending so is a mistake, never a workspace
+_NOT_WORKSPACE_SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet", ".json", ".md", ".pdf", ".html", ".toml", ".yaml", ".yml", ".zip"})
+_DUCKDB_MAGIC = b"DUCK"
+
+
+def check_workspace_path(p: Path) -> None:
+    """Refuse a path that cannot be a workspace before DuckDB creates or opens anything there.
+
+    The audit found ``--workspace x.csv`` answered "Ingested into x.csv." with nothing stored:
+    a workspace is a DuckDB file (bytes 8–11 are ``DUCK``), never a folder or a table file.
+    """
+    if p.is_dir():
+        raise WorkspaceError(
+            f"{p} er en mappe, ikke en arbejdsfil. Angiv en fil, fx {p / 'benchlearn.duckdb'}.",
+            f"{p} is a folder, not a workspace file. Give a file, e.g. {p / 'benchlearn.duckdb'}.",
+        )
+    if p.is_file() and p.stat().st_size > 0:
+        with p.open("rb") as fh:
+            head = fh.read(16)
+        if head[8:12] != _DUCKDB_MAGIC:
+            raise WorkspaceError(
+                f"{p} er ikke en benchlearn-arbejdsfil (ikke en DuckDB-fil); den røres ikke. Angiv en .duckdb-fil.",
+                f"{p} is not a benchlearn workspace (not a DuckDB file); it is left untouched. Give a .duckdb file.",
+            )
+        return
+    if p.suffix.lower() in _NOT_WORKSPACE_SUFFIXES:
+        raise WorkspaceError(
+            f"{p} ligner en datafil ({p.suffix}), ikke en arbejdsfil. En arbejdsfil hedder fx benchlearn.duckdb.",
+            f"{p} looks like a data file ({p.suffix}), not a workspace. A workspace is named e.g. benchlearn.duckdb.",
+        )
+
+
+def _damaged(p: Path, exc: BaseException) -> WorkspaceError:
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return WorkspaceError(
+        f"Arbejdsfilen {p} er beskadiget eller afkortet og kan ikke læses ({first}). Byg den igen med 'benchlearn ingest'.",
+        f"The workspace file {p} is damaged or cut off and cannot be read ({first}). Rebuild it with 'benchlearn ingest'.",
+    )
+
+
+def _count(n: int) -> tuple[str, str]:
+    return f"{n:,}".replace(",", "."), f"{n:,}"
+
+
+class RowLossError(WorkspaceError):
+    """An ingest would remove stored rows; it needs ``--replace``."""
+
+    def __init__(self, path: Path, losses: Mapping[str, tuple[int, int]]) -> None:
+        self.losses = dict(losses)
+        gone = sum(old - new for old, new in losses.values())
+        parts_da = ", ".join(f"{t} {_count(o)[0]} → {_count(n)[0]}" for t, (o, n) in sorted(losses.items()))
+        parts_en = ", ".join(f"{t} {_count(o)[1]} → {_count(n)[1]}" for t, (o, n) in sorted(losses.items()))
+        super().__init__(
+            f"Indlæsningen ville fjerne {_count(gone)[0]} gemte rækker fra {path} ({parts_da}). "
+            "Intet er ændret. Brug --replace, hvis de gamle rækker skal erstattes.",
+            f"The ingest would remove {_count(gone)[1]} stored rows from {path} ({parts_en}). "
+            "Nothing was changed. Use --replace if the stored rows are to be replaced.",
+        )
+
+
 class Workspace:
     """A DuckDB workspace file. Open with :meth:`open`; use as a context manager."""
 
@@ -83,22 +143,56 @@ class Workspace:
         p = Path(path)
         if read_only and not p.exists():
             raise WorkspaceError(f"Arbejdsfilen {p} findes ikke.", f"The workspace file {p} does not exist.")
+        check_workspace_path(p)
         try:
             if not read_only:
                 p.parent.mkdir(parents=True, exist_ok=True)
             con = duckdb.connect(str(p), read_only=read_only)
+        except duckdb.IOException as exc:
+            raise _damaged(p, exc) from None
         except (duckdb.Error, OSError) as exc:
             raise WorkspaceError(
                 f"Kan ikke åbne arbejdsfilen {p}: {exc}",
                 f"Cannot open the workspace file {p}: {exc}",
             ) from None
         ws = cls(p, con, read_only)
-        if not read_only:
-            ws._init_schema()
-        elif not ws._has_table("_meta"):
+        try:
+            ws._check_whole()
+            if not read_only:
+                ws._init_schema()
+            elif not ws._has_table("_meta"):
+                raise WorkspaceError(f"{p} er ikke en benchlearn-arbejdsfil.", f"{p} is not a benchlearn workspace.")
+        except duckdb.Error as exc:
             con.close()
-            raise WorkspaceError(f"{p} er ikke en benchlearn-arbejdsfil.", f"{p} is not a benchlearn workspace.")
+            raise _damaged(p, exc) from None
+        except BaseException:
+            con.close()
+            raise
         return ws
+
+    def _check_whole(self) -> None:
+        """Refuse a cut-off file before anything reads from it (the audit's truncated ``.duckdb``).
+
+        Notes
+        -----
+        DuckDB reads blocks lazily, so a file cut short opens fine and fails (or, in the web
+        layer, shows an empty site) only when a missing block is read. The file must hold its
+        3 headers of 4 KiB and ``total_blocks`` blocks of ``block_size`` bytes (``PRAGMA
+        database_size``). Should a DuckDB version lay out its file differently, a file that
+        looks short is read whole once before it is called damaged, so the size rule can
+        only refuse a file that really cannot be read.
+        """
+        if not self.path.exists():
+            return
+        row = self._con.execute("PRAGMA database_size").fetchone()
+        if row is None:
+            return
+        block_size, total_blocks = int(row[2]), int(row[3])
+        need = 3 * 4096 + block_size * total_blocks
+        if self.path.stat().st_size >= need:
+            return
+        for (name,) in self._con.execute("SELECT table_name FROM duckdb_tables()").fetchall():
+            self._con.execute(f'SELECT * FROM "{name}"').fetchall()  # raises IOException when cut off
 
     def close(self) -> None:
         self._con.close()
@@ -150,12 +244,38 @@ class Workspace:
         row = self._con.execute("SELECT content_hash FROM _ingest ORDER BY ingested DESC LIMIT 1").fetchone()
         return row[0] if row else None
 
-    def ingest(self, ds: Dataset) -> IngestResult:
-        """Replace the workspace's data by ``ds``; a no-op when the content is identical."""
+    def stored_rows(self) -> dict[str, int]:
+        """Rows per ingested table."""
+        names = self._con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'data_%' ORDER BY 1"
+        ).fetchall()
+        out = {}
+        for (name,) in names:
+            row = self._con.execute(f'SELECT count(*) FROM "{name}"').fetchone()
+            out[name[len("data_") :]] = int(row[0]) if row else 0
+        return out
+
+    def row_losses(self, ds: Dataset) -> dict[str, tuple[int, int]]:
+        """Tables that ``ds`` would leave with fewer rows than stored: ``{table: (stored, new)}``."""
+        if ds.content_hash == self.content_hash():
+            return {}
+        new = {n: len(df) for n, df in ds.tables.items()}
+        return {n: (old, new.get(n, 0)) for n, old in self.stored_rows().items() if new.get(n, 0) < old}
+
+    def ingest(self, ds: Dataset, replace: bool = False) -> IngestResult:
+        """Replace the workspace's data by ``ds``; a no-op when the content is identical.
+
+        A dataset that would leave any stored table with fewer rows (or drop it) is refused
+        with :class:`RowLossError` unless ``replace`` is given (``ingest --replace``): the
+        audit saw a header-only ``support.csv`` replace 5,488 stored rows with none.
+        """
         self._writable()
         h = ds.content_hash
         if self.content_hash() == h:
             return IngestResult(False, h, tuple(ds.names))
+        losses = self.row_losses(ds)
+        if losses and not replace:
+            raise RowLossError(self.path, losses)
         c = self._con
         c.execute("BEGIN TRANSACTION")
         try:

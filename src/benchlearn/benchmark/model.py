@@ -87,9 +87,13 @@ def _assemble(ds: Dataset, config: BenchmarkConfig) -> _Assembled:
         )
     unknown = [p for p in periods if p not in set(support["period"])]
     if unknown:
+        from benchlearn.core.periods import shown_periods
+
+        have_da, have_en = shown_periods(ds.periods("support"))
+        want_da, want_en = shown_periods(unknown)
         raise ConfigError(
-            f"Perioden {unknown} findes ikke i tabellen 'support' (findes: {ds.periods('support')}).",
-            f"Period {unknown} is not in table 'support' (available: {ds.periods('support')}).",
+            f"Perioden {want_da} findes ikke i tabellen 'support' (findes: {have_da}).",
+            f"Period {want_en} is not in table 'support' (available: {have_en}).",
         )
     sup = support[support["period"].isin(periods) & support["ydelse"].isin(ydelser)]
     actual = sup.groupby(["kommunekode", "period"], as_index=False)["fuldtidspersoner"].sum()

@@ -60,9 +60,12 @@ def _rows_for(table: pd.DataFrame, name: str, config: BenchmarkConfig) -> tuple[
     periods = config.periods or tuple(sorted(rows["period"].unique()))
     rows = rows[rows["period"].isin(periods)]
     if rows.empty:
+        from benchlearn.core.periods import shown_periods
+
+        shown_da, shown_en = shown_periods(periods)
         raise ModelError(
-            f"Tabellen '{name}' har ingen rækker for område '{config.target}' og perioderne {list(periods)}.",
-            f"Table '{name}' has no rows for area '{config.target}' and periods {list(periods)}.",
+            f"Tabellen '{name}' har ingen rækker for område '{config.target}' og perioderne {shown_da}.",
+            f"Table '{name}' has no rows for area '{config.target}' and periods {shown_en}.",
         )
     return rows, periods
 

@@ -72,6 +72,10 @@ def _c(name: str, kind: ColumnKind, da: str, en: str, **kw: object) -> Column:
     return Column(name, kind, da, en, **kw)  # type: ignore[arg-type]
 
 
+#: residents aged 16–66 of one municipality, at most: København, the largest, has about 470,000
+#: (Statbank FOLK1A, 2024); twice that leaves room for growth and still refuses the audit's 1e300
+MAX_RESIDENTS = 1_000_000
+
 KOMMUNE = _c("kommunekode", "kommunekode", "DST-kommunekode (101 København … 860 Hjørring)", "DST municipality code")
 PERIOD = _c("period", "period", "periode: 2023, 2023H1, 2023Q4, 2023M03 eller 2023QMAT04", "period label")
 
@@ -92,7 +96,8 @@ TABLES: dict[str, TableSpec] = {
         TableSpec(
             "population",
             ("kommunekode", "period"),
-            (KOMMUNE, PERIOD, _c("persons", "number", "borgere 16–66 år", "residents aged 16–66", minimum=0)),
+            (KOMMUNE, PERIOD, _c("persons", "number", "borgere 16–66 år", "residents aged 16–66", minimum=0,
+                                 maximum=MAX_RESIDENTS)),
             "Nævner: borgere i alderen 16–66 år",
             "Denominator: residents aged 16–66",
         ),
@@ -127,8 +132,8 @@ TABLES: dict[str, TableSpec] = {
                 KOMMUNE,
                 PERIOD,
                 _c("area", "area", "benchmarkområde eller målgruppe", "benchmark area or target group"),
-                _c("actual", "number", "faktisk antal fuldtidspersoner", "actual full-time persons", minimum=0),
-                _c("expected", "number", "forventet antal fuldtidspersoner", "expected full-time persons", minimum=0),
+                _c("actual", "number", "faktisk antal fuldtidspersoner", "actual full-time persons", minimum=0, at_most="persons"),
+                _c("expected", "number", "forventet antal fuldtidspersoner", "expected full-time persons", minimum=0, at_most="persons"),
                 _c("persons", "number", "nævner (borgere)", "denominator (residents)", required=False, nullable=True, minimum=0),
                 _c("se_expected", "number", "modellens standardfejl på forventet (valgfri; skrives af persons aggregate)",
                    "the model's standard error of expected (optional; written by persons aggregate)",
@@ -351,3 +356,46 @@ PERIOD_TABLES: tuple[str, ...] = tuple(
     n for n, t in TABLES.items() if not t.person_level and "period" in t.column_names
 )
 
+
+
+@dataclass(frozen=True)
+class Plausibility:
+    """A count of persons that cannot exceed ``at_most`` times another table's count on the same key.
+
+    Notes
+    -----
+    The rule is ``column <= at_most * of_column`` row by row, joined on ``on``; rows with no
+    partner (a period without population) are not judged. ``at_most = 1`` is "a share of at
+    most 1": full-time persons on support are residents aged 16–66, so in one municipality
+    and period their number cannot pass the register population (audit #20.6: 9,999,999
+    full-time persons against 403,784 residents).
+    """
+
+    table: str
+    column: str
+    of_table: str
+    of_column: str
+    on: tuple[str, ...]
+    at_most: float
+    doc_da: str
+    doc_en: str
+
+
+#: Plausibility rules across tables, checked on every dataset after each table's own checks.
+PLAUSIBILITY: tuple[Plausibility, ...] = (
+    Plausibility(
+        "support", "fuldtidspersoner", "population", "persons", ("kommunekode", "period"), 1.0,
+        "fuldtidspersoner på én ydelse højst kommunens borgere 16–66 år (andel ≤ 1)",
+        "full-time persons on one benefit at most the municipality's residents aged 16–66 (share ≤ 1)",
+    ),
+    Plausibility(
+        "focus", "persons_12m", "population", "persons", ("kommunekode", "period"), 1.0,
+        "personer med 12 måneders anciennitet højst kommunens borgere 16–66 år (andel ≤ 1)",
+        "persons with 12 months on support at most the municipality's residents aged 16–66 (share ≤ 1)",
+    ),
+    Plausibility(
+        "benchmark", "actual", "population", "persons", ("kommunekode", "period"), 1.0,
+        "faktisk antal fuldtidspersoner højst kommunens borgere 16–66 år (andel ≤ 1)",
+        "actual full-time persons at most the municipality's residents aged 16–66 (share ≤ 1)",
+    ),
+)

@@ -61,3 +61,19 @@ def previous(label: str) -> str:
     if kind == "month":
         return f"{y}M{n:02d}"
     return f"{y}QMAT0{n}"
+
+
+def shown_periods(periods, head: int = 3, tail: int = 3) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """Period labels for a message, shortened when long: ``(danish, english)``.
+
+    The audit saw "period not found" list 4,500 periods; past ``head + tail`` labels the
+    first and last few are shown with the count, e.g. ``2010M01, 2010M02, 2010M03 … 2023M12 (168 perioder)``.
+    """
+    labels = sorted(str(p) for p in periods)
+    if not labels:
+        return "ingen", "none"
+    if len(labels) <= head + tail + 1:
+        s = ", ".join(labels)
+        return s, s
+    s = f"{', '.join(labels[:head])} … {', '.join(labels[-tail:])}"
+    return f"{s} ({len(labels)} perioder)", f"{s} ({len(labels)} periods)"

@@ -14,7 +14,7 @@ import pandas as pd
 from benchlearn.core.contract import TABLES
 from benchlearn.core.errors import DatasetError, MissingTableError
 from benchlearn.data.io import RawTable, normalise_column, read_csv, read_parquet, read_xlsx_sheets
-from benchlearn.data.validate import check_period_kinds, validate_table
+from benchlearn.data.validate import check_period_kinds, check_plausibility, validate_table
 
 PERSON_LEVEL = frozenset(n for n, t in TABLES.items() if t.person_level)
 _IGNORED_SUFFIXES = {".md", ".txt", ".json", ".toml", ".yaml", ".yml", ".pdf", ".png", ".html"}
@@ -59,6 +59,7 @@ class Dataset:
     def _from_raw(cls, raws: dict[str, RawTable], source: str, notes: tuple[str, ...]) -> Dataset:
         typed = {name: validate_table(raw) for name, raw in raws.items()}
         check_period_kinds(typed, raws)
+        check_plausibility(typed, raws)
         return cls(MappingProxyType({n: _sort_key(df, n) for n, df in sorted(typed.items())}), source, notes)
 
     # -- access -------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from benchlearn.core import reference
-from benchlearn.core.contract import PERIOD_TABLES, TABLES, Column, TableSpec
+from benchlearn.core.contract import PERIOD_TABLES, PLAUSIBILITY, TABLES, Column, TableSpec
 from benchlearn.core.errors import DataError
 from benchlearn.data.io import RawTable, normalise_column
 from benchlearn.core.periods import EXPECTED_DA, EXPECTED_EN, period_kind
@@ -124,26 +124,72 @@ def _numbers(raw: RawTable, col: Column, values: pd.Series) -> np.ndarray:
         return out
     blank = _blank_mask(values)
     text = values.astype("str")
-    is_bool = values.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy()
-    if is_bool.any():
-        pos = int(np.flatnonzero(is_bool)[0])
-        raise _fail(raw, pos, col.name, values.iloc[pos], "et tal, ikke sand/falsk", "a number, not true/false")
+    if pd.api.types.is_object_dtype(values.dtype):  # XLSX cells may hold true/false
+        is_bool = values.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy()
+        if is_bool.any():
+            pos = int(np.flatnonzero(is_bool)[0])
+            raise _fail(raw, pos, col.name, values.iloc[pos], "et tal, ikke sand/falsk", "a number, not true/false")
     dot_thousands = _dot_thousands(text, blank, raw.decimal_comma)
-    # Fast path: plain numbers parse vectorised; only values that need the Danish rules
-    # (decimal comma, thousands separators) or fail go through the per-value parser.
-    fast = pd.to_numeric(values.where(~blank), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    slow = (np.isnan(fast) & ~blank) | np.isinf(fast) | (text.str.contains(",", regex=False).to_numpy() & ~blank)
-    if dot_thousands:
-        slow |= text.str.contains(".", regex=False).to_numpy() & ~blank
-    out = np.where(blank, np.nan, fast)
-    objs = values.tolist()
+    # Fast path: numbers parse vectorised, the Danish rules of _number applied as string
+    # operations; only values those cannot settle (both marks, a failure) go through the
+    # per-value parser, which is the reference and the one that reports the error.
+    if pd.api.types.is_object_dtype(values.dtype):
+        conv, slow = values.where(~blank), np.zeros(len(values), dtype=bool)
+        slow |= text.str.contains(",", regex=False).to_numpy() & ~blank
+        if dot_thousands:
+            slow |= text.str.contains(".", regex=False).to_numpy() & ~blank
+    else:
+        conv, slow = _danish_as_plain(text, dot_thousands)
+    fast = pd.to_numeric(conv.where(~blank), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    slow = slow | (np.isnan(fast) & ~blank) | np.isinf(fast)
+    slow &= ~blank
+    out = np.where(blank | slow, np.nan, fast)
     for i in np.flatnonzero(slow):
-        v = objs[i]
+        v = values.iloc[int(i)]
         try:
             out[i] = _number(v, dot_thousands)
         except ValueError:
             raise _fail(raw, int(i), col.name, v, "et tal (fx 1234,5 eller 1234.5)", "a number (e.g. 1234,5 or 1234.5)") from None
     return out
+
+
+def _danish_as_plain(text: pd.Series, dot_thousands: bool) -> tuple[pd.Series, np.ndarray]:
+    """Text numbers rewritten as plain ones by :func:`_number`'s rules, and the values left to it.
+
+    Notes
+    -----
+    A value with only ``,`` has its ``,`` as decimal mark, or as thousands separator when
+    the column does not use ``.`` for thousands and the value is grouped (``1,234``). A value
+    with only ``.`` in a dot-thousands column must be grouped (``1.234``), and loses the
+    dots. A value with both marks is left to :func:`_number` (its order decides).
+    """
+    t = text.str.strip().str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
+    t = t.str.replace("\u2212", "-", regex=False)
+    has_c = t.str.contains(",", regex=False).fillna(False).to_numpy(dtype=bool)
+    has_d = t.str.contains(".", regex=False).fillna(False).to_numpy(dtype=bool)
+    slow = has_c & has_d
+    only_c = has_c & ~has_d
+    out = t
+    if only_c.any():
+        grouped = t.str.match(_THOUSANDS_COMMA.pattern).fillna(False).to_numpy(dtype=bool) & only_c & (not dot_thousands)
+        out = out.where(~grouped, t.str.replace(",", "", regex=False))
+        out = out.where(~(only_c & ~grouped), t.str.replace(",", ".", regex=False))
+    if dot_thousands:
+        only_d = has_d & ~has_c
+        if only_d.any():
+            grouped = t.str.match(_THOUSANDS_DOT.pattern).fillna(False).to_numpy(dtype=bool) & only_d
+            slow |= only_d & ~grouped
+            out = out.where(~grouped, t.str.replace(".", "", regex=False))
+    return out, slow
+
+
+def _text_series(values: pd.Series) -> pd.Series:
+    """Text values stripped, blanks as missing, as a ``str`` Series (vectorised for text columns:
+    a Python list of a 200 MB file's strings is what made ingest take 24x the file in memory)."""
+    if not pd.api.types.is_object_dtype(values.dtype) and not pd.api.types.is_numeric_dtype(values.dtype):
+        stripped = values.astype("str").str.strip()
+        return stripped.where(~(values.isna() | stripped.eq("")).to_numpy())
+    return pd.Series(_texts(values), index=values.index, dtype="str")
 
 
 def _texts(values: pd.Series) -> list[str | None]:
@@ -160,6 +206,19 @@ def _texts(values: pd.Series) -> list[str | None]:
         else:
             out.append(str(v).strip())
     return out
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _no_control(raw: RawTable, name: str, texts: pd.Series) -> pd.Series:
+    """Refuse control characters (a NUL byte inside a name, audit #20.10): they never belong
+    in a value, are invisible on screen and cut strings short in C libraries downstream."""
+    bad = texts.str.contains(_CONTROL.pattern, regex=True).fillna(False).to_numpy(dtype=bool)
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        raise _fail(raw, pos, name, texts.iloc[pos], "tekst uden styretegn (fx NUL-byte)", "text without control characters (e.g. a NUL byte)")
+    return texts
 
 
 def _check_range(raw: RawTable, col: Column, arr: np.ndarray, values: pd.Series) -> None:
@@ -232,35 +291,50 @@ def _typed_column(raw: RawTable, col: Column, values: pd.Series) -> pd.Series:
             else:
                 raise _fail(raw, i, col.name, v, "sand/falsk (true/false, ja/nej, 1/0)", "true/false (ja/nej, 1/0)")
         return pd.Series(res, index=values.index, dtype="bool")
-    texts = _texts(values)
+    texts = _no_control(raw, col.name, _text_series(values))
     allowed: Iterable[str] | None = None
     if kind == "period":
-        for i, s in enumerate(texts):
-            if s is not None and period_kind(s) is None:
-                raise _fail(raw, i, col.name, s, EXPECTED_DA, EXPECTED_EN)
+        kinds = _period_kinds(texts)
+        bad = (texts.notna() & kinds.isna()).to_numpy()
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            raise _fail(raw, pos, col.name, texts.iloc[pos], EXPECTED_DA, EXPECTED_EN)
     elif kind == "ydelse":
         aliases = _ydelse_aliases()
-        texts = [aliases.get(normalise_column(s), normalise_column(s)) if s is not None else None for s in texts]
+        texts = _per_unique(texts, lambda s: aliases.get(normalise_column(s), normalise_column(s)))
         allowed = reference.ydelse_codes()
     elif kind == "area":
-        texts = [s.lower() if s is not None else None for s in texts]
+        texts = texts.str.lower()
         allowed = reference.area_codes() + reference.maalgruppe_codes()
     elif kind == "maalgruppe":
-        texts = [s.lower() if s is not None else None for s in texts]
+        texts = texts.str.lower()
         allowed = reference.maalgruppe_codes()
     elif kind == "sex":
-        texts = [s.upper() if s is not None else None for s in texts]
+        texts = texts.str.upper()
         allowed = ("M", "K")
     elif kind == "choice":
-        texts = [s.lower() if s is not None else None for s in texts]
+        texts = texts.str.lower()
         allowed = col.choices
     if allowed is not None:
         allowed_set = set(allowed)
-        for i, s in enumerate(texts):
-            if s is not None and s not in allowed_set:
-                shown = ", ".join(sorted(allowed_set))
-                raise _fail(raw, i, col.name, s, f"en af: {shown}", f"one of: {shown}")
-    return pd.Series(texts, index=values.index, dtype="str")
+        bad = (texts.notna() & ~texts.isin(allowed_set)).to_numpy()
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            shown = ", ".join(sorted(allowed_set))
+            raise _fail(raw, pos, col.name, texts.iloc[pos], f"en af: {shown}", f"one of: {shown}")
+    return texts.astype("str")
+
+
+def _per_unique(texts: pd.Series, fn) -> pd.Series:  # type: ignore[no-untyped-def]
+    """``fn`` applied once per distinct value (a column of millions of rows has a few hundred)."""
+    codes, uniques = pd.factorize(texts, use_na_sentinel=True)
+    mapped = np.array([fn(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(mapped[codes], index=texts.index, dtype="str")
+
+
+def _period_kinds(texts: pd.Series) -> pd.Series:
+    """:func:`period_kind` of every label, computed once per distinct label."""
+    return _per_unique(texts, period_kind)
 
 
 def validate_table(raw: RawTable, spec: TableSpec | None = None) -> pd.DataFrame:
@@ -285,7 +359,7 @@ def validate_table(raw: RawTable, spec: TableSpec | None = None) -> pd.DataFrame
                 try:
                     out[name] = _typed_column(raw, Column(name, "number", "", "", nullable=True), frame[name])
                 except DataError:
-                    out[name] = pd.Series(_texts(frame[name]), dtype="str")
+                    out[name] = _no_control(raw, name, _text_series(frame[name]))
         return pd.DataFrame(out)
     for col in spec.columns:
         if col.name not in frame.columns:
@@ -321,7 +395,7 @@ def validate_table(raw: RawTable, spec: TableSpec | None = None) -> pd.DataFrame
             try:
                 out[name] = _typed_column(raw, Column(name, "number", "", "", nullable=True), frame[name])
             except DataError:
-                out[name] = pd.Series(_texts(frame[name]), dtype="str")
+                out[name] = _no_control(raw, name, _text_series(frame[name]))
     typed = pd.DataFrame(out)
     key = [k for k in spec.key if k in typed.columns]
     if key and len(typed):
@@ -336,7 +410,7 @@ def validate_table(raw: RawTable, spec: TableSpec | None = None) -> pd.DataFrame
                 f"one row per ({', '.join(key)}); the same key is already in row {raw.row_of(first)}",
             )
     if "period" in typed.columns and len(typed):
-        kinds = typed["period"].map(period_kind)
+        kinds = _period_kinds(typed["period"])
         first_kind = kinds.iloc[0]
         odd = (kinds != first_kind).to_numpy()
         if odd.any():
@@ -368,3 +442,35 @@ def check_period_kinds(tables: dict[str, pd.DataFrame], raws: dict[str, RawTable
                 f"the same kind of period as in table '{seen[0]}' (e.g. {seen[1]})",
                 source=raw.source if raw else None,
             )
+
+
+def check_plausibility(tables: dict[str, pd.DataFrame], raws: dict[str, RawTable]) -> None:
+    """The contract's :data:`~benchlearn.contract.PLAUSIBILITY` rules across tables.
+
+    ``tables`` are the typed tables in file order (before sorting), so a position is the
+    row a person sees in the file.
+    """
+    for rule in PLAUSIBILITY:
+        df, of = tables.get(rule.table), tables.get(rule.of_table)
+        if df is None or of is None or not len(df) or not len(of):
+            continue
+        if not {*rule.on, rule.column} <= set(df.columns) or not {*rule.on, rule.of_column} <= set(of.columns):
+            continue
+        partner = of[[*rule.on, rule.of_column]].rename(columns={rule.of_column: "_of"})
+        joined = df[list(rule.on)].merge(partner, how="left", on=list(rule.on))
+        value = df[rule.column].to_numpy(dtype="float64", na_value=np.nan)
+        limit = joined["_of"].to_numpy(dtype="float64", na_value=np.nan) * rule.at_most
+        with np.errstate(invalid="ignore"):
+            bad = value > limit
+        if not bad.any():
+            continue
+        pos = int(np.flatnonzero(bad)[0])
+        raw = raws.get(rule.table)
+        where = ", ".join(f"{k} {df[k].iloc[pos]}" for k in rule.on)
+        lim = f"{limit[pos]:,.0f}"
+        raise DataError(
+            rule.table, raw.row_of(pos) if raw else pos + 1, rule.column, df[rule.column].iloc[pos],
+            f"{rule.doc_da}: højst {lim.replace(',', '.')} ({rule.of_table}.{rule.of_column} for {where})",
+            f"{rule.doc_en}: at most {lim} ({rule.of_table}.{rule.of_column} for {where})",
+            source=raw.source if raw else None,
+        )

@@ -512,8 +512,11 @@ def compute(ds: Any, config: SurveyConfig) -> SurveyResults:
                                 "the citizen, caseworker and business surveys")
     periods = survey_periods(ds)
     if config.period not in periods:
-        raise ConfigError(f"Ingen svar i perioden {config.period}; perioder med svar: {', '.join(periods) or 'ingen'}.",
-                          f"No answers in period {config.period}; periods with answers: {', '.join(periods) or 'none'}.")
+        from benchlearn.core.periods import shown_periods
+
+        shown_da, shown_en = shown_periods(periods)
+        raise ConfigError(f"Ingen svar i perioden {config.period}; perioder med svar: {shown_da}.",
+                          f"No answers in period {config.period}; periods with answers: {shown_en}.")
     rec, split, nat, wt, notes = _period(ds, config, config.period)
     m = config.min_respondents
     rec_pub = _publish(rec, m, ["survey", "dimension"])

@@ -27,7 +27,7 @@ from benchlearn.core.i18n import lang, set_lang, t
 from benchlearn.report import tables as rtables
 from benchlearn.web import api as webapi
 from benchlearn.web import assets
-from benchlearn.web import pages, profile
+from benchlearn.web import hardening, pages, profile
 from benchlearn.report.site_data import DataCache, SiteData
 from benchlearn.web.pages import Linker
 
@@ -41,29 +41,50 @@ _LANG_COOKIE = re.compile(r"(?:^|;)\s*lang=([A-Za-z]{2})")
 
 
 class ResponseCache:
-    """A bounded LRU of encoded responses keyed by data generation, language and URL."""
+    """An LRU of encoded responses keyed by data generation, language, path and the
+    normalised known parameters, bounded by the bytes it holds (and by count).
 
-    def __init__(self, data: DataCache) -> None:
+    Why bytes: bounded by count alone, 400 large answers to junk URLs took the server
+    from 554 MB to 1.3 GB (audit #20.7); keying on the known parameters only makes junk
+    parameters share one entry, and the byte budget bounds what distinct values can add.
+    """
+
+    def __init__(self, data: DataCache, budget: int | None = None) -> None:
         self.data = data
+        self.budget = budget if budget is not None else hardening.cache_budget_bytes()
+        self.known: frozenset[str] = frozenset()  # filled in once the routes exist
+        self.held = 0
         self._store: OrderedDict[tuple, Cached] = OrderedDict()
         self._lock = threading.Lock()
 
     def key(self, language: str, path: str, query: str) -> tuple:
         self.data.get()  # refresh the generation if the workspace changed
-        return (self.data.generation, language, path, query)
+        return (self.data.generation, language, path, hardening.normal_query(query, self.known))
 
     def peek(self, key: tuple) -> Cached | None:
         return self._store.get(key)
+
+    @staticmethod
+    def _size(value: Cached) -> int:
+        return len(value[0]) + 512  # the body plus the key, tuple and headers around it
 
     def get(self, key: tuple, make: Callable[[], Cached]) -> Cached:
         hit = self._store.get(key)
         if hit is not None:
             return hit
         value = make()
+        size = self._size(value)
+        if size > self.budget // 4:  # one answer may not push out most of the others
+            return value
         with self._lock:
+            old = self._store.pop(key, None)
+            if old is not None:
+                self.held -= self._size(old)
             self._store[key] = value
-            while len(self._store) > _MAX_CACHE:
-                self._store.popitem(last=False)
+            self.held += size
+            while self._store and (self.held > self.budget or len(self._store) > _MAX_CACHE):
+                _, dropped = self._store.popitem(last=False)
+                self.held -= self._size(dropped)
         return value
 
 
@@ -141,6 +162,7 @@ def create_app(workspace_path: str | Path | None, warm: bool = True, preload: Si
         return Response(content=body, headers=headers)
 
     app.add_middleware(FastPath, cache=cache)
+    app.add_middleware(hardening.SecurityHeaders)  # added last = outermost: every response, cached or not
     live = Linker(static=False)
 
     async def respond(request: Request, make: Callable[[], tuple[bytes, str]], headers: dict | None = None) -> Response:
@@ -259,6 +281,7 @@ def create_app(workspace_path: str | Path | None, warm: bool = True, preload: Si
         return {"ok": True, "warm": app.state.ready.is_set()}
 
     app.include_router(webapi.make_router(data.get, respond))
+    cache.known = hardening.known_parameters(app.routes)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
@@ -336,4 +359,15 @@ def serve_workspace(workspace: str | Path, host: str = "127.0.0.1", port: int = 
     snapshot = read_workspace(workspace)  # a missing or broken workspace fails here with a clean message
     if announce is not None:
         announce()
-    uvicorn.run(create_app(workspace, preload=snapshot), host=host, port=port, log_level="warning")
+    if not hardening.is_loopback(host):
+        from benchlearn.core.progress import stderr
+
+        stderr.print(t(
+            f"[bold yellow]Advarsel:[/] --host {host} gør webstedet tilgængeligt for andre maskiner på netværket. "
+            "Der er intet login; alt i arbejdsfilen kan ses af enhver, der når adressen. Brug 127.0.0.1 for kun denne maskine.",
+            f"[bold yellow]Warning:[/] --host {host} makes the site reachable from other machines on the network. "
+            "There is no login; anyone who reaches the address sees everything in the workspace. Use 127.0.0.1 for this machine only.",
+        ), highlight=False)
+    uvicorn.run(create_app(workspace, preload=snapshot), host=host, port=port, log_level="warning",
+                http=hardening.http_protocol(), timeout_keep_alive=5,
+                limit_concurrency=hardening.MAX_CONNECTIONS)

@@ -51,9 +51,12 @@ def _config(period: str | None, area: str, maalgruppe: str | None, model: str, v
     if period is not None:
         have = set(ds.periods(_period_source(ds)))
         if period not in have:
+            from benchlearn.core.periods import shown_periods
+
+            have_da, have_en = shown_periods(have)
             raise ConfigError(
-                f"Perioden '{period}' findes ikke i datasættet (findes: {', '.join(sorted(have))}).",
-                f"Period '{period}' is not in the dataset (available: {', '.join(sorted(have))}).",
+                f"Perioden '{period}' findes ikke i datasættet (findes: {have_da}).",
+                f"Period '{period}' is not in the dataset (available: {have_en}).",
             )
         # the period before is fitted too (pooled, with period effects) so stability can be shown
         try:

@@ -72,10 +72,12 @@ def _period(ds: Any, ws: Any = None, chosen: str | None = None) -> str:
             "The dataset has no periods with results (table 'benchmark' or 'support').",
         )
     if chosen is not None and chosen not in periods:
-        shown = ", ".join(periods)
+        from benchlearn.core.periods import shown_periods
+
+        shown_da, shown_en = shown_periods(periods)
         raise ConfigError(
-            f"Perioden '{chosen}' findes ikke i datasættet (findes: {shown}).",
-            f"The period '{chosen}' is not in the dataset (available: {shown}).",
+            f"Perioden '{chosen}' findes ikke i datasættet (findes: {shown_da}).",
+            f"The period '{chosen}' is not in the dataset (available: {shown_en}).",
         )
     return chosen if chosen is not None else periods[-1]
 

@@ -9,9 +9,10 @@ import typer
 from rich.table import Table
 
 from benchlearn.cli.common import DatasetArg, JsonOption, emit_json, err_console
-from benchlearn.data.dataset import load_dataset
+from benchlearn.data.dataset import Dataset, is_workspace_file, load_dataset
+from benchlearn.store import open_input
 from benchlearn.core.i18n import t
-from benchlearn.store import Workspace
+from benchlearn.store import RowLossError, Workspace, check_workspace_path
 
 
 def register(app: typer.Typer) -> None:
@@ -19,14 +20,21 @@ def register(app: typer.Typer) -> None:
     def ingest(
         dataset: DatasetArg,
         workspace: Annotated[Path, typer.Option("--workspace", "-w", help="Arbejdsfil (.duckdb). / Workspace file.")] = Path("benchlearn.duckdb"),
+        replace: Annotated[bool, typer.Option("--replace", help="Tillad at gemte rækker erstattes af færre. / Allow stored rows to be replaced by fewer.")] = False,
         json_out: JsonOption = False,
     ) -> None:
         """Valider et datasæt og læg det i en arbejdsfil (alt eller intet). / Validate a dataset and load it into a workspace (all or nothing)."""
         ds = load_dataset(dataset)  # validate before the workspace is touched
         for note in ds.notes:
             err_console.print(f"[dim]{note}[/]", highlight=False)
+        check_workspace_path(workspace)
+        if workspace.is_file() and workspace.stat().st_size > 0 and not replace:  # refuse a loss of rows without opening the file for writing
+            with Workspace.open(workspace, read_only=True) as ws:
+                losses = ws.row_losses(ds)
+            if losses:
+                raise RowLossError(workspace, losses)
         with Workspace.open(workspace) as ws:
-            res = ws.ingest(ds)
+            res = ws.ingest(ds, replace=replace)
         summary = ds.describe()
         if json_out:
             emit_json([{"workspace": str(workspace), "changed": res.changed, "content_hash": res.content_hash, "tables": summary.to_dict(orient="records")}])
@@ -40,7 +48,11 @@ def register(app: typer.Typer) -> None:
     @app.command("check")
     def check(dataset: DatasetArg, json_out: JsonOption = False) -> None:
         """Valider et datasæt uden at gemme noget. / Validate a dataset without storing anything."""
-        ds = load_dataset(dataset)
+        if is_workspace_file(dataset):  # the README: DATASET may be a workspace; its tables are checked again
+            stored = open_input(dataset)
+            ds = Dataset.from_tables(stored.tables, source=str(dataset))
+        else:
+            ds = load_dataset(dataset)
         for note in ds.notes:
             err_console.print(f"[dim]{note}[/]", highlight=False)
         if json_out:
