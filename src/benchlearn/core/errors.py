@@ -28,6 +28,11 @@ class BenchlearnError(Exception):
         return self.message()
 
 
+def _visible(text: str) -> str:
+    """Control characters (a NUL byte in a column name) shown as escapes, never sent to the terminal."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def _show(value: Any) -> str:
     s = repr(value) if isinstance(value, str) else str(value)
     return s if len(s) <= 60 else s[:57] + "..."
@@ -75,8 +80,8 @@ class DataError(BenchlearnError):
             where_da.append(f"række {row}")
             where_en.append(f"row {row}")
         if column is not None:
-            where_da.append(f"kolonne '{column}'")
-            where_en.append(f"column '{column}'")
+            where_da.append(f"kolonne '{_visible(column)}'")
+            where_en.append(f"column '{_visible(column)}'")
         val_da = f": værdien {_show(value)}" if value is not None else ""
         val_en = f": value {_show(value)}" if value is not None else ""
         super().__init__(

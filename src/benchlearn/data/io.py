@@ -232,9 +232,10 @@ def read_csv(path: Path, name: str) -> RawTable:
                     cols = _Columns(len(columns))
                     continue
                 assert cols is not None
-                if len(record) != cols.width:
+                if len(record) != cols.width:  # the first missing column, or the first field past the header
+                    where = columns[len(record)] if len(record) < cols.width else f"#{cols.width + 1}"
                     raise DataError(
-                        name, line_no, None, delim.join(record),
+                        name, line_no, where or f"#{len(record) + 1}", delim.join(record),
                         f"{cols.width} felter adskilt af '{delim}' som i overskriften",
                         f"{cols.width} fields separated by '{delim}' as in the header",
                         source=path.name,

@@ -347,7 +347,11 @@ def validate_table(raw: RawTable, spec: TableSpec | None = None) -> pd.DataFrame
     frame = raw.frame.reset_index(drop=True)
     if len(set(frame.columns)) != len(frame.columns):
         dup = next(c for c in frame.columns if list(frame.columns).count(c) > 1)
-        raise DataError(raw.name, 1, dup, None, "hver kolonne kun én gang", "each column once", source=raw.source)
+        raise DataError(raw.name, 1, dup, dup, "hver kolonne kun én gang", "each column once", source=raw.source)
+    for name in frame.columns:
+        if _CONTROL.search(str(name)):
+            raise DataError(raw.name, 1, str(name), str(name), "et kolonnenavn uden styretegn (fx NUL-byte)",
+                            "a column name without control characters (e.g. a NUL byte)", source=raw.source)
     out: dict[str, pd.Series] = {}
     if spec is None:
         for name in frame.columns:
@@ -364,11 +368,11 @@ def validate_table(raw: RawTable, spec: TableSpec | None = None) -> pd.DataFrame
     for col in spec.columns:
         if col.name not in frame.columns:
             if col.required:
-                have = ", ".join(frame.columns) or "ingen"
+                have = ", ".join(frame.columns)
                 raise DataError(
-                    raw.name, 1, col.name, None,
-                    f"en kolonne med navnet '{col.name}' ({col.doc_da}); filen har kolonnerne: {have}",
-                    f"a column named '{col.name}' ({col.doc_en}); the file has the columns: {have}",
+                    raw.name, 1, col.name, have,
+                    f"en kolonne med navnet '{col.name}' ({col.doc_da}) blandt overskriftens kolonner",
+                    f"a column named '{col.name}' ({col.doc_en}) among the header's columns",
                     source=raw.source,
                 )
             continue

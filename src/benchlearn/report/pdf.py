@@ -6,6 +6,9 @@ core font Helvetica with text reduced to Latin-1, which still covers æ, ø and 
 
 from __future__ import annotations
 
+import os
+from datetime import datetime, timezone
+
 from pathlib import Path
 
 from fpdf import FPDF
@@ -117,10 +120,21 @@ def _interval_chart(pdf: _Doc, rows: list[dict]) -> None:
     pdf.ln(6)
 
 
+def _data_time(data: SiteData) -> datetime:
+    """The PDF's creation date: ``SOURCE_DATE_EPOCH`` if set, else the time the workspace was last
+    written. Why: fpdf2 stamps the clock (and derives the file /ID from it), so two reports of
+    the same workspace differed (audit #20.8); the data's time says when the numbers are from.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    stamp = float(epoch) if epoch and epoch.isdigit() else float(getattr(data, "stamp", 0.0) or 0.0)
+    return datetime.fromtimestamp(int(stamp), tz=timezone.utc)
+
+
 def profile_pdf(data: SiteData, kommunekode: int, period: str | None = None) -> bytes:
     """The PDF profile of one municipality as bytes."""
     prof = profile_context(data, int(kommunekode), period)
     pdf = _Doc()
+    pdf.set_creation_date(_data_time(data))
     pdf.set_title(pdf.s(f"benchlearn – {prof['navn']}"))
     pdf.add_page()
     pdf.h1(f"{prof['navn']} – {t('profil', 'profile')} {prof['period'] or ''}")
