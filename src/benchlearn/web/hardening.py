@@ -15,10 +15,11 @@ from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode
 
 #: The site loads its own scripts and styles only. Plotly sets inline ``style`` attributes
-#: (so ``style-src 'unsafe-inline'``) and draws into data:/blob: images; data for the
-#: figures sits in ``<script type="application/json">`` blocks, which are never executed.
+#: (so ``style-src 'unsafe-inline'``), draws into data:/blob: images and starts its map's web
+#: worker from a blob: URL; data for the figures sits in ``<script type="application/json">``
+#: blocks, which are never executed. No inline event handlers (app.js adds the listeners).
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self'; worker-src 'self' blob:; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )

@@ -50,6 +50,12 @@
     sel.addEventListener("change", function () { window.location.href = sel.value; });
   });
 
+  // The view selectors navigate on change; submitting their form does nothing (a listener, not an
+  // inline onsubmit, which the Content-Security-Policy forbids).
+  document.querySelectorAll("form.selectors").forEach(function (f) {
+    f.addEventListener("submit", function (ev) { ev.preventDefault(); });
+  });
+
   // Search: exact or prefix match on the municipality name, else the server's /sog.
   var form = document.getElementById("search-form");
   var items = [];
