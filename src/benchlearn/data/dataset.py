@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 
+import numpy as np
 import pandas as pd
 
 from benchlearn.core.contract import TABLES
@@ -21,9 +22,23 @@ _IGNORED_SUFFIXES = {".md", ".txt", ".json", ".toml", ".yaml", ".yml", ".pdf", "
 
 
 def _sort_key(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The table sorted by its key (stable; missing values last, as ``sort_values``).
+
+    The order is computed from each key column's sorted codes; a table already in key
+    order (most files are) is returned without the copy that reordering makes.
+    """
     spec = TABLES.get(name)
     cols = [c for c in (spec.key if spec else ()) if c in df.columns] or list(df.columns)
-    return df.sort_values(cols, kind="mergesort").reset_index(drop=True) if len(df) else df
+    if not len(df):
+        return df
+    keys = []
+    for c in reversed(cols):
+        codes, uniques = pd.factorize(df[c], sort=True, use_na_sentinel=True)
+        keys.append(np.where(codes < 0, len(uniques), codes))
+    order = np.lexsort(keys)
+    if np.array_equal(order, np.arange(len(df))):
+        return df.reset_index(drop=True)
+    return df.take(order).reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -57,7 +72,10 @@ class Dataset:
 
     @classmethod
     def _from_raw(cls, raws: dict[str, RawTable], source: str, notes: tuple[str, ...]) -> Dataset:
-        typed = {name: validate_table(raw) for name, raw in raws.items()}
+        typed = {}
+        for name, raw in raws.items():
+            typed[name] = validate_table(raw)
+            raws[name] = replace(raw, frame=raw.frame.iloc[:0])  # the text is no longer needed: free it
         check_period_kinds(typed, raws)
         check_plausibility(typed, raws)
         return cls(MappingProxyType({n: _sort_key(df, n) for n, df in sorted(typed.items())}), source, notes)

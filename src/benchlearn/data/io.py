@@ -55,7 +55,7 @@ _MOJIBAKE = ("Ã¦", "Ã¸", "Ã¥", "Ã†", "Ã˜", "Ã…", "Ã©", "Ã¼", "
 #: a CSV field longer than this is refused (the csv module's own default limit, kept as the contract's)
 MAX_FIELD = 131_072
 _CHUNK_BYTES = 1 << 20
-_ROWS_PER_CHUNK = 50_000
+_ROWS_PER_CHUNK = 8_192
 
 
 def _utf16_without_bom(head: bytes) -> str | None:

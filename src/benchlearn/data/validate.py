@@ -15,6 +15,8 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from benchlearn.core import reference
 from benchlearn.core.contract import PERIOD_TABLES, PLAUSIBILITY, TABLES, Column, TableSpec
@@ -109,7 +111,13 @@ def _blank_mask(values: pd.Series) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(values.dtype):
         return values.isna().to_numpy()
     as_text = values.astype("str")
+    if not _has_outer_space(as_text):  # no copy of a large column when nothing needs stripping
+        return (values.isna() | as_text.eq("")).to_numpy()
     return (values.isna() | as_text.str.strip().eq("")).to_numpy()
+
+
+def _has_outer_space(text: pd.Series) -> bool:
+    return bool(text.str.contains(r"^\s|\s$", regex=True).fillna(False).any())
 
 
 def _numbers(raw: RawTable, col: Column, values: pd.Series) -> np.ndarray:
@@ -140,7 +148,7 @@ def _numbers(raw: RawTable, col: Column, values: pd.Series) -> np.ndarray:
             slow |= text.str.contains(".", regex=False).to_numpy() & ~blank
     else:
         conv, slow = _danish_as_plain(text, dot_thousands)
-    fast = pd.to_numeric(conv.where(~blank), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    fast = _to_float(conv.where(~blank))
     slow = slow | (np.isnan(fast) & ~blank) | np.isinf(fast)
     slow &= ~blank
     out = np.where(blank | slow, np.nan, fast)
@@ -151,6 +159,26 @@ def _numbers(raw: RawTable, col: Column, values: pd.Series) -> np.ndarray:
         except ValueError:
             raise _fail(raw, int(i), col.name, v, "et tal (fx 1234,5 eller 1234.5)", "a number (e.g. 1234,5 or 1234.5)") from None
     return out
+
+
+def _to_float(values: pd.Series) -> np.ndarray:
+    """Text to float64, anything that is not a plain number as NaN.
+
+    Notes
+    -----
+    A text column is cast by Arrow (no Python object per value: ``pd.to_numeric`` on text
+    made one for each of a 200 MB file's values); if any value does not parse, the distinct
+    values are parsed by pandas and mapped back, which costs memory by distinct values only.
+    """
+    if pd.api.types.is_string_dtype(values.dtype) and not pd.api.types.is_object_dtype(values.dtype):
+        try:
+            arr = pa.array(values, from_pandas=True)
+            return pc.cast(pc.utf8_trim_whitespace(arr), pa.float64()).to_numpy(zero_copy_only=False)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
+            codes, uniques = pd.factorize(values, use_na_sentinel=True)
+            parsed = pd.to_numeric(pd.Series(uniques, dtype=object), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+            return np.where(codes >= 0, np.append(parsed, np.nan)[codes], np.nan)
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
 def _danish_as_plain(text: pd.Series, dot_thousands: bool) -> tuple[pd.Series, np.ndarray]:
@@ -187,8 +215,10 @@ def _text_series(values: pd.Series) -> pd.Series:
     """Text values stripped, blanks as missing, as a ``str`` Series (vectorised for text columns:
     a Python list of a 200 MB file's strings is what made ingest take 24x the file in memory)."""
     if not pd.api.types.is_object_dtype(values.dtype) and not pd.api.types.is_numeric_dtype(values.dtype):
-        stripped = values.astype("str").str.strip()
-        return stripped.where(~(values.isna() | stripped.eq("")).to_numpy())
+        text = values.astype("str")
+        stripped = text.str.strip() if _has_outer_space(text) else text
+        blank = (values.isna() | stripped.eq("")).to_numpy()
+        return stripped.where(~blank) if blank.any() else stripped
     return pd.Series(_texts(values), index=values.index, dtype="str")
 
 
@@ -262,7 +292,11 @@ def _typed_column(raw: RawTable, col: Column, values: pd.Series) -> pd.Series:
         elif pd.api.types.is_numeric_dtype(values.dtype):
             nums = values.to_numpy(dtype="float64", na_value=np.nan)
         else:
-            nums = pd.to_numeric(values.astype("str").str.strip().where(~blank), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+            # parsed once per distinct value: a column of millions of rows holds at most 98
+            codes_, uniques = pd.factorize(values.astype("str"), use_na_sentinel=True)
+            parsed = _to_float(pd.Series(uniques, dtype="str").str.strip())
+            nums = np.where(codes_ >= 0, np.append(parsed, np.nan)[codes_], np.nan)
+            nums[blank] = np.nan
         with np.errstate(invalid="ignore"):
             whole = ~np.isnan(nums) & (np.mod(nums, 1) == 0)
         codes = np.where(whole, nums, -1).astype("int64")
@@ -364,7 +398,7 @@ def validate_table(raw: RawTable, spec: TableSpec | None = None) -> pd.DataFrame
                     out[name] = _typed_column(raw, Column(name, "number", "", "", nullable=True), frame[name])
                 except DataError:
                     out[name] = _no_control(raw, name, _text_series(frame[name]))
-        return pd.DataFrame(out)
+        return pd.DataFrame(out, copy=False)
     for col in spec.columns:
         if col.name not in frame.columns:
             if col.required:
@@ -400,7 +434,7 @@ def validate_table(raw: RawTable, spec: TableSpec | None = None) -> pd.DataFrame
                 out[name] = _typed_column(raw, Column(name, "number", "", "", nullable=True), frame[name])
             except DataError:
                 out[name] = _no_control(raw, name, _text_series(frame[name]))
-    typed = pd.DataFrame(out)
+    typed = pd.DataFrame(out, copy=False)
     key = [k for k in spec.key if k in typed.columns]
     if key and len(typed):
         dup = typed.duplicated(subset=key, keep="first").to_numpy()
