@@ -273,7 +273,8 @@ GOOD = [
     ("scientific_notation", csv("population", "101;2023;1e3", "147;2023;2,5E2"), "population", "persons", [1000.0, 250.0]),
     ("negative_zero", csv("population", "101;2023;-0"), "population", "persons", [0.0]),
     ("nbsp_and_space_thousands", csv("population", "101;2023;12 345", "147;2023;1\u00a0000,5"), "population", "persons", [12345.0, 1000.5]),
-    ("very_large", csv("population", "101;2023;1e300"), "population", "persons", [1e300]),
+    # the largest plausible: 1e300 residents is refused since #20.6 (tests/adversarial/corpus.toml)
+    ("very_large", csv("population", "101;2023;9,99999e5"), "population", "persons", [999999.0]),
     ("cp1252_aeoeaa", {"municipalities.csv": CP1252}, "municipalities", "navn", ["København", "Frederiksberg Æøå"]),
     ("utf8_bom_crlf", {"municipalities.csv": "\ufeffKommunekode;Navn;Region\r\n101;København;Hovedstaden\r\n".encode("utf-8")}, "municipalities", "navn", ["København"]),
     ("cp1252_ydelse_name", {"support.csv": "kommunekode;period;ydelse;fuldtidspersoner\n101;2023;Kontanthjælp;1,5\n".encode("cp1252")}, "support", "ydelse", ["kontanthjaelp"]),
@@ -299,13 +300,15 @@ GOOD = [
     (
         "xlsx_numbers_as_text_several_sheets",
         {"book.xlsx": {
-            "Population": [["kommunekode", "period", "persons"], [101, 2023, "1.000"], ["0450", "2023", 2000]],
+            # 10.000 residents: 1.234,5 full-time persons must be a plausible share of them (#20.6)
+            "Population": [["kommunekode", "period", "persons"], [101, 2023, "10.000"], ["0450", "2023", 2000]],
             "Support": [["Kommunekode", "Period", "Ydelse", "Fuldtidspersoner"], [101, "2023", "Kontanthjælp", "1.234,5"]],
         }},
         "support", "fuldtidspersoner", [1234.5],
     ),
     pytest.param(
-        "danish_multi_thousands", csv("population", "101;2023;1.234.567"), "population", "persons", [1234567.0],
+        # a framework value: 1.234.567 residents would pass the contract's 1.000.000 (#20.6)
+        "danish_multi_thousands", csv("framework", "101;2023;indkomst;1.234.567"), "framework", "value", [1234567.0],
     ),
 ]
 
