@@ -28,7 +28,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load import ROOT, _free_port, _rss_mb  # noqa: E402
+from load import ROOT, _free_port, _rss_mb, wait_warm  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,17 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     base = f"http://127.0.0.1:{port}"
     report: dict = {"requests_per_phase": args.requests}
     try:
-        t0 = time.time()
-        while True:
-            try:
-                if httpx.get(base + "/api/health", timeout=2).json().get("warm"):
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.time() - t0 > 300 or srv.poll() is not None:
-                print("server did not become ready", file=sys.stderr)
-                return 2
-            time.sleep(0.3)
+        if not wait_warm(base, srv, 300):
+            return 2
         pages = ["/", "/benchmark", "/kommune/450", "/api/benchmark", "/api/meta"]
         with httpx.Client(base_url=base, timeout=120) as c:
             for u in pages:

@@ -67,6 +67,20 @@ def _urls(codes: list[int], periods: list[str], areas: list[str]) -> list[tuple[
     return [("page", u) for u in pages] + [("api", u) for u in api]
 
 
+def wait_warm(base: str, srv: subprocess.Popen, seconds: float) -> bool:
+    """Wait until the server says it has warmed its cache; False (and a note) if it died or took too long."""
+    t0 = time.time()
+    while time.time() - t0 < seconds and srv.poll() is None:
+        try:
+            if httpx.get(base + "/api/health", timeout=2).json().get("warm"):
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    print("server did not become ready", file=sys.stderr)
+    return False
+
+
 def _rss_mb(pid: int) -> float | None:
     """Resident memory of a process in MB (Linux /proc)."""
     try:
@@ -156,16 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     base = f"http://127.0.0.1:{port}"
     try:
         t_start = time.time()
-        while True:
-            try:
-                if httpx.get(base + "/api/health", timeout=2).json().get("warm"):
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.time() - t_start > 180 or srv.poll() is not None:
-                print("server did not become ready", file=sys.stderr)
-                return 2
-            time.sleep(0.3)
+        if not wait_warm(base, srv, 300):
+            return 2
         warm_s = time.time() - t_start
         meta = httpx.get(base + "/api/meta").json()
         from benchlearn.core import reference
