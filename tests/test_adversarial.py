@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from benchlearn.cli.main import run
-from benchlearn.i18n import set_lang
+from benchlearn.core.i18n import set_lang
 from benchlearn.store import Workspace
 
 CORPUS = tomllib.loads((Path(__file__).parent / "adversarial" / "corpus.toml").read_text(encoding="utf-8"))

@@ -39,8 +39,8 @@ def _client(path: Path | None):
 @pytest.fixture(scope="module")
 def hostile_ws(tmp_path_factory) -> Path:
     """A workspace whose text values are formula payloads (in data and in result tables)."""
-    from benchlearn import reference
-    from benchlearn.dataset import Dataset
+    from benchlearn.core import reference
+    from benchlearn.data.dataset import Dataset
     from benchlearn.store import Workspace
 
     path = tmp_path_factory.mktemp("hostile") / "ws.duckdb"
