@@ -253,3 +253,138 @@ def test_review_json_is_one_clean_object(tmp_path, sim_dir):
     assert obj["summary"]["specs_run"] == ["a", "b", "c"] and obj["summary"]["period"] == "2024"
     assert {"specs", "records", "ranges", "pairs", "moves"} <= set(obj["tables"])
     assert len(obj["tables"]["records"]) == 3 * 98
+
+
+# -- the page and the downloads ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def review_workspace(sim_factory, tmp_path_factory):
+    """A workspace with one stored review (three quick specifications on simulated data)."""
+    from benchlearn.review.store import record_review
+    from benchlearn.store import Workspace
+
+    sim = sim_factory(1)
+    ds = Dataset.from_tables({k: sim.tables[k] for k in ("support", "population", "framework", "provenance")})
+    tmp = tmp_path_factory.mktemp("review_ws")
+    p = _specs(tmp, SPEC_HEAD + "\n".join([
+        '[[spec]]\nname="a"\nlabel_da="Standard"\nlabel_en="Standard"\nmaalgruppe="forsikrede_ledige"',
+        '[[spec]]\nname="b"\nlabel_da="Uden pendling"\nlabel_en="Without commuting"\nmaalgruppe="forsikrede_ledige"\ndrop=["pendl"]',
+        '[[spec]]\nname="c"\nlabel_da="κ = 0"\nlabel_en="κ = 0"\nmaalgruppe="forsikrede_ledige"\nunmeasured_share=0.0',
+    ]))
+    rv = run_review(ds, load_specs(p), period="2024")
+    path = tmp / "ws.duckdb"
+    with Workspace.open(path) as ws:
+        ws.ingest(ds)
+        record_review(ws, ds, rv)
+    return path, rv
+
+
+def _cells(html: str, table_id: str) -> list[list[str]]:
+    """Text of every body cell of one table (th and td), row by row — a small HTML reader."""
+    from html.parser import HTMLParser
+
+    class P(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rows: list[list[str]] = []
+            self.depth = 0
+            self.body = False
+            self.cell: list[str] | None = None
+
+        def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
+            if tag == "table" and dict(attrs).get("id") == table_id:
+                self.depth = 1
+            elif self.depth and tag == "tbody":
+                self.body = True
+            elif self.depth and self.body and tag == "tr":
+                self.rows.append([])
+            elif self.depth and self.body and tag in ("td", "th"):
+                self.cell = []
+
+        def handle_endtag(self, tag):  # type: ignore[no-untyped-def]
+            if self.depth and tag in ("td", "th") and self.cell is not None:
+                self.rows[-1].append(" ".join("".join(self.cell).split()))
+                self.cell = None
+            elif self.depth and tag == "table":
+                self.depth = 0
+                self.body = False
+
+        def handle_data(self, data):  # type: ignore[no-untyped-def]
+            if self.cell is not None:
+                self.cell.append(data)
+
+    p = P()
+    p.feed(html)
+    return p.rows
+
+
+def test_review_page_and_downloads_show_the_same_numbers(review_workspace):
+    from fastapi.testclient import TestClient
+
+    from benchlearn.core.i18n import set_lang
+    from benchlearn.report.formatting import fmt_num
+    from benchlearn.web.app import create_app
+
+    path, rv = review_workspace
+    set_lang("da")
+    with TestClient(create_app(path, warm=False)) as c:
+        page = c.get("/review")
+        assert page.status_code == 200
+        ranges = pd.read_csv(__import__("io").BytesIO(c.get("/download/review_ranges.csv").content), sep=";", decimal=",",
+                             encoding="utf-8-sig")
+        xlsx = pd.read_excel(__import__("io").BytesIO(c.get("/download/review_ranges.xlsx").content))
+        pairs = pd.read_csv(__import__("io").BytesIO(c.get("/download/review_pairs.csv").content), sep=";", decimal=",",
+                            encoding="utf-8-sig")
+        en = c.get("/review?lang=en").text
+    set_lang("da")
+    html = page.text
+    # downloads hold the stored review (10 significant digits) and nothing of any other run
+    got = ranges.set_index("kommunekode").sort_index()
+    ref = rv.tables["ranges"].set_index("kommunekode").sort_index()
+    np.testing.assert_allclose(got["diff_pp"], ref["diff_pp"], rtol=1e-9)
+    np.testing.assert_allclose(got["spec_high_pp"], ref["spec_high_pp"], rtol=1e-9)
+    np.testing.assert_allclose(xlsx.set_index("kommunekode").sort_index()["spec_low_pp"], ref["spec_low_pp"], rtol=1e-12)
+    # the page's tier-dependence table: every municipality whose tier depends on the spec, with the download's numbers
+    rows = _cells(html, "review-dep")
+    dep = got[got["tier_depends"].astype(str).str.lower().isin({"true", "1", "sand", "ja"})]
+    assert len(rows) == len(dep) > 0
+    by_name = {r[0]: r for r in rows}
+    for k, r in dep.iterrows():
+        cells = by_name[r["navn"]]
+        assert cells[1] == fmt_num(r["diff_pp"])
+        assert cells[2] == f"[{fmt_num(r['ci_low_pp'])}; {fmt_num(r['ci_high_pp'])}]"
+        assert cells[3] == f"[{fmt_num(r['spec_low_pp'])}; {fmt_num(r['spec_high_pp'])}]"
+        assert cells[4] == fmt_num(r["rank"], 0) and cells[5] == f"{fmt_num(r['rank_min'], 0)}–{fmt_num(r['rank_max'], 0)}"
+    # the specification table against the pairs download
+    spec_rows = {r[0]: r for r in _cells(html, "review-specs")}
+    b = pairs[(pairs["spec_a"] == "a") & (pairs["spec_b"] == "b")].iloc[0]
+    row = spec_rows["Uden pendling"]
+    assert row[3] == fmt_num(b["rank_spearman"]) and row[4] == fmt_num(b["mean_rank_move"], 1)
+    assert row[5] == fmt_num(b["max_rank_move"], 0) and row[6] == fmt_num(b["tier_changes"], 0)
+    # Danish by default, English on request, and no raw codes where a person reads
+    assert "Serviceeftersyn af benchmarkmodellen" in html and "Model review of the benchmark" in en
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.parts: list[str] = []
+            self.skip = 0
+
+        def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
+            self.skip += tag in ("script", "style")
+
+        def handle_endtag(self, tag):  # type: ignore[no-untyped-def]
+            self.skip -= tag in ("script", "style")
+
+        def handle_data(self, data):  # type: ignore[no-untyped-def]
+            if not self.skip:
+                self.parts.append(data)
+
+    for doc, codes in ((html, ("better", "worse")), (en, ())):
+        reader = Text()
+        reader.feed(doc.split("<main", 1)[1].split("</main>")[0])
+        visible = " ".join(reader.parts)
+        for code in ("as_expected", "forsikrede_ledige", "ledighed_pendlingsomraade", "unmeasured_share", *codes):
+            assert code not in visible, code

@@ -251,6 +251,17 @@ TABLES: dict[str, TableSpec] = {
             "Caseworker assessments of progression",
         ),
         TableSpec(
+            "commuting_areas",
+            ("kommunekode",),
+            (
+                KOMMUNE,
+                _c("pendlingsomraade", "text", "kode for pendlings- eller arbejdsmarkedsområdet", "code of the commuting or labour-market area"),
+                _c("navn", "text", "områdets navn", "the area's name", required=False, nullable=True),
+            ),
+            "Pendlingsområder til modelgennemgangen (standard: Danmarks Statistiks 11 landsdele)",
+            "Commuting areas for the model review (default: Statistics Denmark's 11 landsdele)",
+        ),
+        TableSpec(
             "provenance",
             ("table", "part"),
             (

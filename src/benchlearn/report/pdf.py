@@ -223,6 +223,9 @@ def profile_pdf(data: SiteData, kommunekode: int, period: str | None = None) -> 
         pdf.h2(t("Aktivitet (uden mål)", "Activity (no targets)"))
         pdf.grid([t("Målgruppe", "Target group"), t("Mål", "Measure"), t("Værdi", "Value")],
                  [[tx.maalgruppe_label(r.get("maalgruppe")), r.get("measure"), fmt_num(r.get("value"))] for r in act])
+    from benchlearn.report.review_pdf import review_section
+
+    review_section(pdf, data, int(kommunekode))
     return bytes(pdf.output())
 
 

@@ -48,7 +48,7 @@ def spec_moves(pairs: pd.DataFrame, baseline: str, labels: dict[str, str]) -> di
         return None
     p["other"] = [b if a == baseline else a for a, b in zip(p["spec_a"], p["spec_b"], strict=True)]
     p = p.sort_values("mean_rank_move", kind="stable")
-    names = [wrap(labels.get(o, o), 28) for o in p["other"]]
+    names = [wrap(labels.get(o, o), 22) for o in p["other"]]
     return {"data": [
         {"type": "bar", "orientation": "h", "x": _num(p["mean_rank_move"]), "y": names, "marker": {"color": "#2b6cb0"},
          "name": t("Gennemsnitlig flytning", "Mean move"), "hovertemplate": "%{y}: %{x:.1f}<extra></extra>"},

@@ -43,6 +43,10 @@ RESULT_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "cost_split": ("costs", ("split",)),
     "surveys": ("surveys", ("records",)),
     "surveys_national": ("surveys", ("national",)),
+    # the model review (#14): one run holds all of these; the page reads the newest (review_key)
+    **{f"review_{name}": ("review", (name,)) for name in (
+        "specs", "ranges", "pairs", "records", "moves", "attribution", "agreement", "agreement_points",
+        "reproducibility", "disagreements", "contributions")},
 }
 
 #: Identifying columns that stay visible when a survey cell is suppressed.
@@ -410,8 +414,19 @@ def read_workspace(path: str | os.PathLike | None) -> SiteData:
         close = getattr(ws, "close", None)
         if close:
             close()
+    _keep_newest_review(tables, runs.get("review", []))
     return SiteData(p, tables=tables, runs=runs, inputs=inputs, simulated_inputs=sim_inputs,
                     boundaries=boundaries, cartogram=carto, stamp=_mtime(p))
+
+
+def _keep_newest_review(tables: dict[str, pd.DataFrame], metas: list[dict]) -> None:
+    """Review tables of the newest review run only, so the page and every download agree."""
+    newest = max(metas, key=lambda m: m.get("created", ""), default=None)
+    key = (newest or {}).get("meta", {}).get("review_key")
+    for name in [n for n in tables if n.startswith("review_")]:
+        df = tables[name]
+        if key is not None and "review_key" in df.columns:
+            tables[name] = df[df["review_key"] == key].drop(columns="review_key").reset_index(drop=True)
 
 
 def _mtime(p: Path) -> float:

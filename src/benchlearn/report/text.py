@@ -243,6 +243,12 @@ TABLE_TITLES = {
     "costs": ("Omkostninger", "Costs"),
     "surveys": ("Undersøgelser", "Surveys"),
     "activity": ("Aktivitet (overvågning uden mål)", "Activity (monitoring without targets)"),
+    "review_ranges": ("Modelgennemgang: interval og specifikationsspænd", "Model review: interval and specification range"),
+    "review_pairs": ("Modelgennemgang: par af specifikationer", "Model review: pairs of specifications"),
+    "review_records": ("Modelgennemgang: alle kommuner under alle specifikationer", "Model review: every municipality under every specification"),
+    "review_agreement": ("Modelgennemgang: enighed med ministeriet", "Model review: agreement with the ministry"),
+    "review_disagreements": ("Modelgennemgang: største uenighed", "Model review: largest disagreement"),
+    "review_contributions": ("Modelgennemgang: variabelgruppernes bidrag", "Model review: contributions of variable groups"),
 }
 
 

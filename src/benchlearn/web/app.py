@@ -221,6 +221,12 @@ def create_app(workspace_path: str | Path | None, warm: bool = True, preload: Si
     async def metode(request: Request):
         return await respond(request, html(lambda d: profile.method_page(d, live, url(request))))
 
+    @app.get("/review", response_class=HTMLResponse, include_in_schema=False)
+    async def review(request: Request):
+        from benchlearn.web.review_page import review_page
+
+        return await respond(request, html(lambda d: review_page(d, live, url(request))))
+
     @app.get("/data", response_class=HTMLResponse, include_in_schema=False)
     async def data_page(request: Request):
         return await respond(request, html(lambda d: profile.data_page(d, live, url(request))))

@@ -114,6 +114,8 @@ def _nav(linker: Linker, data: SiteData) -> list[dict]:
         items.append(("ordninger", t("Ordninger", "Schemes")))
     if data.has("surveys"):
         items.append(("undersoegelser", t("Undersøgelser", "Surveys")))
+    if data.has("review_specs"):
+        items.append(("review", t("Modelgennemgang", "Model review")))
     items += [("metode", t("Metode og data", "Method and data")), ("data", t("Download", "Downloads"))]
     return [{"name": n, "label": lab, "href": linker.page(n)} for n, lab in items]
 

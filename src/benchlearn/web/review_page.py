@@ -23,17 +23,8 @@ REVIEW_DOWNLOADS: tuple[str, ...] = ("review_ranges", "review_pairs", "review_re
 
 
 def latest_review(data: SiteData, name: str) -> pd.DataFrame | None:
-    """One review table of the newest stored review run (older runs are history)."""
-    df = data.table(name)
-    if df is None:
-        return None
-    if "review_key" in df.columns:
-        metas = data.runs.get("review", [])
-        newest = max(metas, key=lambda m: m.get("created", ""), default=None)
-        key = (newest or {}).get("meta", {}).get("review_key")
-        if key is not None and (df["review_key"] == key).any():
-            df = df[df["review_key"] == key]
-    return df.reset_index(drop=True)
+    """One review table (the site keeps the newest review run only, see ``report.site_data``)."""
+    return data.table(name)
 
 
 def _labels(specs: pd.DataFrame) -> dict[str, str]:
@@ -72,8 +63,10 @@ def review_page(data: SiteData, linker: Linker, url: str = "/review") -> str:
     for r in records(dep):
         r["href"] = linker.kommune(r["kommunekode"])
         r["tier_text"] = tier_label(r["tier"])
-        r["tiers_text"] = "; ".join(f"{labels.get(s.split('=')[0], s.split('=')[0])}: {tier_label(s.split('=')[1])}"
-                                    for s in str(r.get("tiers", "")).split(", ") if "=" in s)
+        # only the specifications that give another tier than the baseline (the rest agree)
+        other = [(s.split("=")[0], s.split("=")[1]) for s in str(r.get("tiers", "")).split(", ") if "=" in s]
+        r["tiers_text"] = "; ".join(f"{labels.get(name, name)}: {tier_label(tr)}" for name, tr in other
+                                    if tr != r["tier"] and name != baseline)
         dep_rows.append(r)
     ministry = _ministry(data, labels, baseline)
     ctx.update(

@@ -72,6 +72,10 @@ def export_site(workspace: str | Path | None, out: str | Path, data: SiteData | 
                 for dim in [None, *dims]:  # the survey's own link carries no dimension
                     name = Path(top.page("undersoegelser", period=sp, survey=sv, dimension=dim)).name
                     page(name, lambda sp=sp, sv=sv, dim=dim: profile.surveys_page(d, top, sp, sv, dim))
+    if d.has("review_specs"):
+        from benchlearn.web.review_page import review_page
+
+        page("review.html", lambda: review_page(d, top))
     for k in sorted(reference.kommunekoder()):
         page(f"kommune/{k}.html", lambda k=k: profile.kommune_page(d, sub, k))
         jobs.append((out / f"api/kommune/{k}.json", lambda k=k: webapi.dumps(webapi.kommune(d, k))))
