@@ -122,7 +122,8 @@ def test_small_number_rule_drops_and_records(tmp_path):
     assert res.tables["population"]["kommunekode"].tolist() == [101]
     rec = res.tables["suppression"]
     assert ((rec["table"] == "population") & (rec["kommunekode"] == 147)).sum() == 1
-    assert set(rec["table"]) == {"support", "population", "focus", "cells"}
+    assert set(rec["table"]) == {"support", "population", "focus", "cells", "support_origin", "population_origin",
+                                 "focus_origin"}
     assert {"kommunekode", "period", "key", "reason"} <= set(rec.columns)
     assert not rec.select_dtypes("number").drop(columns="kommunekode").shape[1]  # no numbers leak
 
@@ -321,7 +322,8 @@ def test_cli_simulate_and_aggregate(tmp_path):
     secret = "s3cret-key-that-must-not-leak-42"
     keyfile = tmp_path / "key.txt"
     keyfile.write_text(secret + "\n")
-    ok = bl("persons", "aggregate", str(pdir), "--out", str(out), "--key-file", str(keyfile), "--json")
+    ok = bl("persons", "aggregate", str(pdir), "--out", str(out), "--key-file", str(keyfile), "--json",
+            "--format", "csv")
     assert ok.returncode == 0, ok.stderr
     assert secret not in ok.stdout + ok.stderr
     for f in out.iterdir():
@@ -332,9 +334,18 @@ def test_cli_simulate_and_aggregate(tmp_path):
     assert {"support", "population", "focus"} <= set(ds.names)
     assert ds.is_simulated("support")
     assert ds.periods("population") == ["2023"]  # support is mostly suppressed at this size
-    env_ok = bl("persons", "aggregate", str(pdir), "--out", str(tmp_path / "ds2"), env={"BENCHLEARN_PSEUDONYM_KEY": secret})
-    assert env_ok.returncode == 0, env_ok.stderr
-    pd.testing.assert_frame_equal(pd.read_csv(out / "support.csv"), pd.read_csv(tmp_path / "ds2" / "support.csv"))
+    # Parquet by default; two identical runs write the same bytes (#20 point 8: cells are
+    # sorted before the cell model sums over them, tables before they are written)
+    for name in ("ds2", "ds3"):
+        env_ok = bl("persons", "aggregate", str(pdir), "--out", str(tmp_path / name),
+                    env={"BENCHLEARN_PSEUDONYM_KEY": secret})
+        assert env_ok.returncode == 0, env_ok.stderr
+    files = sorted(p.name for p in (tmp_path / "ds2").iterdir())
+    assert "benchmark.parquet" in files and files == sorted(p.name for p in (tmp_path / "ds3").iterdir())
+    for f in files:
+        assert (tmp_path / "ds2" / f).read_bytes() == (tmp_path / "ds3" / f).read_bytes(), f
+    pd.testing.assert_frame_equal(pd.read_csv(out / "support.csv"), pd.read_parquet(tmp_path / "ds2" / "support.parquet"),
+                                  check_dtype=False)
     bad = bl("persons", "aggregate", str(pdir), "--out", str(tmp_path / "x"), "--no-pseudonymise", "--engine", "polars")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
@@ -385,7 +396,8 @@ def test_written_output_is_a_validated_dataset_and_feeds_the_cell_model(sim_dir,
     pd.testing.assert_series_equal(ds.table("cells")["outcome_weeks"].sort_values(ignore_index=True),
                                    res.tables["cells"]["outcome_weeks"].sort_values(ignore_index=True),
                                    check_names=False, check_dtype=False)
-    assert (ds.table("suppression")["table"].isin(["support", "population", "focus", "cells"])).all()
+    assert (ds.table("suppression")["table"].isin(["support", "population", "focus", "cells", "support_origin",
+                                                  "population_origin", "focus_origin"])).all()
     # the cell model on unsuppressed cells (3,000 persons spread over 98 municipalities)
     full = tmp_path / "full"
     run(sim_dir, PersonsConfig(period="2023", min_persons=1), KEY, show_progress=False).write(full, fmt="parquet")
@@ -425,7 +437,8 @@ def test_cell_model_before_the_rule_publishes_municipality_totals(sim_dir, tmp_p
 
     res = run(sim_dir, PersonsConfig(period="2023"), KEY, show_progress=False, cell_model=cell_model_totals)
     bm = res.tables["benchmark"]
-    assert set(bm["area"]) == set(PersonsConfig(period="2023").cell_areas)
+    # at 3,000 persons a_dagpenge & co. rest on fewer than 5 persons in most municipalities
+    assert "total" in set(bm["area"]) and set(bm["area"]) <= set(PersonsConfig(period="2023").cell_areas)
     assert (bm["n_persons"] >= 5).all() and "cell_model" in res.timings
     # actual = the in-scope person-weeks on the area's ydelser / 52, from the raw files
     ref = _pandas_reference(sim_dir)["support"]

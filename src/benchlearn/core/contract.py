@@ -77,6 +77,13 @@ def _c(name: str, kind: ColumnKind, da: str, en: str, **kw: object) -> Column:
 MAX_RESIDENTS = 1_000_000
 
 KOMMUNE = _c("kommunekode", "kommunekode", "DST-kommunekode (101 København … 860 Hjørring)", "DST municipality code")
+#: origin groups of the by-origin tables: the three origins partition the residents;
+#: flygtning and familiesammenfoert (residence basis) are subsets of the immigrants
+ORIGIN_GROUPS = ("dansk", "vestlig", "ikke_vestlig", "flygtning", "familiesammenfoert")
+ORIGIN_GROUP_DOC_DA = ("herkomst (dansk, vestlig, ikke_vestlig: summer til totalen) eller opholdsgrundlag "
+                       "(flygtning, familiesammenfoert: delmængder af indvandrerne, lægges ikke til)")
+ORIGIN_GROUP_DOC_EN = ("origin (dansk, vestlig, ikke_vestlig: add up to the total) or residence basis "
+                       "(flygtning, familiesammenfoert: subsets of the immigrants, not to be added)")
 PERIOD = _c("period", "period", "periode: 2023, 2023H1, 2023Q4, 2023M03 eller 2023QMAT04", "period label")
 
 TABLES: dict[str, TableSpec] = {
@@ -302,6 +309,48 @@ TABLES: dict[str, TableSpec] = {
             "Cells for the cell-level model, from `benchlearn persons aggregate` (contract extension)",
         ),
         TableSpec(
+            "support_origin",
+            ("kommunekode", "period", "origin_group", "ydelse"),
+            (
+                KOMMUNE,
+                PERIOD,
+                _c("origin_group", "choice", ORIGIN_GROUP_DOC_DA, ORIGIN_GROUP_DOC_EN, choices=ORIGIN_GROUPS),
+                _c("ydelse", "ydelse", "ydelseskode", "benefit code"),
+                _c("fuldtidspersoner", "number", "fuldtidspersoner (personuger / uger i perioden)",
+                   "full-time persons (person-weeks / weeks in the period)", minimum=0),
+                _c("n_persons", "integer", "personer bag tallet", "persons behind the number", required=False, minimum=0),
+            ),
+            "Offentlig forsørgelse efter herkomst og opholdsgrundlag, fra `benchlearn persons aggregate` (udvidelse af kontrakten)",
+            "Public support by origin and residence basis, from `benchlearn persons aggregate` (contract extension)",
+        ),
+        TableSpec(
+            "population_origin",
+            ("kommunekode", "period", "origin_group"),
+            (
+                KOMMUNE,
+                PERIOD,
+                _c("origin_group", "choice", ORIGIN_GROUP_DOC_DA, ORIGIN_GROUP_DOC_EN, choices=ORIGIN_GROUPS),
+                _c("persons", "number", "helårspersoner 16-66 år", "full-year residents aged 16-66", minimum=0),
+                _c("n_persons", "integer", "personer bag tallet", "persons behind the number", required=False, minimum=0),
+            ),
+            "Befolkning efter herkomst og opholdsgrundlag, fra `benchlearn persons aggregate` (udvidelse af kontrakten)",
+            "Population by origin and residence basis, from `benchlearn persons aggregate` (contract extension)",
+        ),
+        TableSpec(
+            "focus_origin",
+            ("kommunekode", "period", "origin_group"),
+            (
+                KOMMUNE,
+                PERIOD,
+                _c("origin_group", "choice", ORIGIN_GROUP_DOC_DA, ORIGIN_GROUP_DOC_EN, choices=ORIGIN_GROUPS),
+                _c("persons_12m", "number", "personer med mindst 12 måneders anciennitet", "persons with at least 12 months on support", minimum=0),
+                _c("without_offer", "number", "heraf uden tilbud eller 100 løntimer", "of whom without an offer or 100 hours of work", minimum=0, at_most="persons_12m"),
+                _c("without_talks", "number", "heraf uden 4 samtaler", "of whom without 4 talks", minimum=0, at_most="persons_12m"),
+            ),
+            "Fokusmålenes tællinger efter herkomst og opholdsgrundlag, fra `benchlearn persons aggregate` (udvidelse af kontrakten)",
+            "The focus goals' counts by origin and residence basis, from `benchlearn persons aggregate` (contract extension)",
+        ),
+        TableSpec(
             "suppression",
             ("table", "kommunekode", "period", "key"),
             (
@@ -325,6 +374,9 @@ TABLES: dict[str, TableSpec] = {
                 _c("sex", "sex", "køn (M/K)", "sex (M/K)"),
                 _c("education", "choice", "uddannelse", "education", choices=("grundskole", "gymnasial", "erhvervsfaglig", "kort", "mellemlang", "lang", "ukendt")),
                 _c("origin", "choice", "herkomst", "origin", choices=("dansk", "vestlig", "ikke_vestlig")),
+                _c("residence_basis", "choice", "opholdsgrundlag (valgfri; tom = intet registreret, fx dansk herkomst)",
+                   "residence basis (optional; blank = none recorded, e.g. Danish origin)", required=False,
+                   nullable=True, choices=("flygtning", "familiesammenfoert", "oevrige")),
             ),
             "Personer (personniveau, Parquet)",
             "Persons (person level, Parquet)",

@@ -25,6 +25,10 @@ from benchlearn.persons.weeks import WEEK_RE, period_weeks, window_weeks
 SEX = ("M", "K")
 EDUCATION = ("grundskole", "gymnasial", "erhvervsfaglig", "kort", "mellemlang", "lang", "ukendt")
 ORIGIN = ("dansk", "vestlig", "ikke_vestlig")
+#: optional column ``residence_basis`` (opholdsgrundlag); blank = none recorded (e.g.
+#: persons of Danish origin). Index 0 of the code is "blank".
+RESIDENCE = ("flygtning", "familiesammenfoert", "oevrige")
+RESIDENCE_COLUMN = "residence_basis"
 PERSON_COLUMNS = ("person_id", "birth_year", "sex", "education", "origin")
 WEEK_COLUMNS = ("person_id", "week", "kommunekode", "ydelse")
 
@@ -32,13 +36,17 @@ WEEK_COLUMNS = ("person_id", "week", "kommunekode", "ydelse")
 @dataclass(frozen=True)
 class PersonsMap:
     """Pseudonymised persons: ``person_id`` (join key, raw), ``pid``, ``cell`` (int32
-    code of age group x sex x education x origin, -1 out of scope), ``in_scope``.
-    ``cell_labels`` decodes ``cell`` (columns cell, age_group, sex, education, origin).
-    Memory only, never written."""
+    code of age group x sex x education x origin x residence basis, -1 out of scope),
+    ``grp`` (int32 code of origin x residence basis), ``in_scope``.
+    ``cell_labels`` decodes ``cell`` (columns cell, age_group, sex, education, origin,
+    residence_basis), ``group_labels`` decodes ``grp`` (grp, origin, residence_basis).
+    ``has_residence``: the input had a residence-basis column. Memory only, never written."""
 
     table: pa.Table
     n_persons: int
     cell_labels: pd.DataFrame | None = None
+    group_labels: pd.DataFrame | None = None
+    has_residence: bool = False
 
     def __repr__(self) -> str:  # never print ids
         return f"PersonsMap(n_persons={self.n_persons})"
@@ -79,8 +87,25 @@ def load_persons(persons_path: Path, weeks_path: Path, cfg: Any, key: PseudonymK
         repeated person id.
     """
     cols = _columns(persons_path, "persons", PERSON_COLUMNS)
+    lower = {n.lower(): n for n in pq.read_schema(_first_file(persons_path)).names}
+    has_res = RESIDENCE_COLUMN in lower
+    if has_res:
+        cols[RESIDENCE_COLUMN] = lower[RESIDENCE_COLUMN]
     t = pq.read_table(persons_path, columns=list(cols.values()))
     t = t.rename_columns([next(k for k, v in cols.items() if v == n) for n in t.column_names])
+    if has_res:  # blank and null both mean "none recorded"
+        res = pc.cast(t[RESIDENCE_COLUMN], pa.string())
+        res = pc.if_else(pc.equal(pc.utf8_trim_whitespace(pc.fill_null(res, "")), ""), pa.scalar(None, pa.string()), res)
+        bad = pc.and_(pc.is_valid(res), pc.invert(pc.fill_null(pc.is_in(res, value_set=pa.array(RESIDENCE)), False)))
+        i = _bad_row(bad)
+        if i is not None:
+            raise DataError("persons", i + 1, RESIDENCE_COLUMN, res[i].as_py(),
+                            f"tom eller en af {', '.join(RESIDENCE)}", f"blank or one of {', '.join(RESIDENCE)}",
+                            source=str(persons_path))
+        res_idx = np.asarray(pc.fill_null(pc.add(pc.index_in(res, value_set=pa.array(RESIDENCE)), 1), 0)
+                             .to_numpy(zero_copy_only=False), dtype=np.int32)
+    else:
+        res_idx = np.zeros(t.num_rows, dtype=np.int32)
     for col, allowed in (("sex", SEX), ("education", EDUCATION), ("origin", ORIGIN)):
         vals = pc.cast(t[col], pa.string())
         bad = pc.invert(pc.fill_null(pc.is_in(vals, value_set=pa.array(allowed)), False))
@@ -125,17 +150,22 @@ def load_persons(persons_path: Path, weeks_path: Path, cfg: Any, key: PseudonymK
     for col, allowed in (("sex", SEX), ("education", EDUCATION), ("origin", ORIGIN)):
         codes.append(np.asarray(pc.index_in(pc.cast(t[col], pa.string()), value_set=pa.array(allowed))
                                 .to_numpy(zero_copy_only=False), dtype=np.int32))
-    sizes = (len(age_groups), len(SEX), len(EDUCATION), len(ORIGIN))
+    codes.append(res_idx)
+    res_labels = ("", *RESIDENCE)
+    sizes = (len(age_groups), len(SEX), len(EDUCATION), len(ORIGIN), len(res_labels))
     cell = np.zeros(len(age_np), dtype=np.int32)
     for c, n in zip(codes, sizes):
         cell = cell * n + c
     cell[age_idx < 0] = -1
-    grid = pd.MultiIndex.from_product([[g[2] for g in age_groups], SEX, EDUCATION, ORIGIN],
-                                      names=["age_group", "sex", "education", "origin"]).to_frame(index=False)
-    labels = grid.assign(cell=np.arange(len(grid), dtype=np.int32)).astype(
-        {"age_group": "str", "sex": "str", "education": "str", "origin": "str"})
-    table = pa.table({"person_id": ids, "pid": pid, "cell": pa.array(cell), "in_scope": in_scope})
-    return PersonsMap(table, t.num_rows, labels)
+    grp = (codes[3] * len(res_labels) + res_idx).astype(np.int32)
+    names = ["age_group", "sex", "education", "origin", RESIDENCE_COLUMN]
+    grid = pd.MultiIndex.from_product([[g[2] for g in age_groups], SEX, EDUCATION, ORIGIN, res_labels],
+                                      names=names).to_frame(index=False)
+    labels = grid.assign(cell=np.arange(len(grid), dtype=np.int32)).astype({n: "str" for n in names})
+    groups = pd.MultiIndex.from_product([ORIGIN, res_labels], names=["origin", RESIDENCE_COLUMN]).to_frame(index=False)
+    groups = groups.assign(grp=np.arange(len(groups), dtype=np.int32)).astype({"origin": "str", RESIDENCE_COLUMN: "str"})
+    table = pa.table({"person_id": ids, "pid": pid, "cell": pa.array(cell), "grp": pa.array(grp), "in_scope": in_scope})
+    return PersonsMap(table, t.num_rows, labels, groups, has_res)
 
 
 def check_codes(codes: Any) -> None:

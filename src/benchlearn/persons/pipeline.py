@@ -41,7 +41,7 @@ import pyarrow as pa
 
 from benchlearn.core import reference
 from benchlearn.core.errors import ConfigError, DataError, DatasetError
-from benchlearn.persons import engines, privacy
+from benchlearn.persons import engines, outputs, privacy
 from benchlearn.persons._progress import progress
 from benchlearn.persons.ingest import (
     check_codes,
@@ -53,7 +53,8 @@ from benchlearn.persons.ingest import (
 from benchlearn.persons.pseudonymise import PseudonymKey
 from benchlearn.persons.weeks import period_weeks, week_runs, window_weeks
 
-OUTPUT_TABLES = ("support", "population", "focus", "cells", "benchmark", "suppression")  # benchmark: with a cell model
+OUTPUT_TABLES = ("support", "support_origin", "population", "population_origin", "focus", "focus_origin", "cells",
+                 "benchmark", "suppression")  # benchmark: with a cell model
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ class PersonsConfig:
     offer_hours: float = 100.0
     min_talks: int = 4
     pseudonymise: bool = True
+    #: secondary suppression across the linked tables (off only to measure what it protects)
+    complementary: bool = True
     memory_limit: str = "4GB"
     threads: int | None = None
     temp_directory: str | None = None
@@ -108,14 +111,18 @@ class PersonsResult:
     def to_frame(self, name: str = "support") -> pd.DataFrame:
         return self.tables[name].copy()
 
-    def write(self, out_dir: str | Path, fmt: Literal["csv", "parquet"] = "csv") -> list[Path]:
-        """Write the tables as a contract dataset folder (+ ``provenance`` when simulated)."""
+    def write(self, out_dir: str | Path, fmt: Literal["csv", "parquet"] = "parquet") -> list[Path]:
+        """Write the tables as a contract dataset folder (+ ``provenance``).
+
+        Parquet by default (pyarrow, no index, no pandas metadata), CSV on request; the
+        rows are in the tables' sorted order, so two runs write the same bytes.
+        """
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         written = []
         for name, df in self.tables.items():
             p = out / f"{name}.{fmt}"
-            (df.to_csv(p, index=False) if fmt == "csv" else df.to_parquet(p, index=False))
+            _write_table(df, p, fmt)
             written.append(p)
         prov = pd.DataFrame({
             "table": list(self.tables),
@@ -125,9 +132,21 @@ class PersonsResult:
                     f"{self.config.min_persons}-persons rule applied",
         })
         p = out / f"provenance.{fmt}"
-        (prov.to_csv(p, index=False) if fmt == "csv" else prov.to_parquet(p, index=False))
+        _write_table(prov, p, fmt)
         written.append(p)
         return written
+
+
+def _write_table(df: pd.DataFrame, path: Path, fmt: str) -> None:
+    """One table in one pass: Parquet through pyarrow (no pandas index or metadata, so
+    the bytes depend on the values only), or CSV."""
+    if fmt == "csv":
+        df.to_csv(path, index=False)
+        return
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(None), path,
+                   compression="zstd")
 
 
 def age_group_labels(cfg: PersonsConfig) -> list[tuple[int, int, str]]:
@@ -222,7 +241,7 @@ def define(pkw: Any, pw: Any, pmap: Any, ev: Any | None, cfg: PersonsConfig,
        period, on each cell area's ydelser, on the focus ydelser in the window; then
        the persons map (pseudonym, cell code, in scope) joined on once.
     2. ``support`` from the rows of ``pkw`` on a ydelse (≈ a quarter of ``pkw``).
-    3. ``cells`` from ``pk``; ``population`` is their sum (in :func:`_shape`).
+    3. ``cells`` from ``pk``; ``population`` is their sum (in :func:`benchlearn.persons.outputs.shape`).
     4. ``per``: one row per person for the duplicate check and the anciennitet.
 
     Rows of ``pkw`` are unique per (person, municipality, ydelse) and rows of ``pk`` per
@@ -242,18 +261,19 @@ def define(pkw: Any, pw: Any, pmap: Any, ev: Any | None, cfg: PersonsConfig,
     )
     pk = pk.left_join(on_y, ["person_id", "kommunekode"]).drop("person_id_right", "kommunekode_right")
     # a left join: persons missing from `persons` are counted (and refused), not dropped
-    pk = pk.left_join(pmap.select("person_id", "pid", "cell", "in_scope"), "person_id").drop("person_id_right")
+    pk = pk.left_join(pmap.select("person_id", "pid", "cell", "grp", "in_scope"), "person_id").drop("person_id_right")
     pk = keep(pk.mutate(in_scope=pk.in_scope.fill_null(False)), "bl_pk")
     out["n_unmatched"] = pk.count(where=pk.pid.isnull())
 
-    # 2. support: only rows on a ydelse, with the in-scope persons
+    # 2. support: only rows on a ydelse, with the in-scope persons, by origin x residence
+    # basis (``grp``; the totals are their sums, taken in pandas: a person has one group)
     sup = pkw.filter(pkw.ydelse != "ingen")
-    sup = sup.join(pmap.filter(pmap.in_scope).select("person_id"), "person_id")
+    sup = sup.join(pmap.filter(pmap.in_scope).select("person_id", "grp"), "person_id")
     sup = sup.filter(sup.n_period > 0)
-    out["support"] = sup.group_by(["kommunekode", "ydelse"]).aggregate(
+    out["support"] = sup.group_by(["kommunekode", "ydelse", "grp"]).aggregate(
         weeks=sup.n_period.sum(), n_persons=sup.count())
 
-    # 3. cells on the int32 cell code (decoded in _shape): integer keys only
+    # 3. cells on the int32 cell code (decoded in outputs.shape): integer keys only
     inp = pk.filter(pk.in_scope & (pk.exposure_weeks > 0))
     cell_aggs: dict[str, Any] = {"n_persons": inp.count(), "exposure_weeks": inp.exposure_weeks.sum()}
     for a in cfg.cell_areas:
@@ -266,11 +286,12 @@ def define(pkw: Any, pw: Any, pmap: Any, ev: Any | None, cfg: PersonsConfig,
     # anciennitet (covered window weeks of persons in scope)
     per_all = keep(pk.group_by("person_id").aggregate(
         pid=pk.pid.max(),
+        grp=pk.grp.max(),
         n=pk.n_rows.sum(),
         cov_weeks=pk.cov_weeks.sum(where=pk.in_scope),
     ), "bl_per")
     out["max_weeks_per_person"] = per_all.n.max()
-    per = per_all.filter(per_all.cov_weeks.fill_null(0) >= len(wweeks)).select("pid", "person_id")
+    per = per_all.filter(per_all.cov_weeks.fill_null(0) >= len(wweeks)).select("pid", "person_id", "grp")
     # municipality of the last window week: a person on the covered ydelser in every
     # window week has exactly one row that week (more would exceed the duplicate check's
     # limit), so the week alone finds it (a ydelse filter here makes the read slower)
@@ -279,7 +300,7 @@ def define(pkw: Any, pw: Any, pmap: Any, ev: Any | None, cfg: PersonsConfig,
         # filter into the Parquet reader and tests it on all 192 million rows (1.6 s at
         # national scale, against 0.6 s for reading the one week and joining after)
         lw = keep(pw.filter(pw.week == wweeks[-1]).select("person_id", "kommunekode"), "bl_last")
-        per = per.join(lw, "person_id").select("pid", "kommunekode")
+        per = per.join(lw, "person_id").select("pid", "grp", "kommunekode")
         e = ev.filter(week_in(ev.week, wweeks))
         e_agg = keep(e.group_by("person_id").aggregate(  # used twice: the check and focus
             samtaler=e.amount.fill_null(1.0).sum(where=e.kind == "samtale"),
@@ -292,7 +313,7 @@ def define(pkw: Any, pw: Any, pmap: Any, ev: Any | None, cfg: PersonsConfig,
         jf = per.left_join(e_p, "pid")
         no_offer = (jf.tilbud.fill_null(0) == 0) & (jf.hours.fill_null(0.0) < cfg.offer_hours)
         no_talks = jf.samtaler.fill_null(0.0) < cfg.min_talks
-        out["focus"] = jf.group_by("kommunekode").aggregate(
+        out["focus"] = jf.group_by(["kommunekode", "grp"]).aggregate(
             persons_12m=jf.count(), without_offer=jf.count(where=no_offer), without_talks=jf.count(where=no_talks))
     # codes seen, from the reduced table (cheap)
     out["codes"] = pkw.select("kommunekode", "ydelse").distinct()
@@ -300,64 +321,6 @@ def define(pkw: Any, pw: Any, pmap: Any, ev: Any | None, cfg: PersonsConfig,
 
 
 CellModel = Callable[[pd.DataFrame], "tuple[pd.DataFrame, tuple[str, ...]]"]
-
-
-def _shape(raw: dict[str, pd.DataFrame], cfg: PersonsConfig) -> dict[str, pd.DataFrame]:
-    """Divide and shape the engine's counts into the output tables, *before* the
-    small-number rule (pandas, engine-independent)."""
-    W = float(len(period_weeks(cfg.period)))
-    sup = raw["support"].assign(period=cfg.period)
-    sup["fuldtidspersoner"] = sup["weeks"].astype("float64") / W
-    sup = sup[["kommunekode", "period", "ydelse", "fuldtidspersoner", "n_persons"]]
-    pop = raw["cells"].groupby("kommunekode", as_index=False).agg(
-        weeks=("exposure_weeks", "sum"), n_persons=("n_persons", "sum")).assign(period=cfg.period)
-    pop["persons"] = pop["weeks"].astype("float64") / W
-    pop = pop[["kommunekode", "period", "persons", "n_persons"]]
-    c = raw["cells"]
-    if "cell_labels" in raw:  # decode the int32 cell code
-        c = c.merge(raw["cell_labels"], on="cell", how="left", validate="many_to_one")
-    keys = ["kommunekode", "age_group", "sex", "education", "origin"]
-    cells = pd.concat([
-        c[keys + ["n_persons", "exposure_weeks"]].assign(
-            area=a, n_outcome_persons=c[f"np_{a}"].fillna(0), outcome_weeks=c[f"ow_{a}"].fillna(0))
-        for a in cfg.cell_areas
-    ], ignore_index=True).assign(period=cfg.period)
-    cells["exposure"] = cells["exposure_weeks"].astype("float64") / W
-    cells["outcome"] = cells["outcome_weeks"].astype("float64") / W
-    cells = cells[["kommunekode", "period", "age_group", "sex", "education", "origin", "area", "n_persons",
-                   "n_outcome_persons", "exposure_weeks", "outcome_weeks", "exposure", "outcome"]]
-    tables = {"support": sup, "population": pop, "cells": cells}
-    if "focus" in raw:
-        foc = raw["focus"].assign(period=cfg.period)
-        tables["focus"] = foc[["kommunekode", "period", "persons_12m", "without_offer", "without_talks"]]
-    return tables
-
-
-def _apply_rule(tables: dict[str, pd.DataFrame], cfg: PersonsConfig) -> dict[str, pd.DataFrame]:
-    """Order, type and apply the small-number rule to every table; adds ``suppression``."""
-    m = cfg.min_persons
-    key_cols = {"support": ["ydelse"], "population": [], "focus": [],
-                "cells": ["age_group", "sex", "education", "origin", "area"], "benchmark": ["area"]}
-    n_cols = {"support": "n_persons", "population": "n_persons", "cells": "n_persons", "focus": "persons_12m",
-              "benchmark": "n_persons"}
-    parts_of = {"cells": ["n_outcome_persons"], "focus": ["without_offer", "without_talks"]}
-    ints = ("n_persons", "n_outcome_persons", "exposure_weeks", "outcome_weeks")
-    records, final = [], {}
-    for name, df in tables.items():
-        df = df.copy()
-        for col in df.columns:
-            if col == "kommunekode" or col in ints:
-                df[col] = df[col].astype("int64")
-            elif pd.api.types.is_numeric_dtype(df[col]):
-                df[col] = df[col].astype("float64")
-            else:
-                df[col] = df[col].astype("str")
-        df = df.sort_values(["kommunekode", "period", *key_cols[name]], kind="stable").reset_index(drop=True)
-        kept, rec = privacy.apply_rule(df, name, n_cols[name], m, parts_of.get(name, ()), key_cols[name])
-        final[name] = kept
-        records.append(rec)
-    final["suppression"] = pd.concat(records, ignore_index=True)
-    return final
 
 
 def fast_path(pw: Any, cfg: PersonsConfig, n_total: int) -> bool:
@@ -459,8 +422,8 @@ def run(person_dir: str | Path, cfg: PersonsConfig, key: PseudonymKey | None = N
             timings["join_checks"] = clock() - t0
             advance(1)
             t0 = clock()
-            raw = {n: exprs[n].to_pandas() for n in ("support", "cells", "focus") if n in exprs}
-            raw["cell_labels"] = pmap.cell_labels
+            raw: dict[str, Any] = {n: exprs[n].to_pandas() for n in ("support", "cells", "focus") if n in exprs}
+            raw.update(cell_labels=pmap.cell_labels, group_labels=pmap.group_labels, has_residence=pmap.has_residence)
             timings["aggregate"] = clock() - t0
             t_close = clock()
             for name, tbl in reversed(kept.items()):  # free intermediates while the backend is open
@@ -470,21 +433,26 @@ def run(person_dir: str | Path, cfg: PersonsConfig, key: PseudonymKey | None = N
             advance(1)
         t0 = clock()
         timings["close"] = t0 - t_close  # intermediates dropped, engine closed
-        tables = _shape(raw, cfg)
+        tables = outputs.shape(raw, cfg)
         t_model = 0.0
         if cell_model is not None:  # on the cells before the rule; publishes municipality totals only
             t1 = clock()
             bm, model_notes = cell_model(tables["cells"])
-            tables["benchmark"] = bm.merge(tables["population"][["kommunekode", "n_persons"]], on="kommunekode",
-                                           how="left")
+            tables["benchmark"] = outputs.benchmark_table(bm, tables)
             notes.extend(model_notes)
             timings["cell_model"] = t_model = clock() - t1
-        tables = _apply_rule(tables, cfg)
+        t1 = clock()
+        tables, sstats = outputs.apply_rules(tables, cfg, cfg.complementary)
+        timings["suppression"] = clock() - t1
+        if not pmap.has_residence:
+            notes.append("persons has no residence_basis column: no rows for flygtning/familiesammenfoert / "
+                         "persons har ingen residence_basis-kolonne: ingen rækker for flygtning/familiesammenfoert")
         timings["finish"] = clock() - t0 - t_model
         timings["aggregate_step"] = clock() - t_agg - t_model
         timings["total"] = clock() - t_start
         advance(1)
-    return PersonsResult(cfg, tables, timings, {"person_weeks": n_total, "persons": pmap.n_persons},
+    return PersonsResult(cfg, tables, timings, {"person_weeks": n_total, "persons": pmap.n_persons,
+                                                 "complementary": sstats["complementary"]},
                          simulated=read_provenance(d), notes=tuple(notes))
 
 

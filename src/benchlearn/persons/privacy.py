@@ -11,6 +11,10 @@ persons (persons without an offer among ``persons_12m``; persons on the outcome 
 cell) both ``c`` and its complement ``n - c`` are checked, because the complement can be
 read off by subtraction; zero is allowed (it says something about the whole group of at
 least ``min_persons``, not about a few persons).
+
+Rows dropped here can still be a published total minus published parts; the
+complementary suppression of :mod:`benchlearn.persons.complementary` drops further rows
+until none can (reason ``complementary`` in ``suppression``).
 """
 
 from __future__ import annotations
@@ -37,49 +41,51 @@ def small(count: pd.Series, min_persons: int) -> pd.Series:
     return (c > 0) & (c < min_persons)
 
 
-def apply_rule(
-    df: pd.DataFrame,
-    table: str,
-    n_col: str,
-    min_persons: int,
-    parts: Sequence[str] = (),
-    key_cols: Sequence[str] = (),
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Drop rows resting on fewer than ``min_persons`` persons; return (kept, records).
+def rule_mask(df: pd.DataFrame, n_col: str, min_persons: int, parts: Sequence[str] = ()) -> np.ndarray:
+    """True for the rows that rest on fewer than ``min_persons`` persons (primary
+    suppression).
 
     Parameters
     ----------
-    df : DataFrame
-        One row per published record, with ``kommunekode`` and ``period``.
-    n_col : str
-        Distinct persons behind the row.
+    df : one row per published record.
+    n_col : distinct persons behind the row.
     parts : columns holding counts of persons that are subsets of ``n_col``; the row
         is dropped if a part or its complement is between 1 and ``min_persons - 1``.
-    key_cols : further key columns, written into the record's ``key`` text.
 
     Notes
     -----
     Row dropped iff ``n < m`` or, for a part ``c``, ``0 < c < m`` or ``0 < n - c < m``.
+    Rows that this leaves recoverable by subtraction are dropped as well, by
+    :func:`benchlearn.persons.complementary.protect`.
     """
     n = df[n_col].astype("float64")
     bad = n < min_persons
     for p in parts:
         c = df[p].astype("float64")
         bad = bad | small(c, min_persons) | small(n - c, min_persons)
-    dropped = df.loc[bad]
-    if len(dropped):
-        key = pd.Series("", index=dropped.index, dtype="str")
-        for i, k in enumerate(key_cols):
-            key = key + ("" if i == 0 else ";") + f"{k}=" + dropped[k].astype("str")
-        records = pd.DataFrame({
-            "table": table,
-            "kommunekode": dropped["kommunekode"].astype("int64").to_numpy(),
-            "period": dropped["period"].astype("str").to_numpy(),
-            "key": key.astype("str").to_numpy(),
-            "reason": f"fewer than {min_persons} persons / færre end {min_persons} personer",
-        })
-    else:
-        records = pd.DataFrame({c: pd.Series(dtype="int64" if c == "kommunekode" else "str")
-                                for c in SUPPRESSION_COLUMNS})
-    kept = df.loc[~np.asarray(bad)].reset_index(drop=True)
-    return kept, records
+    return np.asarray(bad, dtype=bool)
+
+
+REASON_COMPLEMENTARY = ("complementary: would be recoverable by subtraction from published totals / "
+                        "komplementær: kunne ellers regnes ud ved fratrækning fra offentliggjorte totaler")
+
+
+def reason_small(min_persons: int) -> str:
+    return f"fewer than {min_persons} persons / færre end {min_persons} personer"
+
+
+def records(dropped: pd.DataFrame, table: str, key_cols: Sequence[str], reason: str) -> pd.DataFrame:
+    """Rows of the ``suppression`` table for the ``dropped`` rows (never their numbers)."""
+    if not len(dropped):
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "kommunekode" else "str")
+                             for c in SUPPRESSION_COLUMNS})
+    key = pd.Series("", index=dropped.index, dtype="str")
+    for i, k in enumerate(key_cols):
+        key = key + ("" if i == 0 else ";") + f"{k}=" + dropped[k].astype("str")
+    return pd.DataFrame({
+        "table": table,
+        "kommunekode": dropped["kommunekode"].astype("int64").to_numpy(),
+        "period": dropped["period"].astype("str").to_numpy(),
+        "key": key.astype("str").to_numpy(),
+        "reason": reason,
+    })

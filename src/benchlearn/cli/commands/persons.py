@@ -52,7 +52,7 @@ def register(app: typer.Typer) -> None:
         temp_dir: Annotated[Path | None, typer.Option("--temp-dir", help="Mappe til midlertidige filer (spill). / Folder for spill files.")] = None,
         spark_master: Annotated[str | None, typer.Option("--spark-master", envvar="BENCHLEARN_SPARK_MASTER", help="Spark master, fx local[4], spark://host:7077, yarn.")] = None,
         min_persons: Annotated[int, typer.Option("--min-persons", help="Intet tal på færre personer end dette. / No number on fewer persons than this.")] = 5,
-        fmt: Annotated[str, typer.Option("--format", help="csv (standard) eller parquet.")] = "csv",
+        fmt: Annotated[str, typer.Option("--format", help="parquet (standard) eller csv. / parquet (default) or csv.")] = "parquet",
         json_out: JsonOption = False,
     ) -> None:
         """Aggreger personuger til support, population, focus og celler. / Aggregate person-weeks to support, population, focus and cells."""
@@ -77,7 +77,7 @@ def register(app: typer.Typer) -> None:
         # the cell model sees the cells before the fewer-than-5 rule; only municipality
         # totals are written (table `benchmark`), which `benchlearn benchmark` then uses
         res = run(person_dir, cfg, key, cell_model=cell_model_totals)
-        fmt_l: Literal["csv", "parquet"] = "csv" if fmt == "csv" else "parquet"
+        fmt_l: Literal["csv", "parquet"] = "csv" if fmt == "csv" else "parquet"  # parquet: one pass, no text
         res.write(out, fmt=fmt_l)
         summary = [{"table": n, "rows": len(df), "folder": str(out), "period": cfg.period, "engine": engine,
                     "simulated": res.simulated} for n, df in res.tables.items()]
