@@ -12,6 +12,8 @@ in place — take a ``.copy()`` first.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -76,3 +78,24 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
         if item.get_closest_marker(marker) is not None and os.environ.get(env) == "1":
             report.outcome = "failed"
             report.longrepr = f"{marker} test skipped but {env}=1 requires it: {report.longrepr}"
+
+
+# --- Spark: one SparkSession per test session, shared by every tests/test_persons_*.py ---
+
+def _java_ok() -> bool:
+    java = shutil.which("java")
+    if java is None:
+        return False
+    return subprocess.run([java, "-version"], capture_output=True, check=False).returncode == 0
+
+
+@pytest.fixture(scope="session")
+def spark():
+    # skipped per test (not per module) so that CI's BENCHLEARN_REQUIRE_SPARK=1 turns a skip
+    # into a failure (tests/conftest.py)
+    pytest.importorskip("pyspark", reason="pyspark is not installed")
+    from benchlearn.persons.engines import spark_session
+
+    sess = spark_session("local[2]")
+    yield sess
+    sess.stop()

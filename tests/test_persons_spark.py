@@ -2,38 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
 import pandas as pd
 import pytest
 
 from benchlearn.persons.pipeline import PersonsConfig, run
 from benchlearn.persons.pseudonymise import PseudonymKey
 from benchlearn.persons.simulate import simulate_persons
-
-
-def _java_ok() -> bool:
-    java = shutil.which("java")
-    if java is None:
-        return False
-    return subprocess.run([java, "-version"], capture_output=True, check=False).returncode == 0
-
+from conftest import _java_ok
 
 pytestmark = [pytest.mark.spark, pytest.mark.skipif(not _java_ok(), reason="no Java runtime for Spark")]
 KEY = PseudonymKey(b"spark-test-key-0123456789", "test")
-
-
-@pytest.fixture(scope="session")
-def spark():
-    # skipped per test (not per module) so that CI's BENCHLEARN_REQUIRE_SPARK=1 turns a skip
-    # into a failure (tests/conftest.py)
-    pytest.importorskip("pyspark", reason="pyspark is not installed")
-    from benchlearn.persons.engines import spark_session
-
-    sess = spark_session("local[2]")
-    yield sess
-    sess.stop()
 
 
 def _compare(a, b) -> None:

@@ -77,7 +77,7 @@ def _bad_row(mask: pa.ChunkedArray | pa.Array) -> int | None:
 
 
 def load_persons(persons_path: Path, weeks_path: Path, cfg: Any, key: PseudonymKey | None,
-                 age_groups: list[tuple[int, int, str]]) -> PersonsMap:
+                 age_groups: list[tuple[int, int, str]], weeks_table: str = "person_weeks") -> PersonsMap:
     """Read, check and pseudonymise ``persons``.
 
     Raises
@@ -125,7 +125,7 @@ def load_persons(persons_path: Path, weeks_path: Path, cfg: Any, key: PseudonymK
         raise DataError("persons", _bad_row(pc.is_null(t["person_id"])) + 1, "person_id", None,
                         "et person-id", "a person id", source=str(persons_path))
     # the join key must have the person_weeks type; cast once here, not 190M times there
-    wcols = _columns(weeks_path, "person_weeks", WEEK_COLUMNS)
+    wcols = _columns(weeks_path, weeks_table, WEEK_COLUMNS if weeks_table == "person_weeks" else ("person_id",))
     id_type = pq.read_schema(_first_file(weeks_path)).field(wcols["person_id"]).type
     try:
         ids = pc.cast(t["person_id"], id_type)

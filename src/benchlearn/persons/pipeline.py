@@ -41,7 +41,7 @@ import pyarrow as pa
 
 from benchlearn.core import reference
 from benchlearn.core.errors import ConfigError, DataError, DatasetError
-from benchlearn.persons import engines, outputs, privacy
+from benchlearn.persons import engines, outputs, privacy, wide
 from benchlearn.persons._progress import progress
 from benchlearn.persons.ingest import (
     check_codes,
@@ -73,6 +73,11 @@ class PersonsConfig:
     offer_hours: float = 100.0
     min_talks: int = 4
     pseudonymise: bool = True
+    #: input layout: "long" (person_weeks, a row per person-week), "wide" (person_weeks_wide,
+    #: a row per person and a column per week, as DREAM), "auto" (long if present)
+    layout: Literal["auto", "long", "wide"] = "auto"
+    #: code -> ydelse file for the wide layout (default: benchlearn.persons.wide.DEFAULT_CODES)
+    codes_file: str | None = None
     #: secondary suppression across the linked tables (off only to measure what it protects)
     complementary: bool = True
     memory_limit: str = "4GB"
@@ -93,7 +98,7 @@ class PersonsConfig:
     def to_json(self) -> dict[str, Any]:
         """The identifying settings (no paths, no key)."""
         d = {k: v for k, v in self.__dict__.items()
-             if k not in ("memory_limit", "threads", "temp_directory", "spark_master")}
+             if k not in ("memory_limit", "threads", "temp_directory", "spark_master", "layout", "codes_file")}
         return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
 
 
@@ -369,7 +374,13 @@ def run(person_dir: str | Path, cfg: PersonsConfig, key: PseudonymKey | None = N
             "Pseudonymisering kræver en nøgle (BENCHLEARN_PSEUDONYM_KEY eller --key-file).",
             "Pseudonymisation needs a key (BENCHLEARN_PSEUDONYM_KEY or --key-file).",
         )
-    paths = {n: engines.table_path(d, n) for n in ("persons", "person_weeks")}
+    layout = cfg.layout
+    if layout == "auto":
+        layout = "long" if any((d / n).exists() for n in ("person_weeks.parquet", "person_weeks")) else "wide"
+    weeks_table = "person_weeks" if layout == "long" else wide.TABLE
+    paths = {n: engines.table_path(d, n) for n in ("persons", weeks_table)}
+    paths["person_weeks"] = paths[weeks_table]
+    codes = wide.load_codes(cfg.codes_file) if layout == "wide" else None
     notes: list[str] = []
     try:
         paths["events"] = engines.table_path(d, "events")
@@ -382,7 +393,7 @@ def run(person_dir: str | Path, cfg: PersonsConfig, key: PseudonymKey | None = N
         # engine-independent: the map is an Arrow table handed to either engine). Timed on
         # its own ("pseudonymise"); everything after it is the aggregate step.
         t_start = clock()
-        pmap = load_persons(paths["persons"], paths["person_weeks"], cfg, key, age_group_labels(cfg))
+        pmap = load_persons(paths["persons"], paths["person_weeks"], cfg, key, age_group_labels(cfg), weeks_table)
         timings["pseudonymise"] = clock() - t_start
         advance(1)
         t0 = clock()
@@ -392,13 +403,7 @@ def run(person_dir: str | Path, cfg: PersonsConfig, key: PseudonymKey | None = N
         ctx = (engines.duckdb_backend(cfg.memory_limit, cfg.threads, cfg.temp_directory)
                if cfg.engine == "duckdb" else engines.spark_backend(cfg.spark_master, spark_session))
         with ctx as con:
-            pw = engines.read_table(con, cfg.engine, paths["person_weeks"], "person_weeks")
             ev = engines.read_table(con, cfg.engine, paths["events"], "events") if "events" in paths else None
-            t0 = clock()
-            timings["open"] = t0 - t_agg
-            n_total = int(pw.count().execute())  # DuckDB: from the Parquet metadata
-            fast = fast_path(pw, cfg, n_total)
-            timings["weeks"] = clock() - t0
             kept: dict[str, Any] = {}
 
             def keep(expr: Any, name: str) -> Any:
@@ -406,9 +411,23 @@ def run(person_dir: str | Path, cfg: PersonsConfig, key: PseudonymKey | None = N
                 return kept[name]
 
             t0 = clock()
-            pkw = keep(define_scan(pw, cfg, fast), "bl_pkw")
-            if cfg.engine == "spark":
-                pkw.count().execute()  # Spark caches lazily: force the pass here
+            timings["open"] = t0 - t_agg
+            if layout == "long":
+                pw = engines.read_table(con, cfg.engine, paths["person_weeks"], "person_weeks")
+                n_total = int(pw.count().execute())  # DuckDB: from the Parquet metadata
+                fast = fast_path(pw, cfg, n_total)
+                timings["weeks"] = clock() - t0
+                t0 = clock()
+                pkw = keep(define_scan(pw, cfg, fast), "bl_pkw")
+                if cfg.engine == "spark":
+                    pkw.count().execute()  # Spark caches lazily: force the pass here
+            else:  # a row-wise pass over the register (numpy), then the same definition
+                timings["weeks"] = 0.0
+                red = wide.reduce_wide(paths["person_weeks"], cfg, codes or {})
+                n_total = red.n_total
+                pkw = engines.register_arrow(con, cfg.engine, red.pkw, "bl_pkw")
+                pw = engines.register_arrow(con, cfg.engine, red.last, "bl_last_in")
+                del red
             timings["scan_group"] = clock() - t0
             advance(1)
             t0 = clock()
@@ -430,6 +449,9 @@ def run(person_dir: str | Path, cfg: PersonsConfig, key: PseudonymKey | None = N
                 engines.release(con, cfg.engine, tbl, name)
             engines.unregister(con, cfg.engine, "bl_pmap")
             engines.unregister(con, cfg.engine, "bl_ymap")
+            if layout == "wide":
+                engines.unregister(con, cfg.engine, "bl_pkw")
+                engines.unregister(con, cfg.engine, "bl_last_in")
             advance(1)
         t0 = clock()
         timings["close"] = t0 - t_close  # intermediates dropped, engine closed
