@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import sys
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -46,17 +47,25 @@ def main(
     set_lang(lang)
 
 
-def _register_commands() -> None:
+def _register_commands(argv: list[str] | None = None) -> None:
+    """Import and register the subcommands. When the process was started for one
+    command (``benchlearn persons aggregate …``: the first argument is a command
+    module's name), only that module is imported — a user waits for every import, and
+    the other commands' (web, HTTP, surveys) are not needed to run it."""
     from benchlearn.cli import commands
 
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+    infos = sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name)
+    first = (argv or [])[1:2]
+    if first and first[0] in {i.name for i in infos} and Path(argv[0]).name in ("benchlearn", "__main__.py"):
+        infos = [i for i in infos if i.name == first[0]]
+    for info in infos:
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
         register = getattr(module, "register", None)
         if register is not None:
             register(app)
 
 
-_register_commands()
+_register_commands(sys.argv)
 
 
 def _print_error(message: str) -> None:

@@ -16,9 +16,19 @@ def _infer_period(person_dir: Path) -> str:
     """The calendar year of the person-weeks when they cover one year (from Parquet statistics)."""
     import pyarrow.parquet as pq
 
+    from benchlearn.errors import DatasetError
     from benchlearn.persons.engines import table_path
     from benchlearn.persons.ingest import _first_file
 
+    try:
+        table_path(person_dir, "person_weeks")
+    except DatasetError:  # the wide layout: the years are in the week columns' names
+        from benchlearn.persons.wide import TABLE, _COL, week_of_column
+
+        names = pq.read_schema(_first_file(table_path(person_dir, TABLE))).names
+        wide_years = {week_of_column(m.group(2), m.group(3))[:4] for m in map(_COL.match, map(str.lower, names)) if m}
+        if wide_years:
+            return max(wide_years)
     meta = pq.ParquetFile(_first_file(table_path(person_dir, "person_weeks"))).metadata
     idx = [meta.schema.column(i).name.lower() for i in range(meta.num_columns)].index("week")
     years = set()
@@ -52,6 +62,8 @@ def register(app: typer.Typer) -> None:
         temp_dir: Annotated[Path | None, typer.Option("--temp-dir", help="Mappe til midlertidige filer (spill). / Folder for spill files.")] = None,
         spark_master: Annotated[str | None, typer.Option("--spark-master", envvar="BENCHLEARN_SPARK_MASTER", help="Spark master, fx local[4], spark://host:7077, yarn.")] = None,
         min_persons: Annotated[int, typer.Option("--min-persons", help="Intet tal på færre personer end dette. / No number on fewer persons than this.")] = 5,
+        layout: Annotated[str, typer.Option("--layout", help="auto (standard), long (person_weeks) eller wide (person_weeks_wide: en række pr. person, en kolonne pr. uge). / auto, long or wide.")] = "auto",
+        codes: Annotated[Path | None, typer.Option("--codes", help="Kodefil kode -> ydelse til wide (standard: benchlearn's). / Code -> ydelse file for wide.")] = None,
         fmt: Annotated[str, typer.Option("--format", help="parquet (standard) eller csv. / parquet (default) or csv.")] = "parquet",
         json_out: JsonOption = False,
     ) -> None:
@@ -62,6 +74,9 @@ def register(app: typer.Typer) -> None:
         if engine not in ("duckdb", "spark"):
             raise ConfigError(f"Ukendt --engine {engine!r}: brug duckdb eller spark.",
                               f"Unknown --engine {engine!r}: use duckdb or spark.")
+        if layout not in ("auto", "long", "wide"):
+            raise ConfigError(f"Ukendt --layout {layout!r}: brug auto, long eller wide.",
+                              f"Unknown --layout {layout!r}: use auto, long or wide.")
         if fmt not in ("csv", "parquet"):
             raise ConfigError(f"Ukendt --format {fmt!r}: brug csv eller parquet.", f"Unknown --format {fmt!r}: use csv or parquet.")
         if not person_dir.is_dir():
@@ -71,6 +86,7 @@ def register(app: typer.Typer) -> None:
             period=period or _infer_period(person_dir), engine=engine,  # type: ignore[arg-type]
             min_persons=min_persons, pseudonymise=not no_pseudonymise, memory_limit=memory_limit,
             threads=threads, temp_directory=str(temp_dir) if temp_dir else None, spark_master=spark_master,
+            layout=layout, codes_file=str(codes) if codes else None,  # type: ignore[arg-type]
         )
         from benchlearn.benchmark.published import cell_model_totals
 
@@ -87,9 +103,9 @@ def register(app: typer.Typer) -> None:
         n_sup = len(res.tables["suppression"])
         err_console.print(t(
             f"Skrev {', '.join(res.tables)} til {out} ({res.rows['person_weeks']:,} personuger, periode {cfg.period}, "
-            f"{engine}); {n_sup} rækker undertrykt (færre end {min_persons} personer), se suppression.",
+            f"{engine}); {n_sup} rækker undertrykt (færre end {min_persons} personer, eller komplementært), se suppression.",
             f"Wrote {', '.join(res.tables)} to {out} ({res.rows['person_weeks']:,} person-weeks, period {cfg.period}, "
-            f"{engine}); {n_sup} rows suppressed (fewer than {min_persons} persons), see suppression.",
+            f"{engine}); {n_sup} rows suppressed (fewer than {min_persons} persons, or complementary), see suppression.",
         ))
         for note in res.notes:
             err_console.print(f"[dim]{note}[/]")
@@ -100,6 +116,7 @@ def register(app: typer.Typer) -> None:
         persons: Annotated[int, typer.Option("--persons", "-n", help="Antal personer 16–66 år (landsplan: 3700000). / Number of persons.")] = 10_000,
         seed: Annotated[int, typer.Option("--seed", help="Seed.")] = 1,
         year: Annotated[int, typer.Option("--year", help="ISO-år. / ISO year.")] = 2023,
+        wide: Annotated[bool, typer.Option("--wide", help="Skriv også person_weeks_wide (en kolonne pr. uge, som DREAM). / Also write the wide layout.")] = False,
         json_out: JsonOption = False,
     ) -> None:
         """Simuler personer, personuger og hændelser (Parquet). / Simulate persons, person-weeks and events (Parquet)."""
@@ -107,7 +124,7 @@ def register(app: typer.Typer) -> None:
 
         if persons < 1:
             raise ConfigError(f"--persons skal være mindst 1, fik {persons}.", f"--persons must be at least 1, got {persons}.")
-        r = simulate_persons(persons, out, seed=seed, year=year)
+        r = simulate_persons(persons, out, seed=seed, year=year, wide=wide)
         rec = {"folder": str(out), "persons": r.n_persons, "person_weeks": r.n_person_weeks, "events": r.n_events,
                "year": r.year, "seed": r.seed, "simulated": True}
         if json_out:
