@@ -84,6 +84,12 @@ ORIGIN_GROUP_DOC_DA = ("herkomst (dansk, vestlig, ikke_vestlig: summer til total
                        "(flygtning, familiesammenfoert: delmængder af indvandrerne, lægges ikke til)")
 ORIGIN_GROUP_DOC_EN = ("origin (dansk, vestlig, ikke_vestlig: add up to the total) or residence basis "
                        "(flygtning, familiesammenfoert: subsets of the immigrants, not to be added)")
+#: the counts behind the two focus goals (table focus, and focus_origin by origin)
+FOCUS_COUNTS = (
+    _c("persons_12m", "number", "personer med mindst 12 måneders anciennitet", "persons with at least 12 months on support", minimum=0),
+    _c("without_offer", "number", "heraf uden tilbud eller 100 løntimer", "of whom without an offer or 100 hours of work", minimum=0, at_most="persons_12m"),
+    _c("without_talks", "number", "heraf uden 4 samtaler", "of whom without 4 talks", minimum=0, at_most="persons_12m"),
+)
 PERIOD = _c("period", "period", "periode: 2023, 2023H1, 2023Q4, 2023M03 eller 2023QMAT04", "period label")
 
 TABLES: dict[str, TableSpec] = {
@@ -155,9 +161,7 @@ TABLES: dict[str, TableSpec] = {
             (
                 KOMMUNE,
                 PERIOD,
-                _c("persons_12m", "number", "personer med mindst 12 måneders anciennitet", "persons with at least 12 months on support", minimum=0),
-                _c("without_offer", "number", "heraf uden tilbud eller 100 løntimer", "of whom without an offer or 100 hours of work", minimum=0, at_most="persons_12m"),
-                _c("without_talks", "number", "heraf uden 4 samtaler", "of whom without 4 talks", minimum=0, at_most="persons_12m"),
+                *FOCUS_COUNTS,
             ),
             "Tællinger bag de to fokusmål",
             "Counts behind the two focus goals",
@@ -343,9 +347,7 @@ TABLES: dict[str, TableSpec] = {
                 KOMMUNE,
                 PERIOD,
                 _c("origin_group", "choice", ORIGIN_GROUP_DOC_DA, ORIGIN_GROUP_DOC_EN, choices=ORIGIN_GROUPS),
-                _c("persons_12m", "number", "personer med mindst 12 måneders anciennitet", "persons with at least 12 months on support", minimum=0),
-                _c("without_offer", "number", "heraf uden tilbud eller 100 løntimer", "of whom without an offer or 100 hours of work", minimum=0, at_most="persons_12m"),
-                _c("without_talks", "number", "heraf uden 4 samtaler", "of whom without 4 talks", minimum=0, at_most="persons_12m"),
+                *FOCUS_COUNTS,
             ),
             "Fokusmålenes tællinger efter herkomst og opholdsgrundlag, fra `benchlearn persons aggregate` (udvidelse af kontrakten)",
             "The focus goals' counts by origin and residence basis, from `benchlearn persons aggregate` (contract extension)",
