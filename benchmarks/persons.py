@@ -163,7 +163,7 @@ def _phase_pseudonyms(args: dict) -> dict:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from benchlearn.persons.pseudonymise import PseudonymKey, _hmac8, _pseudonyms_duckdb
+    from benchlearn.persons.pseudonymise import PseudonymKey, _hmac8, pseudonyms
 
     ids = pq.read_table(args["dir"] + "/persons.parquet", columns=["person_id"])["person_id"].combine_chunks()
     secret = os.urandom(32)
@@ -177,7 +177,7 @@ def _phase_pseudonyms(args: dict) -> dict:
             b = min(b, time.perf_counter() - t0)
         return b, r
 
-    t_sql, ref = best(lambda: np.asarray(_pseudonyms_duckdb(ids, key)))
+    t_sql, ref = best(lambda: np.asarray(pseudonyms(ids, key)))
     t_py, mine = best(lambda: np.frombuffer(_hmac8(secret, ids.cast(pa.string()).to_pylist()), dtype=">i8")
                       .astype(np.int64))
     t_b2, _ = best(lambda: np.frombuffer(b"".join(

@@ -81,30 +81,19 @@ def pseudonyms(ids: pa.Array | pa.ChunkedArray, key: PseudonymKey, threads: int 
     -----
     ``pid = int64_be(HMAC-SHA256(key, utf8(str(id)))[0:8])`` with RFC 2104
     ``HMAC(K, m) = H((K' xor opad) || H((K' xor ipad) || m))``, ``K'`` the key padded
-    (or first hashed, if longer than 64 bytes) to the 64-byte block. The two padded-key
-    blocks are hashed once and their SHA-256 states copied per id (:func:`_hmac8`), so
-    each id costs two compression calls instead of four. Measured at national scale
-    (3.7 million ids, ``benchmarks/persons.py``) this beats the earlier HMAC written out
-    in DuckDB SQL (two ``sha256`` calls with hex round trips per id, on two threads); a
-    keyed hash without the HMAC construction (``sha256(key || id)``, or DuckDB's
-    non-cryptographic ``hash`` with a key prefix) would be faster still but is not a
-    keyed pseudo-random function: the first is open to length extension, the second
-    is invertible by brute force over the few million CPR numbers. Bit-identical to
-    :func:`hmac.digest` (tested). With n persons the chance that two share a pseudonym
-    is about ``n^2 / 2^65`` (4e-7 for 3.7 million); the caller checks uniqueness and
-    stops if it ever happens. ``threads`` is accepted for compatibility and unused.
+    (or first hashed, if longer than 64 bytes) to the 64-byte block. DuckDB has SHA-256
+    but no keyed HMAC, so the two hash calls are written out in SQL on BLOBs; DuckDB runs
+    them in parallel in native code. The padded key is a bound query parameter: it never
+    appears in the SQL text. Kept after measuring alternatives on the same 3.7 million
+    ids in one run (``benchmarks/persons.py``): HMAC-SHA256 in Python with the padded-key
+    states hashed once and copied per id (:func:`_hmac8`, one core) and keyed BLAKE2b
+    were both slower. Faster keyed functions were not used: ``sha256(key || id)`` is
+    open to length extension and DuckDB's ``hash`` with a key prefix is not
+    cryptographic (invertible by trying the few million CPR numbers), so neither is a
+    keyed pseudo-random function. Bit-identical to :func:`hmac.digest` (tested). With n
+    persons the chance that two share a pseudonym is about ``n^2 / 2^65`` (4e-7 for 3.7
+    million); the caller checks uniqueness and stops if it ever happens.
     """
-    if isinstance(ids, pa.ChunkedArray):
-        ids = ids.combine_chunks()
-    texts = ids.cast(pa.string()).to_pylist()
-    out = np.frombuffer(_hmac8(key._secret, texts), dtype=">i8").astype(np.int64)
-    return pa.array(out)
-
-
-def _pseudonyms_duckdb(ids: pa.Array | pa.ChunkedArray, key: PseudonymKey, threads: int | None = None) -> pa.Array:
-    """The same HMAC written out in DuckDB SQL on BLOBs (the previous method; kept as the
-    benchmark's comparison and as a second, independent implementation for the tests).
-    The padded key is a bound query parameter: it never appears in the SQL text."""
     import duckdb
 
     if isinstance(ids, pa.ChunkedArray):
@@ -129,6 +118,15 @@ def _pseudonyms_duckdb(ids: pa.Array | pa.ChunkedArray, key: PseudonymKey, threa
     finally:
         con.close()
     return pa.array(np.asarray(h, dtype=np.uint64).view(np.int64))
+
+
+def _pseudonyms_python(ids: pa.Array | pa.ChunkedArray, key: PseudonymKey) -> pa.Array:
+    """The same pseudonyms in Python, the padded-key states hashed once and copied per id
+    (:func:`_hmac8`): the benchmark's alternative and a second implementation for tests."""
+    if isinstance(ids, pa.ChunkedArray):
+        ids = ids.combine_chunks()
+    return pa.array(np.frombuffer(_hmac8(key._secret, ids.cast(pa.string()).to_pylist()), dtype=">i8")
+                    .astype(np.int64))
 
 
 def _hmac8(secret: bytes, texts: list[str]) -> bytes:
