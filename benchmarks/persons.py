@@ -101,7 +101,7 @@ def _phase_pipeline(args: dict) -> dict:
     from benchlearn.persons.pipeline import PersonsConfig, run
     from benchlearn.persons.pseudonymise import PseudonymKey
 
-    from benchlearn.models.published import cell_model_totals
+    from benchlearn.benchmark.published import cell_model_totals
 
     cfg = PersonsConfig(period="2023", memory_limit=args["memory_limit"], temp_directory=args["dir"],
                         layout=args.get("layout", "long"))

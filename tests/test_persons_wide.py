@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from benchlearn.errors import DataError
+from benchlearn.core.errors import DataError
 from benchlearn.persons.pipeline import PersonsConfig, run
 from benchlearn.persons.pseudonymise import PseudonymKey
 from benchlearn.persons.simulate import simulate_persons

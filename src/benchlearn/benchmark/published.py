@@ -205,7 +205,7 @@ def cell_model_totals(cells: pd.DataFrame, covariates: tuple[str, ...] = CELL_CO
     The cells are sorted on their keys first, so the sums (and the bytes written) do not
     depend on the order the engine returned them in.
     """
-    from benchlearn.models.cellglm import fit_cells
+    from benchlearn.benchmark.cellglm import fit_cells
 
     keys = [c for c in ("kommunekode", "period", *covariates) if c in cells.columns]
     frames, notes = [], []

@@ -16,7 +16,7 @@ def _infer_period(person_dir: Path) -> str:
     """The calendar year of the person-weeks when they cover one year (from Parquet statistics)."""
     import pyarrow.parquet as pq
 
-    from benchlearn.errors import DatasetError
+    from benchlearn.core.errors import DatasetError
     from benchlearn.persons.engines import table_path
     from benchlearn.persons.ingest import _first_file
 
