@@ -28,7 +28,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchlearn.core.i18n import lang, t
+from benchlearn.core.i18n import lang
+from benchlearn.report import text as tx
 from benchlearn.report.text import TIER_COLOURS, TIER_SYMBOLS, TIERS, area_label, label
 
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
@@ -90,14 +91,13 @@ def caterpillar(df: pd.DataFrame) -> dict:
     trace = {"type": "scatter", "mode": "markers", "x": _num(d["diff_pp"]), "y": d["navn"].tolist(),
              "marker": tier_marker(d, 7),
              "customdata": d["kommunekode"].astype(int).tolist(),
-             "hovertemplate": "%{y}: %{x:.2f} pp<extra></extra>", "name": t("Forskel (pp)", "Difference (pp)")}
+             "hovertemplate": "%{y}: %{x:.2f} pp<extra></extra>", "name": tx.say("common.difference_pp")}
     err = _errors(d, "diff_pp", "ci_low_pp", "ci_high_pp")
     if err:
         trace["error_x"] = err
     return {"data": [trace], "layout": _layout(
         height=max(400, 14 * len(d) + 80),
-        xaxis=_axis(t("Forskel fra forventet (pp); negativ = færre på ydelse",
-                      "Difference from expected (pp); negative = fewer on benefits"), zero=True, side="top"),
+        xaxis=_axis(tx.say("figures.difference_from_expected_pp_negative"), zero=True, side="top"),
         yaxis=_axis(tickfont={"size": 10}, type="category"),
         showlegend=False)}
 
@@ -113,9 +113,9 @@ def rank_intervals(df: pd.DataFrame) -> dict | None:
         e.update(color="#bbbbbb", thickness=5)
         traces.append({"type": "scatter", "mode": "markers", "x": _num(d["rank"]), "y": d["navn"].tolist(),
                        "marker": {"size": 1, "color": "#bbbbbb"}, "error_x": e,
-                       "name": t("Simultant interval", "Simultaneous interval"), "hoverinfo": "skip"})
+                       "name": tx.say("figures.simultaneous_interval"), "hoverinfo": "skip"})
     tr = {"type": "scatter", "mode": "markers", "x": _num(d["rank"]), "y": d["navn"].tolist(),
-          "marker": tier_marker(d, 7), "name": t("Placering og marginalt interval", "Rank and marginal interval"),
+          "marker": tier_marker(d, 7), "name": tx.say("figures.rank_marginal_interval"),
           "customdata": d["kommunekode"].astype(int).tolist(),
           "hovertemplate": "%{y}: %{x}<extra></extra>"}
     e = _errors(d, "rank", "rank_ci_low", "rank_ci_high")
@@ -124,7 +124,7 @@ def rank_intervals(df: pd.DataFrame) -> dict | None:
     traces.append(tr)
     return {"data": traces, "layout": _layout(
         height=max(400, 14 * len(d) + 100),
-        xaxis=_axis(t("Placering (1 = bedst)", "Rank (1 = best)"), side="top"),
+        xaxis=_axis(tx.say("figures.rank_1_best"), side="top"),
         yaxis=_axis(tickfont={"size": 10}, type="category"),
         showlegend=False)}  # the caption says marginal (dark) and simultaneous (grey); a legend sat on the axis title
 
@@ -155,8 +155,7 @@ def funnel(df: pd.DataFrame) -> dict | None:
         if y.notna().sum() < 2:
             continue
         pct = {"95": "95 %", "998": "99,8 %", "99": "99 %"}.get(level, level)
-        name = (t(f"{pct}-grænse, justeret for overspredning", f"{pct} limit, adjusted for over-dispersion") if adj
-                else t(f"{pct}-grænse, kun tilfældig variation", f"{pct} limit, chance variation only"))
+        name = tx.say("figures.limit_adjusted_overdispersion" if adj else "figures.limit_chance_only", pct=pct)
         traces.append({"type": "scatter", "mode": "lines", "x": _num(d["precision"]), "y": _num(y),
                        "line": {"color": "#333" if adj else "#999", "width": 1.3 if adj else 1,
                                 "dash": "dash" if level == "95" else "dot"},
@@ -165,11 +164,11 @@ def funnel(df: pd.DataFrame) -> dict | None:
     traces.append({"type": "scatter", "mode": "markers", "x": _num(d["precision"]), "y": _num(d["diff_pp"]),
                    "text": d["navn"].tolist(), "customdata": d["kommunekode"].astype(int).tolist(),
                    "marker": tier_marker(d, 8),
-                   "hovertemplate": "%{text}: %{y:.2f} pp<extra></extra>", "name": t("Kommuner", "Municipalities")})
+                   "hovertemplate": "%{text}: %{y:.2f} pp<extra></extra>", "name": tx.say("common.municipalities")})
     return {"data": traces, "layout": _layout(
         height=480,
-        xaxis=_axis(t("Præcision (1 / standardfejl)", "Precision (1 / standard error)")),
-        yaxis=_axis(t("Forskel (pp)", "Difference (pp)"), zero=True),
+        xaxis=_axis(tx.say("figures.precision_1_standard_error")),
+        yaxis=_axis(tx.say("common.difference_pp"), zero=True),
         legend={"orientation": "h", "y": -0.18, "yanchor": "top"})}
 
 
@@ -187,7 +186,7 @@ def profile_intervals(df: pd.DataFrame, group_col: str, labeller) -> dict | None
         tr["error_x"] = e
     return {"data": [tr], "layout": _layout(
         height=100 + 48 * len(d), showlegend=False,
-        xaxis=_axis(t("Forskel fra forventet (pp)", "Difference from expected (pp)"), zero=True),
+        xaxis=_axis(tx.say("figures.difference_from_expected_pp"), zero=True),
         yaxis=_axis(type="category", autorange="reversed"))}
 
 
@@ -202,12 +201,12 @@ def trend(df: pd.DataFrame) -> dict | None:
         traces.append({"type": "scatter", "mode": "lines", "x": x + x[::-1],
                        "y": _num(d["ci_high_pp"]) + _num(d["ci_low_pp"])[::-1], "fill": "toself",
                        "fillcolor": "rgba(43,108,176,0.18)", "line": {"width": 0},
-                       "name": t("95 %-interval", "95% interval"), "hoverinfo": "skip"})
+                       "name": tx.say("common.n95_interval"), "hoverinfo": "skip"})
     traces.append({"type": "scatter", "mode": "lines+markers", "x": x, "y": _num(d["diff_pp"]),
-                   "line": {"color": "#2b6cb0"}, "name": t("Forskel (pp)", "Difference (pp)")})
+                   "line": {"color": "#2b6cb0"}, "name": tx.say("common.difference_pp")})
     return {"data": traces, "layout": _layout(
-        height=340, xaxis=_axis(t("Periode", "Period"), type="category"),
-        yaxis=_axis(t("Forskel (pp)", "Difference (pp)"), zero=True),
+        height=340, xaxis=_axis(tx.say("common.period"), type="category"),
+        yaxis=_axis(tx.say("common.difference_pp"), zero=True),
         legend={"orientation": "h", "y": -0.25, "yanchor": "top"})}
 
 
@@ -225,7 +224,7 @@ def survey_dots(df: pd.DataFrame, labeller) -> dict | None:
     if e:
         tr["error_x"] = e
     return {"data": [tr], "layout": _layout(height=100 + 46 * len(d), showlegend=False,
-                                            xaxis=_axis(t("Score (skalaens enheder)", "Score (scale units)")),
+                                            xaxis=_axis(tx.say("figures.score_scale_units")),
                                             yaxis=_axis(type="category", autorange="reversed"))}
 
 
@@ -251,7 +250,7 @@ def survey_ranking(df: pd.DataFrame, national: float | None = None, highlight: i
     if highlight is not None:
         marker["size"] = [13 if c == highlight else 8 for c in codes]
     tr = {"type": "scatter", "mode": "markers", "x": _num(d["score"]), "y": d["navn"].tolist(), "customdata": codes,
-          "marker": marker, "hovertemplate": "%{y}: %{x:.2f}<extra></extra>", "name": t("Kommuner", "Municipalities")}
+          "marker": marker, "hovertemplate": "%{y}: %{x:.2f}<extra></extra>", "name": tx.say("common.municipalities")}
     e = _errors(d, "score", "ci_low", "ci_high")
     if e:
         tr["error_x"] = e
@@ -260,11 +259,11 @@ def survey_ranking(df: pd.DataFrame, national: float | None = None, highlight: i
         shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": national, "x1": national, "y0": 0, "y1": 1,
                        "line": {"color": "#222", "dash": "dash", "width": 1.5}})
         notes.append({"xref": "x", "yref": "paper", "x": national, "y": 0, "yanchor": "top", "showarrow": False,
-                      "text": t("Hele landet", "All of Denmark"), "font": {"size": 11}})
+                      "text": tx.say("common.all_denmark"), "font": {"size": 11}})
     return {"data": [tr], "layout": _layout(
         height=max(360, 14 * len(d) + 110), showlegend=False, shapes=shapes, annotations=notes,
         margin={"l": 8, "r": 16, "t": 30, "b": 30},
-        xaxis=_axis(t("Score med 95 %-interval", "Score with 95% interval"), side="top"),
+        xaxis=_axis(tx.say("figures.score_95_interval"), side="top"),
         yaxis=_axis(type="category", tickfont={"size": 10}))}
 
 
@@ -278,7 +277,7 @@ def costs_bars(df: pd.DataFrame, labeller) -> dict | None:
         traces.append({"type": "bar", "x": g["period"].astype(str).tolist(), "y": _num(g["dkk"]),
                        "name": labeller(cat)})
     return {"data": traces, "layout": _layout(barmode="stack", height=340,
-                                              xaxis=_axis(type="category"), yaxis=_axis(t("kr.", "DKK"), money=True),
+                                              xaxis=_axis(type="category"), yaxis=_axis(tx.say("common.dkk"), money=True),
                                               legend={"orientation": "h", "y": -0.15, "yanchor": "top"})}
 
 
@@ -289,16 +288,16 @@ def unit_cost_trend(df: pd.DataFrame) -> dict | None:
     d = df.sort_values("period")
     x = d["period"].astype(str).tolist()
     traces = [{"type": "scatter", "mode": "lines+markers", "x": x, "y": _num(d["unit_cost"]),
-               "line": {"color": "#2b6cb0"}, "name": t("pr. fuldtidsperson", "per full-time person"),
+               "line": {"color": "#2b6cb0"}, "name": tx.say("figures.per_full_time_person"),
                "hovertemplate": "%{x}: %{y:,.0f}<extra></extra>"}]
     if "unit_cost_ledig" in d.columns and d["unit_cost_ledig"].notna().any():
         traces.append({"type": "scatter", "mode": "lines+markers", "x": x, "y": _num(d["unit_cost_ledig"]),
-                       "line": {"color": "#c05621", "dash": "dash"}, "name": t("pr. ledig", "per unemployed"),
+                       "line": {"color": "#c05621", "dash": "dash"}, "name": tx.say("figures.per_unemployed"),
                        "hovertemplate": "%{x}: %{y:,.0f}<extra></extra>"})
     return {"data": traces,
             "layout": _layout(height=300, xaxis=_axis(type="category"),
                               legend={"orientation": "h", "y": -0.2, "yanchor": "top"},
-                              yaxis=_axis(t("kr.", "DKK"), money=True, rangemode="tozero"))}
+                              yaxis=_axis(tx.say("common.dkk"), money=True, rangemode="tozero"))}
 
 
 def cost_split_waterfall(row: dict) -> dict | None:
@@ -310,7 +309,7 @@ def cost_split_waterfall(row: dict) -> dict | None:
     vals = [row.get("unit_cost_from"), row.get("composition"), row.get("within"), row.get("unit_cost_to")]
     if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in vals):
         return None
-    labels = [str(row.get("period_from")), t("sammensætning", "composition"), t("inden for målgrupper", "within groups"),
+    labels = [str(row.get("period_from")), tx.say("common.composition"), tx.say("common.within_groups"),
               str(row.get("period_to"))]
     return {"data": [{"type": "waterfall", "x": labels, "y": [float(v) for v in vals],
                       "measure": ["absolute", "relative", "relative", "total"],
@@ -318,7 +317,7 @@ def cost_split_waterfall(row: dict) -> dict | None:
                       "totals": {"marker": {"color": "#2b6cb0"}},
                       "hovertemplate": "%{x}: %{y:,.0f}<extra></extra>"}],
             "layout": _layout(height=300, showlegend=False, xaxis=_axis(type="category"),
-                              yaxis=_axis(t("kr. pr. fuldtidsperson", "DKK per full-time person"), money=True))}
+                              yaxis=_axis(tx.say("figures.dkk_per_full_time_person"), money=True))}
 
 
 #: Denmark's bounding box (west, south, east, north) incl. Bornholm and Skagen: the page
@@ -348,7 +347,7 @@ def map_figure(values: pd.DataFrame, colour: str, geo_url: str) -> dict:
                      showscale=False,  # the page prints the legend (▲ ○ ▼ and words) in HTML below the map
                      colorbar={"tickvals": [0, 1, 2],
                                "ticktext": [f"{TIER_SYMBOLS[k][1]} {label(TIERS, k)}" for k in order],
-                               "title": {"text": t("Niveau", "Tier")}, "len": 0.5},
+                               "title": {"text": tx.say("common.tier")}, "len": 0.5},
                      hovertext=[f"{n}: {label(TIERS, v)}" for n, v in zip(names, values["tier"], strict=True)],
                      hoverinfo="text")
     else:
@@ -366,8 +365,8 @@ def map_figure(values: pd.DataFrame, colour: str, geo_url: str) -> dict:
                           "customdata": [codes[i] for i in missing], "showscale": False,
                           "colorscale": [[0, "#d9d9d9"], [1, "#d9d9d9"]],
                           "marker": {"line": {"width": 0.6, "color": "#9a9a9a"}, "opacity": 0.95},
-                          "hovertext": [f"{names[i]}: {t('intet resultat', 'no result')}" for i in missing],
-                          "hoverinfo": "text", "name": t("intet resultat", "no result")})
+                          "hovertext": [f"{names[i]}: {tx.say('common.no_result')}" for i in missing],
+                          "hoverinfo": "text", "name": tx.say("common.no_result")})
     w, so, e, n = DENMARK_BOUNDS
     return {"data": traces, "layout": _layout(
         height=600, margin={"l": 0, "r": 0, "t": 0, "b": 0 if colour == "tier" else 50}, meta={"fitBounds": [w, so, e, n]},

@@ -7,7 +7,8 @@ from typing import Any
 import pandas as pd
 from jinja2 import Undefined
 
-from benchlearn.core.i18n import lang, t
+from benchlearn.core.i18n import lang
+from benchlearn.report import text as tx
 
 
 def fmt_num(v: Any, digits: int = 2) -> str:
@@ -43,4 +44,4 @@ def fmt_pct(v: Any, digits: int = 1) -> str:
 def fmt_bool(v: Any) -> str:
     if isinstance(v, Undefined) or v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA:
         return "–"
-    return t("ja", "yes") if bool(v) else t("nej", "no")
+    return tx.say("common.yes") if bool(v) else tx.say("common.no")

@@ -14,7 +14,6 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from benchlearn.core.i18n import t
 from benchlearn.report import text as tx
 from benchlearn.report.site_data import SiteData, records
 from benchlearn.report.formatting import fmt_bool, fmt_num, fmt_pct
@@ -47,9 +46,7 @@ class _Doc(FPDF):
         self.set_y(-13)
         self.set_font(self.family, "", 7)
         self.set_text_color(90, 90, 90)
-        self.cell(0, 4, self.s(t("Kilder: Danmarks Statistik (CC BY 4.0). Indeholder data fra Klimadatastyrelsen, DAGI. "
-                                 "benchlearn – side ", "Sources: Statistics Denmark (CC BY 4.0). Contains data from "
-                                 "Klimadatastyrelsen, DAGI. benchlearn – page ") + str(self.page_no())), align="C")
+        self.cell(0, 4, self.s(tx.say("pdf.sources_statistics_denmark_cc_4") + str(self.page_no())), align="C")
 
     def h1(self, text: str) -> None:
         self.set_font(self.family, "B", 18)
@@ -137,77 +134,73 @@ def profile_pdf(data: SiteData, kommunekode: int, period: str | None = None) -> 
     pdf.set_creation_date(_data_time(data))
     pdf.set_title(pdf.s(f"benchlearn – {prof['navn']}"))
     pdf.add_page()
-    pdf.h1(f"{prof['navn']} – {t('profil', 'profile')} {prof['period'] or ''}")
-    pdf.para(f"{t('Kommunekode', 'Municipality code')} {prof['kommunekode']} · {prof['region']}")
+    pdf.h1(f"{prof['navn']} – {tx.say('pdf.profile')} {prof['period'] or ''}")
+    pdf.para(f"{tx.say('pdf.municipality_code')} {prof['kommunekode']} · {prof['region']}")
     if prof["simulated"]:
         pdf.set_fill_color(255, 244, 194)
         pdf.set_font(pdf.family, "B", 9.5)
-        pdf.multi_cell(0, 6, pdf.s(t("Simulerede tal: profilen bygger helt eller delvis på simulerede data.",
-                                     "Simulated numbers: this profile rests wholly or partly on simulated data.")), fill=True,
+        pdf.multi_cell(0, 6, pdf.s(tx.say("pdf.simulated_numbers_this_profile_rests")), fill=True,
                        new_x="LMARGIN", new_y="NEXT")
     h = prof.get("headline")
     if h:
-        pdf.h2(f"{t('Resultat', 'Result')}: {tx.area_label(h.get('area') or '')}")
-        lines = [f"{t('Forskel fra forventet', 'Difference from expected')}: {fmt_num(h.get('diff_pp'))} pp"]
+        pdf.h2(f"{tx.say('common.result')}: {tx.area_label(h.get('area') or '')}")
+        lines = [f"{tx.say('common.difference_from_expected')}: {fmt_num(h.get('diff_pp'))} pp"]
         if h.get("ci_low_pp") is not None:
-            lines.append(f"{t('95 %-interval', '95% interval')}: [{fmt_num(h.get('ci_low_pp'))}; {fmt_num(h.get('ci_high_pp'))}] pp")
+            lines.append(f"{tx.say('common.n95_interval')}: [{fmt_num(h.get('ci_low_pp'))}; {fmt_num(h.get('ci_high_pp'))}] pp")
         if h.get("tier"):
-            lines.append(f"{t('Niveau', 'Tier')}: {tx.label(tx.TIERS, h.get('tier'))}")
+            lines.append(f"{tx.say('common.tier')}: {tx.label(tx.TIERS, h.get('tier'))}")
         if h.get("actual_share") is not None:
-            lines.append(f"{t('Faktisk / forventet andel', 'Actual / expected share')}: "
+            lines.append(f"{tx.say('common.actual_expected_share')}: "
                          f"{fmt_pct(h.get('actual_share'), 2)} / {fmt_pct(h.get('expected_share'), 2)}")
         if h.get("rank") is not None:
-            lines.append(f"{t('Placering', 'Rank')}: {fmt_num(h.get('rank'), 0)} "
+            lines.append(f"{tx.say('common.rank')}: {fmt_num(h.get('rank'), 0)} "
                          f"({fmt_num(h.get('rank_ci_low'), 0)}–{fmt_num(h.get('rank_ci_high'), 0)})")
         pdf.para("\n".join(lines), 10.5)
-        pdf.para(t("Negativ forskel = færre på offentlig forsørgelse end forventet ud fra rammevilkårene.",
-                   "Negative difference = fewer on public support than the framework conditions predict."), 8.5)
+        pdf.para(tx.say("pdf.negative_difference_fewer_public_support"), 8.5)
     by_area = records(prof.get("by_area"))
     if by_area:
-        pdf.h2(t("Resultat pr. område med 95 %-interval", "Result by area with 95% interval"))
+        pdf.h2(tx.say("pdf.result_area_95_interval"))
         _interval_chart(pdf, by_area)
     cls = records(prof.get("classification"))
     if cls:
-        pdf.h2(t("Kategori under hver ordning", "Category under every scheme"))
-        pdf.grid([t("Ordning", "Scheme"), t("Kategori", "Category"), t("Position", "Position"), t("Resultatmål", "Result goal"),
-                  t("Fokusmål tilbud", "Offers goal"), t("Fokusmål samtaler", "Talks goal")],
+        pdf.h2(tx.say("common.category_under_every_scheme"))
+        pdf.grid([tx.say("common.scheme"), tx.say("common.category"), tx.say("common.position"), tx.say("common.result_goal"),
+                  tx.say("common.offers_goal"), tx.say("common.talks_goal")],
                  [[tx.label(tx.SCHEMES, r.get("scheme")), r.get("category_label") or tx.label(tx.CATEGORIES, r.get("category")),
                    fmt_num(r.get("position"), 0), fmt_bool(r.get("resultatmaal")), fmt_bool(r.get("fokusmaal_tilbud")),
                    fmt_bool(r.get("fokusmaal_samtaler"))] for r in cls], (50, 45, 18, 22, 22, 22))
     peers = records(prof.get("peers"))
     if peers:
-        pdf.h2(t("Sammenlignelige kommuner og læringspartnere", "Peers and learning partners"))
+        pdf.h2(tx.say("common.peers_learning_partners"))
         lp = [r["peer_navn"] for r in peers if r.get("learning_partner")]
-        pdf.para(t("Læringspartnere: ", "Learning partners: ") + (", ".join(lp) if lp else t("ingen", "none")))
-        pdf.grid([t("Kommune", "Municipality"), t("Afstand", "Distance"), t("Forskel (pp)", "Difference (pp)"),
-                  t("Læringspartner", "Learning partner")],
+        pdf.para(tx.say("pdf.learning_partners") + (", ".join(lp) if lp else tx.say("pdf.none")))
+        pdf.grid([tx.say("common.municipality"), tx.say("pdf.distance"), tx.say("common.difference_pp"),
+                  tx.say("common.learning_partner")],
                  [[r["peer_navn"], fmt_num(r.get("distance")), fmt_num(r.get("peer_diff_pp")), fmt_bool(r.get("learning_partner"))]
                   for r in peers])
     dea = records(prof.get("dea"))
     if dea:
-        pdf.h2(t("Omkostningseffektivitet (DEA)", "Cost efficiency (DEA)"))
+        pdf.h2(tx.say("common.cost_efficiency_dea"))
         for r in dea:
             rts = str(r.get("rts") or "").upper()
             head = f"{rts}: " if rts else ""
             pot = r.get("potential_persons")
             tail = ""
             if pot is not None and pot == pot:
-                tail = t(f"; potentiale {fmt_num(pot, 0)} fuldtidspersoner [{fmt_num(r.get('potential_persons_low'), 0)}; "
-                         f"{fmt_num(r.get('potential_persons_high'), 0)}]",
-                         f"; potential {fmt_num(pot, 0)} full-time persons [{fmt_num(r.get('potential_persons_low'), 0)}; "
-                         f"{fmt_num(r.get('potential_persons_high'), 0)}]")
-            pdf.para(f"{head}{t('Effektivitet', 'Efficiency')} {fmt_num(r.get('efficiency'))}, "
-                     f"{t('biaskorrigeret', 'bias-corrected')} {fmt_num(r.get('bias_corrected'))} "
+                tail = tx.say("pdf.dea_potential", persons=fmt_num(pot, 0), low=fmt_num(r.get("potential_persons_low"), 0),
+                              high=fmt_num(r.get("potential_persons_high"), 0))
+            pdf.para(f"{head}{tx.say('common.efficiency')} {fmt_num(r.get('efficiency'))}, "
+                     f"{tx.say('common.bias_corrected')} {fmt_num(r.get('bias_corrected'))} "
                      f"[{fmt_num(r.get('ci_low'))}; {fmt_num(r.get('ci_high'))}]{tail}")
     costs = prof.get("costs")
     if costs is not None and {"period", "category", "dkk"} <= set(costs.columns):
-        pdf.h2(t("Omkostninger (mio. kr.)", "Costs (DKK m)"))
+        pdf.h2(tx.say("pdf.costs_dkk_m"))
         piv = costs.pivot_table(index="period", columns="category", values="dkk", aggfunc="sum")
-        pdf.grid([t("Periode", "Period")] + [tx.label(tx.COST_CATEGORIES, c) for c in piv.columns],
+        pdf.grid([tx.say("common.period")] + [tx.label(tx.COST_CATEGORIES, c) for c in piv.columns],
                  [[str(p)] + [fmt_num(v / 1e6, 1) for v in row] for p, row in zip(piv.index, piv.to_numpy())])
     surveys = records(prof.get("surveys"))
     if surveys:
-        pdf.h2(t("Undersøgelser", "Surveys"))
+        pdf.h2(tx.say("common.surveys"))
         rows = []
         for r in surveys:
             lab = [tx.label(tx.SURVEYS, r.get("survey")), tx.label(tx.DIMENSIONS, r.get("dimension"))]
@@ -216,12 +209,12 @@ def profile_pdf(data: SiteData, kommunekode: int, period: str | None = None) -> 
             else:
                 rows.append(lab + [fmt_num(r.get("score")), f"[{fmt_num(r.get('ci_low'))}; {fmt_num(r.get('ci_high'))}]",
                                    fmt_num(r.get("respondents"), 0)])
-        pdf.grid([t("Undersøgelse", "Survey"), t("Dimension", "Dimension"), t("Score", "Score"),
-                  t("95 %-interval", "95% interval"), t("Besvarelser", "Respondents")], rows)
+        pdf.grid([tx.say("common.survey"), tx.say("common.dimension"), tx.say("common.score"),
+                  tx.say("common.n95_interval"), tx.say("common.respondents")], rows)
     act = records(prof.get("activity"))
     if act:
-        pdf.h2(t("Aktivitet (uden mål)", "Activity (no targets)"))
-        pdf.grid([t("Målgruppe", "Target group"), t("Mål", "Measure"), t("Værdi", "Value")],
+        pdf.h2(tx.say("pdf.activity_no_targets"))
+        pdf.grid([tx.say("common.target_group"), tx.say("common.measure"), tx.say("common.value")],
                  [[tx.maalgruppe_label(r.get("maalgruppe")), r.get("measure"), fmt_num(r.get("value"))] for r in act])
     from benchlearn.report.review_pdf import review_section
 

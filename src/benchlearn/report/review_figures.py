@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from benchlearn.core.i18n import t
+from benchlearn.report import text as tx
 from benchlearn.report.figures import _axis, _layout, _num, tier_marker, wrap
 
 __all__ = ["spec_range", "spec_moves", "bland_altman", "open_vs_published", "contributions"]
@@ -24,17 +24,17 @@ def spec_range(ranges: pd.DataFrame) -> dict | None:
     rng = {"type": "scatter", "mode": "markers", "x": _num(centre), "y": y, "marker": {"size": 1, "color": RANGE_COLOUR},
            "error_x": {"type": "data", "symmetric": False, "array": _num(hi - centre), "arrayminus": _num(centre - lo),
                        "color": RANGE_COLOUR, "thickness": 7, "width": 0},
-           "name": t("Specifikationsspænd", "Specification range"), "hoverinfo": "skip"}
+           "name": tx.say("common.specification_range"), "hoverinfo": "skip"}
     c = pd.to_numeric(d["diff_pp"])
     pts = {"type": "scatter", "mode": "markers", "x": _num(c), "y": y, "marker": tier_marker(d, 7),
            "customdata": d["kommunekode"].astype(int).tolist(),
            "error_x": {"type": "data", "symmetric": False, "array": _num(pd.to_numeric(d["ci_high_pp"]) - c),
                        "arrayminus": _num(c - pd.to_numeric(d["ci_low_pp"])), "color": "#555555", "thickness": 1.2, "width": 0},
-           "name": t("Grundspecifikation med 95 %-interval", "Baseline with 95% interval"),
+           "name": tx.say("review_figures.baseline_95_interval"),
            "hovertemplate": "%{y}: %{x:.2f} pp<extra></extra>"}
     return {"data": [rng, pts], "layout": _layout(
         height=max(420, 14 * len(d) + 110),
-        xaxis=_axis(t("Forskel fra forventet (pct.-point)", "Difference from expected (pp)"), zero=True, side="top"),
+        xaxis=_axis(tx.say("review_figures.difference_from_expected_pp"), zero=True, side="top"),
         yaxis=_axis(tickfont={"size": 10}, type="category"),
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0}, margin={"l": 8, "r": 16, "t": 90, "b": 8})}
 
@@ -51,11 +51,11 @@ def spec_moves(pairs: pd.DataFrame, baseline: str, labels: dict[str, str]) -> di
     names = [wrap(labels.get(o, o), 22) for o in p["other"]]
     return {"data": [
         {"type": "bar", "orientation": "h", "x": _num(p["mean_rank_move"]), "y": names, "marker": {"color": "#2b6cb0"},
-         "name": t("Gennemsnitlig flytning", "Mean move"), "hovertemplate": "%{y}: %{x:.1f}<extra></extra>"},
+         "name": tx.say("review_figures.mean_move"), "hovertemplate": "%{y}: %{x:.1f}<extra></extra>"},
         {"type": "bar", "orientation": "h", "x": _num(p["max_rank_move"]), "y": names, "marker": {"color": "#c05621"},
-         "name": t("Største flytning", "Largest move"), "hovertemplate": "%{y}: %{x:.0f}<extra></extra>"}],
+         "name": tx.say("common.largest_move"), "hovertemplate": "%{y}: %{x:.0f}<extra></extra>"}],
         "layout": _layout(barmode="group", height=140 + 62 * len(p),
-                          xaxis=_axis(t("Pladser på ranglisten", "Places on the list"), rangemode="tozero"),
+                          xaxis=_axis(tx.say("review_figures.places_list"), rangemode="tozero"),
                           yaxis=_axis(type="category"), legend={"orientation": "h", "y": -0.12, "yanchor": "top"})}
 
 
@@ -66,12 +66,12 @@ def bland_altman(points: pd.DataFrame, agreement_row: dict | None) -> dict | Non
     d = points.rename(columns={"tier_pub": "tier"})
     tr = {"type": "scatter", "mode": "markers", "x": _num(d["ba_mean_pp"]), "y": _num(d["ba_diff_pp"]),
           "text": d["navn"].tolist(), "customdata": d["kommunekode"].astype(int).tolist(), "marker": tier_marker(d, 8),
-          "hovertemplate": "%{text}: %{y:.2f} pp<extra></extra>", "name": t("Kommuner (farve: ministeriets niveau)", "Municipalities (colour: the ministry's tier)")}
+          "hovertemplate": "%{text}: %{y:.2f} pp<extra></extra>", "name": tx.say("review_figures.municipalities_colour_ministrys_tier")}
     traces = [tr]
     x0, x1 = float(pd.to_numeric(d["ba_mean_pp"]).min()), float(pd.to_numeric(d["ba_mean_pp"]).max())
     if agreement_row:
-        for key, name, dash in (("ba_bias_pp", t("Gennemsnitlig afvigelse", "Mean deviation"), "solid"),
-                                ("ba_loa_low_pp", t("95 %-grænser for enighed", "95% limits of agreement"), "dash"),
+        for key, name, dash in (("ba_bias_pp", tx.say("review_figures.mean_deviation"), "solid"),
+                                ("ba_loa_low_pp", tx.say("review_figures.n95_limits_agreement"), "dash"),
                                 ("ba_loa_high_pp", None, "dash")):
             v = agreement_row.get(key)
             if v is None:
@@ -80,8 +80,8 @@ def bland_altman(points: pd.DataFrame, agreement_row: dict | None) -> dict | Non
                            "line": {"color": "#333", "width": 1.2, "dash": dash}, "name": name or "",
                            "showlegend": name is not None})
     return {"data": traces, "layout": _layout(
-        height=460, xaxis=_axis(t("Gennemsnit af de to resultater (pct.-point)", "Mean of the two results (pp)"), zero=True),
-        yaxis=_axis(t("Åben model minus ministeriet (pct.-point)", "Open model minus the ministry (pp)"), zero=True),
+        height=460, xaxis=_axis(tx.say("review_figures.mean_two_results_pp"), zero=True),
+        yaxis=_axis(tx.say("review_figures.open_model_minus_ministry_pp"), zero=True),
         legend={"orientation": "h", "y": -0.2, "yanchor": "top"})}
 
 
@@ -94,12 +94,12 @@ def open_vs_published(points: pd.DataFrame) -> dict | None:
     hi = float(max(pd.to_numeric(d["diff_pp_open"]).max(), pd.to_numeric(d["diff_pp_pub"]).max()))
     return {"data": [
         {"type": "scatter", "mode": "lines", "x": [lo, hi], "y": [lo, hi], "line": {"color": "#999", "dash": "dot"},
-         "name": t("Fuld enighed", "Full agreement"), "hoverinfo": "skip"},
+         "name": tx.say("review_figures.full_agreement"), "hoverinfo": "skip"},
         {"type": "scatter", "mode": "markers", "x": _num(d["diff_pp_pub"]), "y": _num(d["diff_pp_open"]),
          "text": d["navn"].tolist(), "customdata": d["kommunekode"].astype(int).tolist(), "marker": tier_marker(d, 8),
-         "hovertemplate": "%{text}: %{x:.2f} / %{y:.2f} pp<extra></extra>", "name": t("Kommuner", "Municipalities")}],
-        "layout": _layout(height=460, xaxis=_axis(t("Ministeriets resultat (pct.-point)", "The ministry's result (pp)"), zero=True),
-                          yaxis=_axis(t("Den åbne models resultat (pct.-point)", "The open model's result (pp)"), zero=True),
+         "hovertemplate": "%{text}: %{x:.2f} / %{y:.2f} pp<extra></extra>", "name": tx.say("common.municipalities")}],
+        "layout": _layout(height=460, xaxis=_axis(tx.say("review_figures.ministrys_result_pp"), zero=True),
+                          yaxis=_axis(tx.say("review_figures.open_models_result_pp"), zero=True),
                           legend={"orientation": "h", "y": -0.2, "yanchor": "top"})}
 
 
@@ -113,6 +113,5 @@ def contributions(contrib: pd.DataFrame, labeller) -> dict | None:
     return {"data": [{"type": "bar", "orientation": "h", "x": _num(c["delta_r_diff"]), "y": names, "marker": {"color": colours},
                       "hovertemplate": "%{y}: %{x:.3f}<extra></extra>"}],
             "layout": _layout(height=140 + 40 * len(c), showlegend=False,
-                              xaxis=_axis(t("Ændring i korrelation, når gruppen udelades (positiv = gruppen hjælper)",
-                                            "Change in correlation when the group is left out (positive = the group helps)"), zero=True),
+                              xaxis=_axis(tx.say("review_figures.change_correlation_when_group_left"), zero=True),
                               yaxis=_axis(type="category"))}

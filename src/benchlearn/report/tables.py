@@ -15,7 +15,7 @@ from typing import Literal
 
 import pandas as pd
 
-from benchlearn.core.i18n import t
+from benchlearn.report import text as tx
 
 Format = Literal["csv", "xlsx", "parquet"]
 FORMATS: tuple[Format, ...] = ("csv", "xlsx", "parquet")
@@ -38,7 +38,7 @@ def _mark_suppressed(df: pd.DataFrame, decimal_comma: bool = False) -> pd.DataFr
     if not sup.any():
         return df
     out = df.copy()
-    word = t("undertrykt", "suppressed")
+    word = tx.say("tables.suppressed")
     for c in out.columns:
         if c in ("suppressed", "simulated") or pd.api.types.is_bool_dtype(out[c]):
             continue

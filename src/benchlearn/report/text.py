@@ -1,7 +1,11 @@
-"""Danish and English words for the web pages, the downloads and the PDF.
+"""The one label source: Danish and English words for the web pages, the downloads and the PDF.
 
-Labels of codes (areas, målgrupper, tiers, categories, schemes) and column headings
-live here so that pages, tables and the PDF say the same thing.
+Labels of codes (areas, målgrupper, tiers, categories, schemes) and column headings live
+here (areas, målgrupper and ydelser read from the reference files, scheme and category names
+from the scheme files, so the official wording is written once); every other phrase a page,
+chart, download or PDF shows is an entry of ``ui_text.toml`` beside this module, read with
+:func:`say`. Templates and page code hold keys, never their own wording
+(tests/test_labels.py).
 """
 
 from __future__ import annotations
@@ -250,6 +254,24 @@ TABLE_TITLES = {
     "review_disagreements": ("Modelgennemgang: største uenighed", "Model review: largest disagreement"),
     "review_contributions": ("Modelgennemgang: variabelgruppernes bidrag", "Model review: contributions of variable groups"),
 }
+
+
+@cache
+def _ui_text() -> dict[str, tuple[str, str]]:
+    import tomllib
+    from importlib import resources
+
+    raw = tomllib.loads(resources.files("benchlearn.report").joinpath("ui_text.toml").read_text(encoding="utf-8"))
+    return {f"{sec}.{k}": (str(v["da"]), str(v["en"])) for sec, entries in raw.items() for k, v in entries.items()}
+
+
+def say(key: str, **fields: object) -> str:
+    """The UI text ``key`` of ``ui_text.toml`` in the language in force, its ``{name}`` fields filled."""
+    try:
+        text = pick(_ui_text()[key])
+    except KeyError:
+        raise KeyError(f"no UI text {key!r} in benchlearn/report/ui_text.toml") from None
+    return text.format(**fields) if fields else text
 
 
 def pick(pair: tuple[str, str] | None, fallback: str = "") -> str:

@@ -10,7 +10,6 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from benchlearn.core import reference
-from benchlearn.core.i18n import t
 from benchlearn.report import text as tx
 from benchlearn.report.site_data import SiteData, records
 from benchlearn.web.pages import scheme_rows
@@ -21,8 +20,8 @@ def meta(data: SiteData) -> dict:
     return {"periods": data.periods, "areas": data.areas, "schemes": data.schemes,
             "tables": data.available_tables(), "simulated_tables": data.simulated_tables,
             "default_period": data.default_period(), "default_area": data.default_area(),
-            "licences": [t("Danmarks Statistik: CC BY 4.0", "Statistics Denmark: CC BY 4.0"),
-                         t("Indeholder data fra Klimadatastyrelsen, DAGI", "Contains data from Klimadatastyrelsen, DAGI")]}
+            "licences": [tx.say("api.statistics_denmark_cc_4_0"),
+                         tx.say("api.contains_data_from_klimadatastyrelsen_dagi")]}
 
 
 def benchmark(data: SiteData, period: str | None = None, area: str | None = None) -> dict:
@@ -96,7 +95,7 @@ def make_router(get_data: Callable[[], SiteData], cached: Callable) -> APIRouter
             try:
                 return dumps(producer(get_data())), "application/json"
             except KeyError as e:
-                raise HTTPException(404, t(f"Findes ikke: {e}", f"Not found: {e}")) from None
+                raise HTTPException(404, tx.say("api.not_found", what=e)) from None
         return await cached(request, make)
 
     @r.get("/meta", summary="Perioder, områder, ordninger og tabeller / periods, areas, schemes, tables")

@@ -23,8 +23,9 @@ from starlette.concurrency import run_in_threadpool
 
 from benchlearn.core import reference
 from benchlearn.core.errors import BenchlearnError
-from benchlearn.core.i18n import lang, set_lang, t
+from benchlearn.core.i18n import lang, set_lang
 from benchlearn.report import tables as rtables
+from benchlearn.report import text as tx
 from benchlearn.web import api as webapi
 from benchlearn.web import assets
 from benchlearn.web import hardening, pages, profile
@@ -157,7 +158,7 @@ def create_app(workspace_path: str | Path | None, warm: bool = True, preload: Si
         # hashed names are immutable and gzip-compressed once (web/assets.py)
         got = assets.response_parts(rel, request.headers.get("accept-encoding", ""))
         if got is None:
-            raise HTTPException(404, t("Ukendt fil", "Unknown file"))
+            raise HTTPException(404, tx.say("app.unknown_file"))
         body, headers = got
         return Response(content=body, headers=headers)
 
@@ -259,12 +260,12 @@ def create_app(workspace_path: str | Path | None, warm: bool = True, preload: Si
         """``/download/benchmark.csv`` (Danish CSV), ``.xlsx`` or ``.parquet``."""
         name, _, fmt = filename.rpartition(".")
         if fmt not in rtables.FORMATS:
-            raise HTTPException(404, t("Ukendt format", "Unknown format"))
+            raise HTTPException(404, tx.say("app.unknown_format"))
 
         def make():
             df = data.get().download_table(name)
             if df is None:
-                raise HTTPException(404, t(f"Ingen tabel '{name}'", f"No table '{name}'"))
+                raise HTTPException(404, tx.say("app.no_table", name=name))
             return rtables.encode(df, fmt, sheet=name), rtables.MEDIA_TYPES[fmt]
         return await respond(request, make, {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
 
@@ -295,7 +296,7 @@ def create_app(workspace_path: str | Path | None, warm: bool = True, preload: Si
         if request.url.path.startswith(("/api", "/download")):
             return Response(webapi.dumps({"detail": exc.detail}), status_code=exc.status_code,
                             media_type="application/json")
-        ctx = pages.base_context(data.get(), live, "error", url(request), False, t("Ikke fundet", "Not found"))
+        ctx = pages.base_context(data.get(), live, "error", url(request), False, tx.say("app.not_found"))
         ctx["message"] = str(exc.detail)
         return HTMLResponse(pages.render("error.html", ctx), status_code=exc.status_code)
 
@@ -309,7 +310,7 @@ def create_app(workspace_path: str | Path | None, warm: bool = True, preload: Si
 
 def _check_kommune(k: int) -> None:
     if int(k) not in reference.kommunekoder():
-        raise HTTPException(404, t(f"Ingen kommune med kode {k}", f"No municipality with code {k}"))
+        raise HTTPException(404, tx.say("app.no_municipality_code", code=k))
 
 
 def _warm_then_flag(app: FastAPI) -> None:
@@ -368,12 +369,7 @@ def serve_workspace(workspace: str | Path, host: str = "127.0.0.1", port: int = 
     if not hardening.is_loopback(host):
         from benchlearn.core.progress import stderr
 
-        stderr.print(t(
-            f"[bold yellow]Advarsel:[/] --host {host} gør webstedet tilgængeligt for andre maskiner på netværket. "
-            "Der er intet login; alt i arbejdsfilen kan ses af enhver, der når adressen. Brug 127.0.0.1 for kun denne maskine.",
-            f"[bold yellow]Warning:[/] --host {host} makes the site reachable from other machines on the network. "
-            "There is no login; anyone who reaches the address sees everything in the workspace. Use 127.0.0.1 for this machine only.",
-        ), highlight=False)
+        stderr.print(tx.say("app.warning_host_reachable", host=host), highlight=False)
     uvicorn.run(create_app(workspace, preload=snapshot), host=host, port=port, log_level="warning",
                 http=hardening.http_protocol(), timeout_keep_alive=5,
                 limit_concurrency=hardening.MAX_CONNECTIONS)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 
 from benchlearn.core import reference
-from benchlearn.core.i18n import t
 from benchlearn.report import figures
 from benchlearn.report import text as tx
 from benchlearn.report.profile import profile_context
@@ -84,7 +83,7 @@ def card_value(x) -> str:
     if x is None:
         return "–"
     if isinstance(x, bool):
-        return t("ja", "yes") if x else t("nej", "no")
+        return tx.say("common.yes") if x else tx.say("common.no")
     if isinstance(x, float):
         return fmt_num(x, 3)
     if isinstance(x, int):
@@ -123,7 +122,7 @@ def _model_card(card: pd.DataFrame | None) -> pd.DataFrame | None:
 
 def method_page(data: SiteData, linker: Linker, url="/metode") -> str:
     ctx = base_context(data, linker, "metode", url, bool(data.simulated_tables),
-                       t("Metode og data", "Method and data"))
+                       tx.say("common.method_data"))
     card = _model_card(_default_run(data, data.table("model_card")))
     coef = _default_run(data, data.table("coefficients"))
     runs = []
@@ -160,7 +159,7 @@ def surveys_page(data: SiteData, linker: Linker, period=None, survey=None, dimen
     """One period, survey and dimension at a time: a chart of all municipalities against the
     national figure, the table of the same numbers, and a link to each municipality's detail."""
     s = data.table("surveys")
-    ctx = base_context(data, linker, "undersoegelser", url, data.is_simulated("surveys"), t("Undersøgelser", "Surveys"))
+    ctx = base_context(data, linker, "undersoegelser", url, data.is_simulated("surveys"), tx.say("common.surveys"))
     p, v, dim = survey_choice(data, period, survey, dimension)
     if s is None or p is None:
         ctx.update(rows=[], fig=None)
@@ -200,7 +199,7 @@ def surveys_page(data: SiteData, linker: Linker, period=None, survey=None, dimen
 
 
 def data_page(data: SiteData, linker: Linker, url="/data") -> str:
-    ctx = base_context(data, linker, "data", url, bool(data.simulated_tables), t("Download data", "Download data"))
+    ctx = base_context(data, linker, "data", url, bool(data.simulated_tables), tx.say("common.download_data"))
     tables = []
     for n in data.available_tables():
         df = data.download_table(n)

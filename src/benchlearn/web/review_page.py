@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from benchlearn.core.i18n import t
 from benchlearn.report import review_figures as rf
 from benchlearn.review.labels import differs_label, group_label, tier_label, variable_label
 from benchlearn.report import text as tx
@@ -28,13 +27,13 @@ def latest_review(data: SiteData, name: str) -> pd.DataFrame | None:
 
 
 def _labels(specs: pd.DataFrame) -> dict[str, str]:
-    return {r["spec"]: t(r["label_da"], r["label_en"]) for r in records(specs)}
+    return {r["spec"]: tx.localized(r, "label") for r in records(specs)}
 
 
 def review_page(data: SiteData, linker: Linker, url: str = "/review") -> str:
     specs = latest_review(data, "review_specs")
     ctx = base_context(data, linker, "review", url, data.is_simulated("review_records"),
-                       t("Serviceeftersyn af benchmarkmodellen", "Model review of the benchmark"))
+                       tx.say("common.model_review_benchmark"))
     if specs is None:
         ctx.update(has_review=False)
         return render("review.html", ctx)
@@ -51,7 +50,7 @@ def review_page(data: SiteData, linker: Linker, url: str = "/review") -> str:
         p = by_other.get(r["spec"], {})
         spec_rows.append({
             "label": labels[r["spec"]], "area": tx.area_label(r["target"]), "ok": r["status"] == "ok",
-            "reason": t(r.get("reason_da") or "", r.get("reason_en") or ""), "n_variables": r.get("n_variables"),
+            "reason": tx.localized(r, "reason"), "n_variables": r.get("n_variables"),
             "baseline": r["spec"] == baseline, "differs": differs_label(p.get("differs", "")) if p else "",
             "rank_spearman": p.get("rank_spearman"), "mean_rank_move": p.get("mean_rank_move"),
             "max_rank_move": p.get("max_rank_move"), "tier_changes": p.get("tier_changes"),
