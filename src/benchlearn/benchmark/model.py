@@ -24,7 +24,7 @@ import pandas as pd
 from scipy import stats
 
 from benchlearn.benchmark.config import BenchmarkConfig
-from benchlearn.benchmark.estimation import Estimate, combine, design, estimate, expit
+from benchlearn.benchmark.estimation import Estimate, combine, design, estimate, expit, sampling_var
 from benchlearn.benchmark.modelcard import ModelCard, cross_validate
 from benchlearn.benchmark.results import BenchmarkResults, finish_records
 from benchlearn.benchmark.uncertainty import paule_mandel_tau2, uncertainty_columns
@@ -233,7 +233,11 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
             coefs.append(_coef_frame(est, names, center, scale, asm, g, label))
         fits.extend(zip(labels, ests))
         mu = np.sum([e.mu for e in ests], axis=0)
-        v = np.sum([e.v for e in ests], axis=0)
+        # Sampling variance of the area share. The ydelser are mutually exclusive (one
+        # person-week is on one ydelse), so the counts are multinomial and
+        # Var(Σ_y O_y/N) = S(1-S)/N with S = Σ_y μ_y, not Σ_y μ_y(1-μ_y)/N, which is
+        # too large by 2Σ_{y<z} μ_y μ_z / N (docs/METHOD.md §2).
+        v = sampling_var(mu, N, config.sampling)
         J, V = (ests[0].J, ests[0].V) if len(ests) == 1 else combine(ests, clusters)
         coefs.append(_ame_frame(ests, V, names, asm, g))
         s_obs = g["actual"].to_numpy() / N
