@@ -8,8 +8,9 @@ download (CSV, XLSX, Parquet, PDF) it answers, each from a fresh process.
 What is not compared, and why: workspace files (``.duckdb``) record when each run was made and
 a random run id, by design (provenance of each stored run); stderr carries progress and timing.
 ``fetch`` reaches outside sources and ``demo`` serves until stopped; ``demo --no-serve`` is
-covered by the demo tests. ``persons aggregate`` is engineer persons' to make deterministic
-(#20.3/#20.8) and joins the list once they say so.
+covered by the demo tests. ``persons aggregate`` runs on a small simulated person folder
+(long and wide layout, Parquet and CSV outputs) with a fixed test key (#20.8: the audit saw
+1,267 of 3,928 ``benchmark.csv`` fields differ between two runs).
 """
 
 from __future__ import annotations
@@ -25,11 +26,16 @@ import pytest
 
 ENV = {**os.environ, "BENCHLEARN_PROGRESS": "0", "COLUMNS": "120"}
 ENV.pop("BENCHLEARN_LANG", None)
+ENV["BENCHLEARN_PSEUDONYM_KEY"] = "determinism-test-key-not-a-secret"
 
-#: command line per command; {ds} a simulated dataset folder, {ws} a workspace with runs, {out} a new path
+#: command line per command; {ds} a simulated dataset folder, {ws} a workspace with runs, {persons} a simulated
+#: person folder (long and wide layout), {out} a new path
 COMMANDS: dict[str, list[str]] = {
     "simulate": ["simulate", "{out}", "--seed", "3", "--periods", "2022,2023"],
     "persons simulate": ["persons", "simulate", "{out}", "--persons", "2000", "--seed", "2"],
+    "persons aggregate": ["persons", "aggregate", "{persons}", "--out", "{out}", "--threads", "2"],
+    "persons aggregate wide csv": ["persons", "aggregate", "{persons}", "--out", "{out}", "--layout", "wide",
+                                   "--format", "csv", "--threads", "2"],
     "check": ["check", "{ds}", "--json"],
     "check workspace": ["check", "{ws}", "--json"],
     "ingest": ["ingest", "{ds}", "--workspace", "{out}.duckdb", "--json"],
@@ -79,6 +85,7 @@ def inputs(tmp_path_factory) -> Path:
         assert res.returncode == 0, res.stderr
 
     bl("simulate", str(ds), "--seed", "7", "--periods", "2022,2023")
+    bl("persons", "simulate", str(root / "inputs" / "persons"), "--persons", "3000", "--seed", "5", "--wide")
     bl("benchmark", str(ds), "--workspace", str(ws))
     for cmd in ("classify", "peers", "surveys", "costs"):
         bl(cmd, str(ds), "--workspace", str(ws))
@@ -88,7 +95,8 @@ def inputs(tmp_path_factory) -> Path:
 
 def _run_in(folder: Path, argv: list[str]) -> tuple[bytes, dict[str, str]]:
     out = folder / "out"
-    args = [a.format(ds=folder / "inputs" / "ds", ws=folder / "inputs" / "ws.duckdb", out=out) for a in argv]
+    args = [a.format(ds=folder / "inputs" / "ds", ws=folder / "inputs" / "ws.duckdb", persons=folder / "inputs" / "persons",
+                     out=out) for a in argv]
     res = subprocess.run([sys.executable, "-m", "benchlearn", *args], capture_output=True, env=ENV, timeout=600, cwd=folder)
     assert res.returncode == 0, res.stderr.decode(errors="replace")[-2000:]
     return res.stdout.replace(str(folder).encode(), b"<dir>"), _files(folder)
