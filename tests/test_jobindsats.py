@@ -88,7 +88,7 @@ def test_metadata_and_latest_periods() -> None:
         meta = c.table("Y30R21")
         latest = c.latest_periods("y30r21", 2)
     assert meta["TableID"] == "y30r21"
-    assert latest == ["2023QMAT02", "2023QMAT04"]
+    assert latest == ["2022QMAT02", "2022QMAT04"]
 
 
 def test_data_request_body() -> None:
@@ -104,41 +104,51 @@ def test_data_request_body() -> None:
 
 def test_y30r21_becomes_the_benchmark_table() -> None:
     with _client(Recorder()) as c:
-        bm = to_benchmark(c.data("y30r21", ["2023QMAT04"]))
-    assert list(bm.columns) == ["kommunekode", "period", "area", "actual", "expected", "persons"]
+        bm = to_benchmark(c.data("y30r21", ["2022QMAT02", "2022QMAT04"]))
+    assert list(bm.columns) == ["kommunekode", "period", "area", "actual", "expected", "persons",
+                                "published_rank", "published_diff_pp"]
     assert set(bm["area"]) == {"total", "a_dagpenge", "sygedagpenge", "kontanthjaelp"}
-    for _, g in bm.groupby("area"):
-        assert sorted(g["kommunekode"]) == sorted(reference.kommunekoder())  # aggregates (Hele landet, RAR) gone
-    # independent read of the recorded JSON: every municipality value carried over exactly
+    for _, g in bm.groupby(["period", "area"]):
+        assert sorted(g["kommunekode"]) == sorted(reference.kommunekoder())
+    # independent read of the recorded JSON (real rows): every value carried over exactly
     cols, rows = _recorded_rows()
-    ia, ig = cols.index("Area"), cols.index("Ydelsesgrupper")
+    ia, ipe, ig = cols.index("Area"), cols.index("Periode"), cols.index("Ydelsesgrupper")
     ie = next(i for i, c in enumerate(cols) if c.endswith("Forventet antal"))
     ik = next(i for i, c in enumerate(cols) if c.endswith("Faktisk antal"))
-    ip = next(i for i, c in enumerate(cols) if c.endswith("Faktisk andel (pct.)"))
+    ifp = next(i for i, c in enumerate(cols) if c.endswith("Forventet andel (pct.)"))
+    ir = cols.index("Placering på benchmarkranglisten")
     code = dict(zip(reference.municipalities()["navn"], reference.municipalities()["kommunekode"]))
-    got = bm.set_index(["kommunekode", "area"])
-    n = 0
+    got = bm.set_index(["kommunekode", "period", "area"])
+    tot_n = {(r[ia], r[ipe]): r[ie] / (float(r[ifp].replace(",", ".")) / 100) for r in rows if r[ig] == "Ydelsesgrupper i alt"}
     for r in rows:
-        if r[ia] not in code:
-            continue
-        g = got.loc[(code[r[ia]], AREA_OF[r[ig]])]
-        assert g["actual"] == r[ik] and g["expected"] == r[ie]
-        # persons = actual / share; the share is rounded to 0.01 pp, so the relative
-        # error is at most 0.005 / share (share >= 0.5 % here -> <= 1 %).
-        assert g["persons"] == pytest.approx(r[ik] / (r[ip] / 100), rel=0.005 / r[ip] + 1e-12)
-        n += 1
-    assert n == 4 * 98
+        g = got.loc[(code[r[ia]], r[ipe], AREA_OF[r[ig]])]
+        assert g["actual"] == r[ik] and g["expected"] == r[ie] and g["published_rank"] == r[ir]
+        # residents 16–66 derived from the group "i alt": expected / expected share
+        assert g["persons"] == pytest.approx(tot_n[(r[ia], r[ipe])], rel=1e-12)
+    assert len(rows) == 2 * 4 * 98 == len(bm)
+
+
+def test_aggregates_are_dropped() -> None:
+    cols, rows = _recorded_rows()
+    nyborg = [r for r in rows if r[0] == "Nyborg"]
+    frame = pd.DataFrame([*nyborg, *(["Hele landet", *r[1:]] for r in nyborg), *(["RAR Fyn", *r[1:]] for r in nyborg)],
+                         columns=cols)
+    bm = to_benchmark(frame)
+    assert set(bm["kommunekode"]) == {450} and len(bm) == len(nyborg)
 
 
 def test_danish_number_strings() -> None:
-    df = pd.DataFrame(
-        [["Nyborg", "2018QMAT02", "Ydelsesgrupper i alt", "1.840", "1.620", "8,94"]],
-        columns=["Area", "Periode", "Ydelsesgrupper", "Forventet antal", "Faktisk antal", "Faktisk andel (pct.)"],
-    )
-    bm = to_benchmark(df)
-    r = bm.iloc[0]
-    assert (r["kommunekode"], r["expected"], r["actual"]) == (450, 1840.0, 1620.0)
-    assert r["persons"] == pytest.approx(1620 / 0.0894, rel=1e-12)
+    # Nyborg 2020QMAT02 as in the shared extract, with the counts written as Danish text
+    groups = [("Ydelsesgrupper i alt", "2.010", "1.850", "9,39"), ("A-dagpenge mv.", "450", "460", "2,32"),
+              ("Sygedagpenge mv.", "560", "510", "2,59"), ("Kontanthjælp mv.", "1.000", "880", "4,47")]
+    df = pd.DataFrame([["Nyborg", "2020QMAT02", g, e, a, s] for g, e, a, s in groups],
+                      columns=["Area", "Periode", "Ydelsesgrupper", "Forventet antal", "Faktisk antal", "Faktisk andel (pct.)"])
+    bm = to_benchmark(df).set_index("area")
+    r = bm.loc["total"]
+    assert (r["kommunekode"], r["expected"], r["actual"]) == (450, 2010.0, 1850.0)
+    # no expected share in this frame: the denominator falls back to actual / actual share of "i alt"
+    assert r["persons"] == pytest.approx(1850 / 0.0939, rel=1e-12)
+    assert (bm["persons"] == r["persons"]).all()
 
 
 def test_unknown_area_or_group_is_a_data_error() -> None:
@@ -168,7 +178,7 @@ def test_fetch_benchmark_into_cache(tmp_path: Path) -> None:
     with _client(rec) as c:
         entry = c.fetch_benchmark(cache)
     sent = json.loads(rec.requests[-1].content)
-    assert sent["period"] == ["2023QMAT02", "2023QMAT04"] and sent["area"] == "*"
+    assert sent["period"] == ["2022QMAT02", "2022QMAT04"] and sent["area"] == "*"
     raw = (RECORDED / "data_y30r21.json").read_bytes()
     assert entry.sha256 == hashlib.sha256(raw).hexdigest()
     assert cache.get("jobindsats", "y30r21.json") == raw

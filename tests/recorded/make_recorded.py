@@ -1,10 +1,9 @@
 """Write the recorded API answers used by the source tests (run once; output is committed).
 
 These are *constructed* answers in the documented shape of each API (no network is
-available when the tests run). Values for Jobindsats y30r21 are made up but of
-realistic size (about 6 % of a municipality's 16–66-year-olds on support); the area
-labels and the period label format are the real ones. StatBank CSV rows copy real
-values from the bundled AUK01 extract.
+available when the tests run). The Jobindsats y30r21 data answer holds the real rows of
+the shared extract (SOURCES.md §3) for its latest two periods, unchanged; StatBank CSV
+rows copy real values from the bundled AUK01 extract.
 Run: python tests/recorded/make_recorded.py
 """
 
@@ -14,11 +13,9 @@ import csv
 import json
 from pathlib import Path
 
-import numpy as np
 
 HERE = Path(__file__).resolve().parent
 RAW = HERE.parents[2] / "shared" / "data" / "raw"
-MUNI = HERE.parents[1] / "src" / "benchlearn" / "reference" / "municipalities.csv"
 
 
 def statbank() -> None:
@@ -67,59 +64,42 @@ def statbank() -> None:
         ensure_ascii=False), encoding="utf-8")
 
 
+Y30R21 = RAW / "jobindsats" / "Randers-Kommune-Digitalisering_jobcenterindblik_jobindsats.dk" / "Y30R21-api.csv"
+RECORDED_PERIODS = ("2022QMAT02", "2022QMAT04")  # the latest two: what fetch_benchmark asks for
+
+
+def y30r21_answer(lines: list[dict], periods: tuple[str, ...] | None = None) -> list[dict]:
+    """The API's data answer holding exactly the given label-keyed lines (values as they are)."""
+    names = {"Area": "area", "Periode": "period", "Ydelsesgrupper": "_ygrp_y30r21"}
+    # measurement ids as in the table metadata (the rank's id is not documented: y30r21_pl)
+    ids = {"Forventet antal": "fa", "Faktisk antal": "ka", "Forskel mellem forventet og faktisk antal": "fo",
+           "Forventet andel (pct.)": "fp", "Faktisk andel (pct.)": "kp",
+           "Forskel mellem forventet og faktisk andel (pct. point)": "dp", "Placering på benchmarkranglisten": "pl"}
+    keys = list(lines[0])
+    variables = [{"Name": names.get(k) or "y30r21_" + ids[k.rsplit(": ", 1)[-1]], "Label": k,
+                  "Type": "Dimension" if k in names else "Measurement"} for i, k in enumerate(keys)]
+    data = [[ln[k] for k in keys] for ln in lines if periods is None or ln["Periode"] in periods]
+    return [{"TableID": "y30r21", "TableName": "Benchmark: forventet og faktisk antal fuldtidspersoner",
+             "Variables": variables, "Data": data}]
+
+
 def jobindsats() -> None:
+    """y30r21 answers built from the real extract (SOURCES.md §3): its rows, unchanged."""
     d = HERE / "jobindsats"
-    with open(MUNI, encoding="utf-8") as fh:
-        munis = list(csv.DictReader(fh))
-    pop = {}
-    with open(RAW / "dst/DennisHedegreen_danish-politics-data/socioeconomic_raw/folk1a_total_pop.csv",
-              encoding="utf-8-sig") as fh:
-        for r in csv.reader(fh, delimiter=";"):
-            if r[4] == "2022Q1":
-                pop[r[0]] = int(r[5])
-    rng = np.random.default_rng(20231)
-    groups = [("Ydelsesgrupper i alt", 0.060), ("A-dagpenge mv.", 0.018), ("Sygedagpenge mv.", 0.017),
-              ("Kontanthjælp mv.", 0.025)]
-    pre = "Forventet og faktisk antal fuldtidspersoner på offentlig forsørgelse: "
-    pre2 = "Forventet og faktisk andel fuldtidspersoner på offentlig forsørgelse: "
-    variables = [
-        {"Name": "area", "Label": "Area", "Type": "Dimension"},
-        {"Name": "period", "Label": "Periode", "Type": "Dimension"},
-        {"Name": "_ygrp_y30r21", "Label": "Ydelsesgrupper", "Type": "Dimension"},
-        {"Name": "y30r21_fa", "Label": pre + "Forventet antal", "Type": "Measurement"},
-        {"Name": "y30r21_ka", "Label": pre + "Faktisk antal", "Type": "Measurement"},
-        {"Name": "y30r21_fo", "Label": pre + "Forskel mellem forventet og faktisk antal", "Type": "Measurement"},
-        {"Name": "y30r21_fp", "Label": pre2 + "Forventet andel (pct.)", "Type": "Measurement"},
-        {"Name": "y30r21_kp", "Label": pre2 + "Faktisk andel (pct.)", "Type": "Measurement"},
-        {"Name": "y30r21_dp", "Label": pre2 + "Forskel mellem forventet og faktisk andel (pct. point)", "Type": "Measurement"},
-    ]
-    data = []
-    period = "2023QMAT04"
-    for label, base in groups:
-        tot_a = tot_e = tot_n = 0.0
-        for m in munis:
-            n = round(pop[m["navn_dst_en"]] * 0.64)
-            e = round(n * base * float(np.exp(rng.normal(0, 0.25))))
-            a = round(e * float(np.exp(rng.normal(0, 0.08))))
-            tot_a, tot_e, tot_n = tot_a + a, tot_e + e, tot_n + n
-            data.append([m["navn"], period, label, e, a, a - e, round(100 * e / n, 2), round(100 * a / n, 2),
-                         round(100 * (a - e) / n, 2)])
-        data.append(["Hele landet", period, label, tot_e, tot_a, tot_a - tot_e, round(100 * tot_e / tot_n, 2),
-                     round(100 * tot_a / tot_n, 2), round(100 * (tot_a - tot_e) / tot_n, 2)])
-        data.append(["RAR Fyn", period, label, 1, 1, 0, 1.0, 1.0, 0.0])
-    answer = [{"TableID": "y30r21", "TableName": "Benchmark: forventet og faktisk antal fuldtidspersoner",
-               "Variables": variables, "Data": data}]
+    lines = [json.loads(x) for x in Y30R21.read_text(encoding="utf-8").splitlines() if x.strip()]
+    answer = y30r21_answer(lines, RECORDED_PERIODS)
     (d / "data_y30r21.json").write_text(json.dumps(answer, ensure_ascii=False), encoding="utf-8")
+    variables = answer[0]["Variables"]
+    groups = list(dict.fromkeys(ln["Ydelsesgrupper"] for ln in lines))
     meta = [{"TableID": "y30r21", "TableName": "Benchmark: forventet og faktisk antal fuldtidspersoner",
              "SubjectID": "30", "SubjectName": "Jobcenterindblik",
-             "Period": ["2022QMAT02", "2022QMAT04", "2023QMAT02", "2023QMAT04"],
-             "Area": ["Hele landet", "RAR Fyn"] + [m["navn"] for m in munis],
-             "Measurements": [{"ID": v["Name"], "Name": v["Label"]} for v in variables[3:]],
-             "Dimensions": [{"DimensionID": "_ygrp_y30r21", "DimensionName": "Ydelsesgrupper",
-                             "Values": [g for g, _ in groups]}]}]
+             "Period": sorted({ln["Periode"] for ln in lines}),
+             "Area": list(dict.fromkeys(ln["Area"] for ln in lines)),
+             "Measurements": [{"ID": v["Name"], "Name": v["Label"]} for v in variables if v["Type"] == "Measurement"],
+             "Dimensions": [{"DimensionID": "_ygrp_y30r21", "DimensionName": "Ydelsesgrupper", "Values": groups}]}]
     (d / "table_y30r21.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
     tables = [{"TableID": "y30r21", "TableName": meta[0]["TableName"], "SubjectID": "30", "SubjectName": "Jobcenterindblik",
-               "UpdateFrequency": "Halvårlig", "LatestPeriod": "2023QMAT04", "PeriodCategory": ["QMAT"],
+               "UpdateFrequency": "Halvårlig", "LatestPeriod": "2022QMAT04", "PeriodCategory": ["QMAT"],
                "AreaHierarchy": ["Hele landet", "RAR", "Kommuner"]},
               {"TableID": "y01a02", "TableName": "A-dagpenge: Fuldtidspersoner", "SubjectID": "1", "SubjectName": "A-dagpenge",
                "UpdateFrequency": "Månedlig", "LatestPeriod": "2025M09", "PeriodCategory": ["M", "Q", "Y"],

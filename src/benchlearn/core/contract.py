@@ -56,6 +56,8 @@ class TableSpec:
     doc_en: str
     person_level: bool = False
     extra_columns_allowed: bool = True
+    #: monitoring series may use their own kind of period (months) beside a QMAT benchmark
+    own_period_kind: bool = False
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -151,6 +153,11 @@ TABLES: dict[str, TableSpec] = {
                 _c("se_expected", "number", "modellens standardfejl på forventet (valgfri; skrives af persons aggregate)",
                    "the model's standard error of expected (optional; written by persons aggregate)",
                    required=False, nullable=True, minimum=0),
+                _c("published_rank", "integer", "den offentliggjorte placering på ranglisten (valgfri; y30r21)",
+                   "the published rank on the list (optional; y30r21)", required=False, nullable=True, minimum=1, maximum=98),
+                _c("published_diff_pp", "number", "den offentliggjorte forskel faktisk − forventet andel, procentpoint (valgfri)",
+                   "the published difference actual − expected share, percentage points (optional)",
+                   required=False, nullable=True),
             ),
             "Et allerede beregnet benchmark (fx Jobindsats y30r21)",
             "An already computed benchmark (e.g. Jobindsats y30r21)",
@@ -176,8 +183,22 @@ TABLES: dict[str, TableSpec] = {
                 _c("measure", "text", "indsatsmål", "activity measure"),
                 _c("value", "number", "værdi", "value"),
             ),
-            "Indsatsmål til monitorering uden mål",
-            "Activity measures for monitoring without targets",
+            "Indsatsmål til monitorering uden mål (perioden må være af sin egen slags, fx måneder)",
+            "Activity measures for monitoring without targets (the period may be of its own kind, e.g. months)",
+            own_period_kind=True,
+        ),
+        TableSpec(
+            "activity_national",
+            ("period", "maalgruppe", "measure"),
+            (
+                PERIOD,
+                _c("maalgruppe", "text", "målgruppe (eller 'alle')", "target group (or 'alle')"),
+                _c("measure", "text", "indsatsmål", "activity measure"),
+                _c("value", "number", "værdi for hele landet", "value for the whole country"),
+            ),
+            "Indsatsmålene for hele landet (sammenligning i monitoreringen)",
+            "The activity measures for the whole country (comparison in monitoring)",
+            own_period_kind=True,
         ),
         TableSpec(
             "costs",
@@ -281,6 +302,9 @@ TABLES: dict[str, TableSpec] = {
                 _c("source", "text", "kilde", "source"),
                 _c("simulated", "bool", "simulerede tal (ja/nej)", "simulated numbers (true/false)"),
                 _c("note", "text", "bemærkning", "note", required=False, nullable=True),
+                _c("kind", "choice", "rigtig, afledt eller simuleret (valgfri; tom = efter 'simulated')",
+                   "real, derived or simulated (optional; blank = from 'simulated')", required=False, nullable=True,
+                   choices=("real", "derived", "simulated")),
             ),
             "Hvor tallene kommer fra, og om de er simulerede (udvidelse af kontrakten)",
             "Where the numbers come from and whether they are simulated (contract extension)",
@@ -418,7 +442,7 @@ DATASET_TABLES: tuple[str, ...] = tuple(n for n, t in TABLES.items() if not t.pe
 
 #: Tables whose ``period`` column must all use one kind of period label.
 PERIOD_TABLES: tuple[str, ...] = tuple(
-    n for n, t in TABLES.items() if not t.person_level and "period" in t.column_names
+    n for n, t in TABLES.items() if not t.person_level and not t.own_period_kind and "period" in t.column_names
 )
 
 

@@ -24,10 +24,12 @@ import json
 import os
 import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import numpy as np
 import pandas as pd
 
 from benchlearn.core import reference
@@ -42,6 +44,8 @@ __all__ = [
     "JobindsatsClient",
     "data_frame",
     "to_benchmark",
+    "read_y30r21",
+    "Y30R21_GROUPS",
 ]
 
 BASE_URL = "https://api.jobindsats.dk/v2"
@@ -50,12 +54,13 @@ TOKEN_ENV = "JOBINDSATS_TOKEN"
 BENCHMARK_TABLE = "y30r21"
 
 #: y30r21's benefit-group labels -> benchmark area codes of DOMAIN.md §2.
-Y30R21_AREAS: dict[str, str] = {
-    "ydelsesgrupper i alt": "total",
-    "a-dagpenge mv.": "a_dagpenge",
-    "sygedagpenge mv.": "sygedagpenge",
-    "kontanthjælp mv.": "kontanthjaelp",
+Y30R21_GROUPS: dict[str, str] = {
+    "Ydelsesgrupper i alt": "total",
+    "A-dagpenge mv.": "a_dagpenge",
+    "Sygedagpenge mv.": "sygedagpenge",
+    "Kontanthjælp mv.": "kontanthjaelp",
 }
+Y30R21_AREAS: dict[str, str] = {k.casefold(): v for k, v in Y30R21_GROUPS.items()}
 _AGGREGATE = re.compile(r"^(hele landet|region\b|rar\b|landsdel\b|uoplyst|ukendt|christiansø$)", re.IGNORECASE)
 
 
@@ -218,10 +223,12 @@ def data_frame(content: bytes | Any, *, table: str = "jobindsats") -> pd.DataFra
 _GROUPED = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 
 
-def _number(v: Any, *, table: str, row: int, column: str, count: bool = False) -> float:
+def _number(v: Any, *, table: str, row: int, column: str | None, count: bool = False, source: str | None = None) -> float:
     if v is None:
         return float("nan")
-    if isinstance(v, int | float) and not isinstance(v, bool):
+    if isinstance(v, bool) or isinstance(v, dict | list):
+        raise DataError(table, row, column, v, "et tal", "a number", source)
+    if isinstance(v, int | float):
         return float(v)
     s = str(v).strip().replace("\xa0", "").replace(" ", "")
     if s in {"", "-", ".", "..", "x"}:
@@ -233,7 +240,7 @@ def _number(v: Any, *, table: str, row: int, column: str, count: bool = False) -
     try:
         return float(s)
     except ValueError:
-        raise DataError(table, row, column, v, "et tal", "a number") from None
+        raise DataError(table, row, column, v, "et tal (fx 1.234 eller 9,08)", "a number (e.g. 1.234 or 9,08)", source) from None
 
 
 def _find(cols: list[str], *needles: str) -> str | None:
@@ -247,60 +254,188 @@ def _find(cols: list[str], *needles: str) -> str | None:
     return None
 
 
-def to_benchmark(frame: pd.DataFrame, *, table: str = BENCHMARK_TABLE) -> pd.DataFrame:
-    """Turn y30r21 data into the contract ``benchmark`` table.
+#: Column roles of y30r21 -> words its label contains (after the last colon).
+_Y30R21_KEYS: dict[str, tuple[str, ...]] = {
+    "period": ("period",), "group": ("ydelsesgrupp",), "expected": ("forventet antal",),
+    "actual": ("faktisk antal",), "expected_share": ("forventet andel",), "actual_share": ("faktisk andel",),
+    "diff_pp": ("forskel", "andel"), "rank": ("placering",),
+}
+_REQUIRED_KEYS = ("period", "group", "expected", "actual")
+_KEY_DA = {"period": "periode", "group": "ydelsesgrupper", "expected": "forventet antal", "actual": "faktisk antal"}
 
-    Returns
-    -------
-    DataFrame
-        ``kommunekode, period, area, actual, expected, persons``; ``persons`` (the
-        denominator) is :math:`\\text{actual} / (\\text{actual share}/100)` when the
-        answer carries the actual share, else absent. Aggregates (Hele landet, regions,
-        RAR areas) are dropped; an unknown area label or ydelsesgruppe is a DataError.
+
+def _columns(cols: list[str], table: str, source: str | None) -> dict[str, str | None]:
+    found: dict[str, str | None] = {"area": _find(cols, "area") or _find(cols, "område") or (cols[0] if cols else None)}
+    for role, needles in _Y30R21_KEYS.items():
+        found[role] = _find(cols, *needles)
+    for role in _REQUIRED_KEYS:
+        if found[role] is None:
+            name = _KEY_DA[role]
+            raise DataError(table, None, name, None, f"en kolonne/nøgle '{name}'; fandt {cols}",
+                            f"a column/key '{name}'; found {cols}", source)
+    return found
+
+
+def _y30r21_rows(rows: list[tuple[int, dict[str, Any]]], *, table: str, source: str | None) -> pd.DataFrame:
+    """Validate y30r21 records ``(line, {label: value})`` into the contract ``benchmark`` table.
+
+    Shared by both shapes, so the API answer and the label-keyed JSON Lines file give
+    identical tables. Every refusal names the line, the key and the value.
     """
-    cols = list(frame.columns)
-    c_area = _find(cols, "area") or _find(cols, "område") or cols[0]
-    c_per = _find(cols, "period")
-    c_grp = _find(cols, "ydelsesgrupp")
-    c_exp = _find(cols, "forventet antal")
-    c_act = _find(cols, "faktisk antal")
-    c_share = _find(cols, "faktisk andel")
-    for name, c in (("periode", c_per), ("ydelsesgrupper", c_grp), ("forventet antal", c_exp), ("faktisk antal", c_act)):
-        if c is None:
-            raise DataError(table, None, name, None, f"en kolonne '{name}'; fandt {cols}", f"a column '{name}'; found {cols}")
-    by_name = {str(n).casefold(): int(k) for n, k in zip(reference.municipalities()["navn"], reference.municipalities()["kommunekode"])}
-    recs = []
-    for i, r in enumerate(frame.itertuples(index=False), start=1):
-        row = dict(zip(cols, r))
-        label = str(row[c_area]).strip()
+    cols: list[str] = []
+    for _, r in rows:
+        cols.extend(k for k in r if k not in cols)
+    c = _columns(cols, table, source)
+    muni = reference.municipalities()
+    by_name = {str(n).casefold(): int(k) for n, k in zip(muni["navn"], muni["kommunekode"])}
+    recs, first_line = [], {}
+    for line, row in rows:
+        def need(role: str) -> Any:
+            key = c[role]
+            if key not in row:
+                raise DataError(table, line, key, None, f"nøglen '{key}' i hver linje", f"the key '{key}' on every line", source)
+            return row[key]
+
+        label = str(need("area")).strip()
         lab = re.sub(r"\s+kommune$", "", label, flags=re.IGNORECASE).casefold()
         k = by_name.get(lab)
         if k is None:
             if _AGGREGATE.search(label):
                 continue
-            raise DataError(table, i, c_area, label, "et kommunenavn eller et kendt aggregat (Hele landet, Region …, RAR …)",
-                            "a municipality name or a known aggregate (Hele landet, Region …, RAR …)")
-        grp = str(row[c_grp]).strip()
+            raise DataError(table, line, c["area"], label, "et af de 98 kommunenavne eller et kendt aggregat (Hele landet, Region …, RAR …)",
+                            "one of the 98 municipality names or a known aggregate (Hele landet, Region …, RAR …)", source)
+        per = str(need("period")).strip()
+        if period_kind(per) != "qmat":
+            raise DataError(table, line, c["period"], per, "en løbende 12-måneders periode som 2022QMAT04 (y30r21 er halvårlig)",
+                            "a rolling 12-month period like 2022QMAT04 (y30r21 is half-yearly)", source)
+        grp = str(need("group")).strip()
         area = Y30R21_AREAS.get(grp.casefold())
         if area is None:
-            raise DataError(table, i, c_grp, grp, f"en af {list(Y30R21_AREAS)}", f"one of {list(Y30R21_AREAS)}")
-        per = str(row[c_per]).strip()
-        if period_kind(per) is None:
-            raise DataError(table, i, c_per, per, "en periode som 2023QMAT04", "a period like 2023QMAT04")
-        actual = _number(row[c_act], table=table, row=i, column=c_act, count=True)
-        rec = {"kommunekode": k, "period": per, "area": area, "actual": actual,
-               "expected": _number(row[c_exp], table=table, row=i, column=c_exp, count=True)}
-        if c_share is not None:
-            share = _number(row[c_share], table=table, row=i, column=c_share)
-            rec["persons"] = actual / (share / 100.0) if share and share > 0 else float("nan")
+            raise DataError(table, line, c["group"], grp, f"en af {list(Y30R21_GROUPS)}", f"one of {list(Y30R21_GROUPS)}", source)
+        key = (k, per, area)
+        if key in first_line:
+            raise DataError(table, line, f"{c['area']}/{c['period']}/{c['group']}", f"{label}, {per}, {grp}",
+                            f"én linje pr. kommune, periode og ydelsesgruppe (findes allerede i linje {first_line[key]})",
+                            f"one line per municipality, period and benefit group (already on line {first_line[key]})", source)
+        first_line[key] = line
+        rec: dict[str, Any] = {"kommunekode": k, "period": per, "area": area, "_line": line}
+        for role in ("actual", "expected"):
+            rec[role] = _number(need(role), table=table, row=line, column=c[role], count=True, source=source)
+        for role in ("expected_share", "actual_share", "diff_pp"):
+            if c[role] is not None:
+                rec[role] = _number(row.get(c[role]), table=table, row=line, column=c[role], source=source)
+        if c["rank"] is not None:
+            r = _number(row.get(c["rank"]), table=table, row=line, column=c["rank"], source=source)
+            if not (np.isnan(r) or (r == int(r) and 1 <= r <= 98)):
+                raise DataError(table, line, c["rank"], row.get(c["rank"]), "en placering 1–98", "a rank 1–98", source)
+            rec["published_rank"] = r
         recs.append(rec)
+    if not recs:
+        raise DataError(table, None, c["area"], None, "mindst én kommune", "at least one municipality", source)
     out = pd.DataFrame.from_records(recs)
-    if out.empty:
-        raise DataError(table, None, c_area, None, "mindst én kommune", "at least one municipality")
+    # every municipality and period has all four groups
+    have = out.groupby(["kommunekode", "period"])["area"].agg(set)
+    for (k, per), areas in have.items():
+        lost = [g for g, a in Y30R21_GROUPS.items() if a not in areas]
+        if lost:
+            line = int(out.loc[(out["kommunekode"] == k) & (out["period"] == per), "_line"].min())
+            raise DataError(table, line, c["group"], lost[0],
+                            f"alle fire ydelsesgrupper for {reference.navn(int(k))} i {per} (mangler {', '.join(lost)})",
+                            f"all four benefit groups for {reference.navn(int(k))} in {per} (missing {', '.join(lost)})", source)
+    return _with_residents(out, table=table, source=source)
+
+
+def _with_residents(out: pd.DataFrame, *, table: str, source: str | None) -> pd.DataFrame:
+    """Add ``persons`` (residents 16–66, derived) and order the columns.
+
+    ``persons = expected / (expected share / 100)`` of the group *i alt* (the largest
+    counts, so the smallest relative rounding error), the same for all four groups of a
+    municipality and period since they share the denominator. Falls back to the actual
+    count and share when the expected share is missing.
+    """
+    tot = out[out["area"] == "total"].set_index(["kommunekode", "period"])
+    if "expected_share" in tot.columns:
+        n = tot["expected"] / (tot["expected_share"] / 100.0)
+    else:
+        n = pd.Series(np.nan, index=tot.index)
+    if "actual_share" in tot.columns:
+        n = n.where(np.isfinite(n) & (n > 0), tot["actual"] / (tot["actual_share"] / 100.0))
+    n = n.where(np.isfinite(n) & (n > 0))
+    out = out.join(n.rename("persons"), on=["kommunekode", "period"])
     out["kommunekode"] = out["kommunekode"].astype("int64")
-    dup = out.duplicated(["kommunekode", "period", "area"])
-    if dup.any():
-        j = int(dup[dup].index[0])
-        raise DataError(table, j + 1, c_area, reference.navn(int(out.loc[j, "kommunekode"])),
-                        "én række pr. kommune, periode og ydelsesgruppe", "one row per municipality, period and benefit group")
-    return out.sort_values(["period", "area", "kommunekode"]).reset_index(drop=True)
+    out = out.rename(columns={"diff_pp": "published_diff_pp"})
+    cols = ["kommunekode", "period", "area", "actual", "expected", "persons"]
+    cols += [c for c in ("published_rank", "published_diff_pp") if c in out.columns]
+    if "published_rank" in out.columns:
+        out["published_rank"] = out["published_rank"].astype("Int64")
+    return out[cols].sort_values(["period", "area", "kommunekode"]).reset_index(drop=True)
+
+
+def to_benchmark(frame: pd.DataFrame, *, table: str = "benchmark", source: str | None = None) -> pd.DataFrame:
+    """Turn y30r21 data (a frame of label columns, see :func:`data_frame`) into the contract ``benchmark`` table.
+
+    Returns
+    -------
+    DataFrame
+        ``kommunekode, period, area, actual, expected, persons`` and, when the answer has
+        them, ``published_rank`` and ``published_diff_pp``. ``persons`` (residents 16–66)
+        is *derived*: expected ÷ expected share of the group *i alt*. Aggregates (Hele
+        landet, regions, RAR areas) are dropped; an unknown name, group, a period that is
+        not QMAT, a duplicate or a missing group is a :class:`DataError` naming row,
+        column and value.
+    """
+    cols = [str(c) for c in frame.columns]
+    rows = [(i, dict(zip(cols, r))) for i, r in enumerate(frame.itertuples(index=False, name=None), start=1)]
+    return _y30r21_rows(rows, table=table, source=source)
+
+
+def _jsonl_rows(text: str, *, table: str, source: str) -> list[tuple[int, dict[str, Any]]]:
+    rows = []
+    for line, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw)
+        except ValueError:
+            raise DataError(table, line, None, raw[:80], "ét JSON-objekt pr. linje", "one JSON object per line", source) from None
+        if not isinstance(obj, dict):
+            raise DataError(table, line, None, raw[:80], "ét JSON-objekt pr. linje", "one JSON object per line", source)
+        rows.append((line, obj))
+    return rows
+
+
+def read_y30r21(path: str | Path) -> pd.DataFrame:
+    """Read the ministry's benchmark y30r21 from a file in either Jobindsats shape.
+
+    The one public reader of y30r21 (``benchlearn.review`` uses it too).
+
+    Parameters
+    ----------
+    path : str or Path
+        Either the API's data answer (``[{"Variables": [...], "Data": [[...]]}]``, as
+        ``benchlearn fetch`` stores it) or JSON Lines with one label-keyed object per line
+        (the shared ``Y30R21-api.csv``). Which one is told by the content.
+
+    Returns
+    -------
+    DataFrame
+        The contract ``benchmark`` table, see :func:`to_benchmark`; rows refer to the
+        file's lines (JSON Lines) or the answer's data rows (API shape).
+
+    Raises
+    ------
+    DataError
+        On any bad line (nothing is returned, so nothing can be ingested).
+    """
+    p = Path(path)
+    try:
+        text = p.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError(f"Kan ikke læse y30r21-filen {p}: {exc}", f"Cannot read the y30r21 file {p}: {exc}") from None
+    try:
+        body = json.loads(text)
+    except ValueError:
+        body = None  # not one JSON document: JSON Lines
+    if isinstance(body, list) or (isinstance(body, dict) and "Variables" in body):
+        return to_benchmark(data_frame(body, table=BENCHMARK_TABLE), source=str(p))
+    return _y30r21_rows(_jsonl_rows(text, table="benchmark", source=str(p)), table="benchmark", source=str(p))

@@ -43,6 +43,8 @@ __all__ = [
     "OUTCOME_LIKE",
     "FRAMEWORK_VARIABLES",
     "DST_DIR",
+    "Y30R21_FILE",
+    "jobindsats_tables",
 ]
 
 RealPeriodKind = Literal["year", "quarter"]
@@ -520,4 +522,49 @@ def write_real_dataset(out_dir: str | Path, raw_dir: str | Path | None = None, p
     out.mkdir(parents=True, exist_ok=True)
     for name, df in build_real_tables(raw_dir, period_kind, cache=cache).items():
         df.to_csv(out / f"{name}.csv", index=False)
+    return out
+
+
+# ------------------------------------------------------------------ Jobindsats (SOURCES.md §3)
+
+Y30R21_FILE = Path("jobindsats") / "Randers-Kommune-Digitalisering_jobcenterindblik_jobindsats.dk" / "Y30R21-api.csv"
+JOBINDSATS_CREDIT = "Kilde: Jobindsats.dk (STAR)"
+
+
+def jobindsats_tables(raw_dir: str | Path | None = None, *, activity: bool = True) -> dict[str, pd.DataFrame]:
+    """The real Jobindsats tables from the shared extracts: ``benchmark`` (y30r21, all six
+    periods and four groups), ``activity`` and ``activity_national`` (monthly series) and
+    their ``provenance`` rows (``kind`` real / derived).
+
+    Raises :class:`SourceError` when the y30r21 file is not there, :class:`DataError` on a
+    bad line (then nothing is returned, so nothing can be stored).
+    """
+    from benchlearn.sources.jobindsats import read_y30r21
+    from benchlearn.sources.jobindsats_dashboard import DASHBOARD_FILE, DATA_BREAK, read_dashboard
+
+    rd = Path(raw_dir) if raw_dir is not None else raw_data_dir()
+    if rd is None or not (rd / Y30R21_FILE).is_file():
+        raise _no_source("jobindsats y30r21", (rd / Y30R21_FILE) if rd is not None else None)
+    out = {"benchmark": read_y30r21(rd / Y30R21_FILE)}
+    via = "github.com/Randers-Kommune-Digitalisering/jobcenterindblik_jobindsats.dk (kopi i shared/data/raw)"
+    prov = [
+        {"table": "benchmark", "part": None, "source": f"Jobindsats y30r21 via {via}", "simulated": False, "kind": "real",
+         "note": f"{JOBINDSATS_CREDIT}. Faktisk og forventet antal afrundet til 10; placering som offentliggjort. | "
+                 "EN: Actual and expected counts rounded to 10; rank as published."},
+        {"table": "benchmark", "part": "column=persons", "source": "benchlearn: forventet antal / forventet andel (i alt)",
+         "simulated": False, "kind": "derived",
+         "note": "Indbyggere 16–66 år afledt som forventet antal ÷ forventet andel × 100 for 'Ydelsesgrupper i alt' "
+                 "(±0,3 % af afrundingen). | EN: Residents 16–66 derived as expected ÷ expected share × 100 of "
+                 "'Ydelsesgrupper i alt' (±0.3 % from rounding)."},
+    ]
+    dash = rd / DASHBOARD_FILE
+    if activity and dash.is_file():
+        out.update(read_dashboard(dash))
+        src = "Jobindsats y25i01, y25i09, y60a02, y60c07, y60j01 via github.com/AI-MichelKlos/kommunal-beskaeftigelsesindsats"
+        note = (f"{JOBINDSATS_CREDIT}. Månedstal; databrud ved kontanthjælpsreformen 1. juli 2025 ({DATA_BREAK}); "
+                "undertrykte små tal udeladt. | EN: Monthly figures; data break at the kontanthjælp reform of 1 July 2025; "
+                "suppressed small numbers left out.")
+        prov += [{"table": t, "part": None, "source": src, "simulated": False, "kind": "real", "note": note}
+                 for t in ("activity", "activity_national")]
+    out["provenance"] = pd.DataFrame(prov)
     return out
