@@ -29,6 +29,7 @@ from benchlearn.simulator import FRAMEWORK_CATALOG, YDELSE_PARAMS, SimConfig, Si
 CONTRACT_TABLES = {
     "municipalities", "population", "support", "framework", "focus", "activity", "costs",
     "citizen_survey", "business_survey", "invitations", "caseworker_assessments", "provenance",
+    "population_origin", "support_origin", "framework_origin",
 }
 
 
@@ -68,8 +69,9 @@ def test_tables_cover_every_municipality_period_and_ydelse(sim: Simulation) -> N
     assert set(sup["ydelse"]) == set(reference.ydelse_codes())
     for name in ("population", "focus"):
         assert len(sim.tables[name]) == 98 * 4
-    assert set(sim.truth["area"]) == {"total", "a_dagpenge", "sygedagpenge", "kontanthjaelp", "total_incl_pension"}
-    assert len(sim.truth) == 98 * 4 * 5
+    assert set(sim.truth["area"]) == {"total", "a_dagpenge", "sygedagpenge", "kontanthjaelp", "total_incl_pension",
+                                      "integration"}
+    assert len(sim.truth) == 98 * 4 * 6
     prov = sim.tables["provenance"].set_index("table")
     assert prov.loc["support", "source"] == "benchlearn simulator seed 1"
     assert bool(prov.loc["support", "simulated"]) and not bool(prov.loc["municipalities", "simulated"])
@@ -222,8 +224,13 @@ def test_effect_sd_knob(sim_factory) -> None:
     th = s.truth.loc[s.truth["area"] == "total", "jobcentre_effect_logit"].to_numpy().reshape(98, 4)
     lo, hi = _chi2_sd_interval(98, 0.2)
     assert all(lo < np.sqrt((th[:, t] ** 2).mean() * 98 / 97) < hi for t in range(4))
-    zero = sim_factory(2, config=SimConfig(effect_sd=0.0))
+    zero = sim_factory(2, config=SimConfig(effect_sd=0.0, origin_effect_sd=0.0))
     assert (zero.truth["true_diff_pp"].abs() < 1e-12).all()
+    # without the common effect the integration truth is the origin-specific effect alone
+    only = sim_factory(2, config=SimConfig(effect_sd=0.0))
+    i = only.truth[only.truth["area"] == "integration"]
+    np.testing.assert_allclose(i["true_diff_pp"], i["true_diff_origin_pp"], atol=1e-12)
+    assert i["true_diff_pp"].abs().max() > 1
 
 
 def test_truth_is_consistent_with_its_definition(sim: Simulation) -> None:

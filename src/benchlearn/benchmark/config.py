@@ -37,7 +37,9 @@ class BenchmarkConfig:
     area : str
         Benchmark area (``reference.area_codes()``); ignored when ``maalgruppe`` is set.
     maalgruppe : str, optional
-        One of the five målgrupper; the target is then its ydelser.
+        One of the five målgrupper; the target is then its ydelser. Or an integration
+        målgruppe (``reference.integration_codes()``, #16): a population group and its
+        ydelser, fitted on the by-origin tables (:mod:`benchlearn.benchmark.integration`).
     variables : tuple of str, optional
         Framework variables; ``None`` = every variable in ``framework`` except those
         matching ``exclude`` (documented default).
@@ -118,10 +120,11 @@ class BenchmarkConfig:
                 f"Ukendt benchmarkområde '{self.area}'; mulige: {', '.join(reference.area_codes())}.",
                 f"Unknown benchmark area '{self.area}'; choose from {', '.join(reference.area_codes())}.",
             )
-        if self.maalgruppe is not None and self.maalgruppe not in reference.maalgruppe_codes():
+        known = reference.maalgruppe_codes() + reference.integration_codes()
+        if self.maalgruppe is not None and self.maalgruppe not in known:
             raise ConfigError(
-                f"Ukendt målgruppe '{self.maalgruppe}'; mulige: {', '.join(reference.maalgruppe_codes())}.",
-                f"Unknown target group '{self.maalgruppe}'; choose from {', '.join(reference.maalgruppe_codes())}.",
+                f"Ukendt målgruppe '{self.maalgruppe}'; mulige: {', '.join(known)}.",
+                f"Unknown target group '{self.maalgruppe}'; choose from {', '.join(known)}.",
             )
         if self.model not in ("fraclogit", "wls", "elogit"):
             raise ConfigError(
@@ -143,7 +146,17 @@ class BenchmarkConfig:
         return self.maalgruppe if self.maalgruppe is not None else self.area
 
     @property
+    def origin_groups(self) -> tuple[str, ...]:
+        """The population groups of an integration målgruppe (``reference.integration_groups``);
+        empty for every other target, whose population is all residents."""
+        if self.maalgruppe is not None and self.maalgruppe in reference.integration_codes():
+            return reference.integration_origin_groups(self.maalgruppe)
+        return ()
+
+    @property
     def ydelser(self) -> tuple[str, ...]:
+        if self.origin_groups:
+            return reference.integration_ydelser(self.maalgruppe)  # type: ignore[arg-type]
         if self.maalgruppe is not None:
             return reference.maalgruppe_ydelser(self.maalgruppe)
         return reference.area_ydelser(self.area)

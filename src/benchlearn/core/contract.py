@@ -377,6 +377,19 @@ TABLES: dict[str, TableSpec] = {
             "The focus goals' counts by origin and residence basis, from `benchlearn persons aggregate` (contract extension)",
         ),
         TableSpec(
+            "framework_origin",
+            ("kommunekode", "period", "origin_group", "variable"),
+            (
+                KOMMUNE,
+                PERIOD,
+                _c("origin_group", "choice", ORIGIN_GROUP_DOC_DA, ORIGIN_GROUP_DOC_EN, choices=ORIGIN_GROUPS),
+                _c("variable", "text", "gruppens rammevilkår (frit), fx aar_i_danmark", "the group's framework variable (free), e.g. aar_i_danmark"),
+                _c("value", "number", "værdi", "value"),
+            ),
+            "Rammevilkår for en herkomstgruppe i lang form, fx år i Danmark, oprindelseslande, alder og uddannelse (integrationsbenchmarken; udvidelse af kontrakten)",
+            "Framework conditions of an origin group, long form, e.g. years in Denmark, countries of origin, age and education (the integration benchmark; contract extension)",
+        ),
+        TableSpec(
             "suppression",
             ("table", "kommunekode", "period", "key"),
             (

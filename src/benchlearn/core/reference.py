@@ -108,6 +108,36 @@ def maalgruppe_ydelser(maalgruppe: str) -> tuple[str, ...]:
     return tuple(m.loc[m["maalgruppe"] == maalgruppe, "ydelse"])
 
 
+@lru_cache(maxsize=None)
+def _integration() -> pd.DataFrame:
+    return _read("integration.csv")
+
+
+def integration_groups() -> pd.DataFrame:
+    """Integration målgrupper (#16), long form ``maalgruppe, origin_group, ydelse, navn_da, navn_en``.
+
+    A målgruppe here is a population group (``origin_group`` of the by-origin tables
+    ``support_origin``/``population_origin``) and the ydelser counted for it: the
+    numerator is the group's full-time persons on those ydelser, the denominator the
+    group's residents 16–66 (the sum over the origin groups named).
+    """
+    return _integration().copy()
+
+
+def integration_codes() -> tuple[str, ...]:
+    return tuple(dict.fromkeys(_integration()["maalgruppe"]))
+
+
+def integration_ydelser(maalgruppe: str) -> tuple[str, ...]:
+    m = _integration()
+    return tuple(dict.fromkeys(m.loc[m["maalgruppe"] == maalgruppe, "ydelse"]))
+
+
+def integration_origin_groups(maalgruppe: str) -> tuple[str, ...]:
+    m = _integration()
+    return tuple(dict.fromkeys(m.loc[m["maalgruppe"] == maalgruppe, "origin_group"]))
+
+
 def groups() -> pd.DataFrame:
     """User-editable municipality groups (``seks_byer`` ...) plus one group per region."""
     g = _read("groups.csv")
@@ -127,6 +157,6 @@ def groups() -> pd.DataFrame:
 def mapping_hash() -> str:
     """Content hash of the area and målgruppe mappings, recorded with every result."""
     h = hashlib.sha256()
-    for name in ("areas.csv", "maalgrupper.csv", "ydelser.csv"):
+    for name in ("areas.csv", "maalgrupper.csv", "ydelser.csv", "integration.csv"):
         h.update(resources.files(_PKG).joinpath("reference", name).read_bytes())
     return h.hexdigest()[:16]

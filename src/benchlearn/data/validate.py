@@ -339,7 +339,7 @@ def _typed_column(raw: RawTable, col: Column, values: pd.Series) -> pd.Series:
         allowed = reference.ydelse_codes()
     elif kind == "area":
         texts = texts.str.lower()
-        allowed = reference.area_codes() + reference.maalgruppe_codes()
+        allowed = reference.area_codes() + reference.maalgruppe_codes() + reference.integration_codes()
     elif kind == "maalgruppe":
         texts = texts.str.lower()
         allowed = reference.maalgruppe_codes()

@@ -18,7 +18,13 @@ from benchlearn.core.progress import stderr as err_console
 def run_benchmark(ds, config):  # type: ignore[no-untyped-def]
     """Fit the model when the dataset allows it; else read a published ``benchmark``
     table (``persons aggregate`` writes one from the cell model fitted before the
-    fewer-than-5 rule); else the cell model on the published ``cells``."""
+    fewer-than-5 rule); else the cell model on the published ``cells``. An integration
+    målgruppe (#16) is fitted on the by-origin view of the dataset
+    (:func:`benchlearn.benchmark.integration.integration_view`)."""
+    from benchlearn.benchmark.integration import integration_view, is_integration
+
+    if is_integration(config):
+        return fit(integration_view(ds, config), config)
     if all(ds.has(n) for n in ("support", "population", "framework")):
         return fit(ds, config)
     if ds.has("benchmark"):

@@ -144,6 +144,9 @@ class SimConfig:
     effect_loadings: tuple[tuple[str, float], ...] = (
         ("a_dagpenge", 0.7), ("sygedagpenge", 0.8), ("kontanthjaelp", 1.2), ("pension", 0.4),
     )
+    #: (logit) sd of the origin-specific jobcentre effect phi on non-Western residents'
+    #: share on the integration ydelser (simulator/origin.py), AR(1) like theta
+    origin_effect_sd: float = 0.15
     # --- other variation ------------------------------------------------------------
     period_sd: float = 0.06  # (logit) sd of the common period effect; per ydelse half of it
     unmeasured_sd: float = 0.03  # (logit) permanent municipality×ydelse conditions not in framework
@@ -185,6 +188,7 @@ class SimConfig:
             )
         checks = {
             "effect_sd": self.effect_sd >= 0,
+            "origin_effect_sd": self.origin_effect_sd >= 0,
             "effect_persistence": -1 < self.effect_persistence < 1,
             "process_result_corr": -1 <= self.process_result_corr <= 1,
             "cost_result_corr": -1 <= self.cost_result_corr <= 1,

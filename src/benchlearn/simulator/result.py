@@ -17,6 +17,7 @@ from benchlearn.core.periods import period_kind
 
 from .config import FRAMEWORK_CATALOG, YDELSE_PARAMS, SimConfig
 from .core import build_core, population_table, support_table, truth_table
+from .origin import origin_tables
 from .extras import activity_table, costs_table, focus_table, surveys
 from .population import population
 
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
 
 #: Order in which :meth:`Simulation.write` writes the tables (provenance last).
 TABLE_ORDER: tuple[str, ...] = (
-    "municipalities", "population", "support", "framework", "focus", "activity", "costs",
+    "municipalities", "population", "support", "framework", "population_origin", "support_origin",
+    "framework_origin", "focus", "activity", "costs",
     "citizen_survey", "business_survey", "invitations", "caseworker_assessments", "provenance",
 )
 
@@ -41,6 +43,9 @@ _NOTES = {
     "business_survey": "satisfaction 1-5",
     "invitations": "invited per survey, for response rates",
     "caseworker_assessments": "progression -2..+2, driven by the jobcentre effect",
+    "population_origin": "residents 16-66 by origin: non-Western from andel_ikke_vestlige, Western 2-7 %, the rest Danish",
+    "support_origin": "non-Western residents drawn from their own propensity (origin-specific jobcentre effect), the rest split; adds up to support",
+    "framework_origin": "the non-Western group's years in Denmark, refugee-country share, age and education (synthetic)",
     "truth": "the planted effects (truth.csv) - for validating models, never an input to them",
 }
 
@@ -169,13 +174,15 @@ def simulate(
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"Ugyldigt seed {seed!r}: brug et ikke-negativt heltal.",
                           f"Invalid seed {seed!r}: use a non-negative integer.") from exc
-    rngs = [np.random.default_rng(s) for s in seq.spawn(10)]
+    # SeedSequence children are numbered: the 11th (by origin) leaves the first ten as they were
+    rngs = [np.random.default_rng(s) for s in seq.spawn(11)]
     N, pop_note = population(cfg, labels, rngs[0])
     core, fw, period_effects = build_core(cfg, N, labels, rngs[1:6])
     focus = focus_table(cfg, core, rngs[6])
     activity = activity_table(cfg, core, rngs[7])
     costs, unit_cost = costs_table(cfg, core, rngs[8])
     survey_tables, latent = surveys(cfg, core, rngs[9])
+    by_origin, origin_truth = origin_tables(cfg, core, rngs[10])
     latent["unit_cost_dkk"] = unit_cost.reshape(-1)
 
     m = reference.municipalities()
@@ -184,6 +191,7 @@ def simulate(
         "population": population_table(core),
         "support": support_table(core),
         "framework": fw,
+        **by_origin,
         "focus": focus,
         "activity": activity,
         "costs": costs,
@@ -199,7 +207,11 @@ def simulate(
         "note": [notes[n] for n in prov_names],
     })
     tables = {name: _as_str(df) for name, df in tables.items()}
-    truth = _as_str(truth_table(core))
+    truth = pd.concat([truth_table(core), origin_truth], ignore_index=True)
+    o = truth["area"] == "integration"
+    truth.loc[o, "true_rank"] = truth[o].groupby("period")["true_diff_pp"].rank(method="first").astype("int64")
+    truth["true_rank"] = truth["true_rank"].astype("int64")
+    truth = _as_str(truth)
 
     published = set(cfg.framework_variables)
     coefs = pd.DataFrame([
