@@ -23,7 +23,7 @@ TIERS: dict[str, tuple[str, str]] = {
 COLUMNS: dict[str, tuple[str, str]] = {
     "spec": ("Specifikation", "Specification"), "label": ("Specifikation", "Specification"),
     "target": ("Område", "Area"), "status": ("Status", "Status"), "reason": ("Begrundelse", "Reason"),
-    "n_variables": ("Antal rammevilkår", "Framework variables"), "seconds": ("Sekunder", "Seconds"),
+    "n_variables": ("Antal rammevilkår", "Framework variables"),
     "kommunekode": ("Kommunekode", "Municipality code"), "navn": ("Kommune", "Municipality"),
     "diff_pp": ("Forskel (pct.-point)", "Difference (pp)"), "ci_low_pp": ("95 %-interval, nedre", "95% interval, lower"),
     "ci_high_pp": ("95 %-interval, øvre", "95% interval, upper"), "spec_low_pp": ("Specifikationsspænd, laveste", "Specification range, lowest"),

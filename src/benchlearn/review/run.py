@@ -106,7 +106,7 @@ class Review:
     fit_periods: tuple[str, ...]
     specs: ReviewSpecs
     notes: list[tuple[str, str]] = field(default_factory=list)  # (Danish, English)
-    timings: dict[str, float] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per fit: stderr and the run's meta, never the tables
     simulated: bool = False
 
     def summary(self) -> dict:
@@ -118,8 +118,8 @@ class Review:
             "period": self.period, "fit_periods": list(self.fit_periods), "baseline": self.specs.baseline,
             "specs_run": ran["spec"].tolist(), "specs_skipped": s.loc[s["status"] != "ok", ["spec", "reason_da", "reason_en"]].to_dict("records"),
             "tier_depends": int(rng["tier_depends"].sum()) if len(rng) else 0,
-            "simulated": self.simulated, "seconds": round(sum(self.timings.values()), 2),
-        }
+            "simulated": self.simulated,
+        }  # no timings here: the summary is stdout of ``--json`` and must be the same bytes every run (#20.8)
         if "agreement" in self.tables and len(self.tables["agreement"]):
             a = self.tables["agreement"]
             base = a[a["spec"] == self.specs.baseline]
@@ -325,7 +325,7 @@ def run_review(ds, specs: ReviewSpecs, *, period: str | None = None, all_periods
         results.append(compare.SpecResult(spec.name, spec.label_da, spec.label_en, spec.target, used, settings, rp))
         frames[spec.name] = _frame_for(ds_spec, res, period)
         by_name[spec.name].update(variables=", ".join(used), n_variables=len(used),
-                                  settings=", ".join(f"{k}={v}" for k, v in settings.items()), seconds=round(seconds, 2))
+                                  settings=", ".join(f"{k}={v}" for k, v in settings.items()))
     ran = results
     if len(ran) < 2:
         raise ModelError("Mindst to specifikationer skal kunne køres på datasættet for at kunne sammenlignes.",

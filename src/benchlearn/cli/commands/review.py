@@ -137,12 +137,15 @@ def register(app: typer.Typer) -> None:
                 run_id = record_review(ws, ds, rv)
             err_console.print(t(f"Gemt som kørsel {run_id}.", f"Stored as run {run_id}."))
         elapsed = time.perf_counter() - t0
+        # timings go to stderr only: stdout (the summary, --json) is the same bytes for the same input (#20.8)
         if json_out:
-            _emit({"summary": {**rv.summary(), "seconds_total": round(elapsed, 2)}, "notes": [t(da, en) for da, en in rv.notes],
+            _emit({"summary": rv.summary(), "notes": [t(da, en) for da, en in rv.notes],
                    "tables": {k: to_records(v) for k, v in rv.tables.items()}})
-            return
-        print_summary(rv)
-        err_console.print(t(f"Tid: {_num(elapsed, 1)} s.", f"Time: {_num(elapsed, 1)} s."))
+        else:
+            print_summary(rv)
+        fits = sum(rv.timings.values())
+        err_console.print(t(f"Tid: {_num(elapsed, 1)} s (tilpasninger i alt {_num(fits, 1)} s, {len(rv.timings)} tilpasninger).",
+                            f"Time: {_num(elapsed, 1)} s (fits {_num(fits, 1)} s in all, {len(rv.timings)} fits)."))
 
 
 def _emit(obj: dict) -> None:
