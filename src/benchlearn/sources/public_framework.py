@@ -173,19 +173,13 @@ def _mean_age(raw: Path) -> pd.DataFrame:
 
 
 def _ages_2014(raw: Path, names: set[str]) -> pd.DataFrame:
-    from benchlearn.sources.folk1a_ages import ages_2014
+    """The 2014 age structure (:func:`benchlearn.sources.folk1a_ages.age_shares_2014`, the one reader)."""
+    from benchlearn.sources.folk1a_ages import AGE_VARIABLES, age_shares_2014
 
-    a = ages_2014(raw)
-
-    def between(lo: int, hi: int) -> pd.Series:
-        return a[(a["age"] >= lo) & (a["age"] <= hi)].groupby("kommunekode")["persons"].sum()
-
-    base, everyone = between(16, 66), between(0, 200)
-    rows = {n: 100 * between(lo, hi) / base for n, (lo, hi) in _AGES.items() if n in names}
-    if "children_0_15_pct_2014" in names:
-        rows["children_0_15_pct_2014"] = 100 * between(0, 15) / everyone
-    out = [s.rename("value").reset_index().assign(variable=n) for n, s in rows.items()]
-    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=["kommunekode", "variable", "value"])
+    wanted = tuple(n for n in AGE_VARIABLES if n in names)
+    if not wanted:
+        return pd.DataFrame(columns=["kommunekode", "variable", "value"])
+    return age_shares_2014(raw, wanted)
 
 
 def _distances(raw: Path, names: set[str]) -> pd.DataFrame:
