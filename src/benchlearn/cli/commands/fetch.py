@@ -48,6 +48,11 @@ def _fallback_statbank(cache, name: str) -> tuple[str, str]:  # type: ignore[no-
     if name in PUBLIC_EXTRACTS:  # the review's extended variables: the bundled 2014 ages stand in
         return "fallback", t("ingen kopi; modelgennemgangen bruger aldersfordelingen fra 2014",
                              "no copy; the model review uses the 2014 age structure")
+    from benchlearn.sources.statbank_origin import ORIGIN_EXTRACTS
+
+    if name in ORIGIN_EXTRACTS:  # FOLK1E by ancestry: no bundled copy
+        return "fallback", t("ingen kopi; befolkningen efter herkomst forbliver simuleret",
+                             "no copy; the population by origin stays simulated")
     if name not in RAW_EXTRACTS:  # the municipal accounts have no bundled copy
         return "fallback", t("ingen kopi; udgifterne forbliver simulerede", "no copy; costs stay simulated")
     rd = raw_data_dir()
@@ -71,12 +76,14 @@ def _fallback_dawa(cache) -> tuple[str, str]:  # type: ignore[no-untyped-def]
 
 def _statbank_extracts() -> dict:
     """The real-data extracts, the municipal accounts (REGK31/BUDK32, function 5.68) and the
-    extended public variables of the model review (FOLK1A ages, FOLK1E origin)."""
+    extended public variables of the model review (FOLK1A ages, FOLK1E origin) and FOLK1E
+    by ancestry and age for the tables by origin (#16.3)."""
     from benchlearn.sources.accounts import ACCOUNT_EXTRACTS
     from benchlearn.sources.public_framework import PUBLIC_EXTRACTS
     from benchlearn.sources.statbank import STATBANK_EXTRACTS
+    from benchlearn.sources.statbank_origin import ORIGIN_EXTRACTS
 
-    return {**STATBANK_EXTRACTS, **ACCOUNT_EXTRACTS, **PUBLIC_EXTRACTS}
+    return {**STATBANK_EXTRACTS, **ACCOUNT_EXTRACTS, **PUBLIC_EXTRACTS, **ORIGIN_EXTRACTS}
 
 
 def _say(console, source: str, message: str, style: str = "yellow") -> None:  # type: ignore[no-untyped-def]
