@@ -30,6 +30,7 @@ CONTRACT_TABLES = {
     "municipalities", "population", "support", "framework", "focus", "activity", "costs",
     "citizen_survey", "business_survey", "invitations", "caseworker_assessments", "provenance",
     "population_origin", "support_origin", "framework_origin",
+    "efforts", "self_assessment", "learning_cycles", "learning_actions",
 }
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from benchlearn.core import reference
+
 ColumnKind = Literal[
     "kommunekode",  # one of the 98 DST municipality codes (0450 and 450 both accepted)
     "period",  # a period label, see benchlearn.core.periods
@@ -25,6 +27,9 @@ ColumnKind = Literal[
     "sex",  # M or K
     "choice",  # one of ``choices``
     "bool",  # true/false, ja/nej, 1/0
+    "date",  # a calendar date, ISO 2024-03-01 (also 01-03-2024 and Excel dates), stored as ISO text
+    "method",  # a method code of the catalogue core/reference/methods.toml
+    "enabler",  # a performance-enabler code of core/reference/enablers.toml
 ]
 
 
@@ -43,6 +48,8 @@ class Column:
     choices: tuple[str, ...] = ()
     #: name of another numeric column of the same row that this one may not exceed
     at_most: str | None = None
+    #: name of another date column of the same row that this one may not come before
+    not_before: str | None = None
 
 
 @dataclass(frozen=True)
@@ -292,6 +299,77 @@ TABLES: dict[str, TableSpec] = {
             ),
             "Pendlingsområder til modelgennemgangen (standard: Danmarks Statistiks 11 landsdele)",
             "Commuting areas for the model review (default: Statistics Denmark's 11 landsdele)",
+        ),
+        TableSpec(
+            "efforts",
+            ("kommunekode", "method", "target_group", "start_date"),
+            (
+                KOMMUNE,
+                _c("method", "method", "metodekode fra metodekataloget (core/reference/methods.toml)",
+                   "method code from the method catalogue (core/reference/methods.toml)"),
+                _c("target_group", "choice", "målgruppe (de fem, integration eller alle)",
+                   "target group (the five, integration or alle)", choices=reference.effort_target_groups()),
+                _c("persons", "number", "omfang: personer i indsatsen pr. år", "scale: persons in the effort per year",
+                   required=False, nullable=True, minimum=0, maximum=MAX_RESIDENTS),
+                _c("start_date", "date", "startdato (2023-01-01)", "start date (2023-01-01)"),
+                _c("end_date", "date", "slutdato (tom = løber stadig)", "end date (blank = still running)",
+                   required=False, nullable=True, not_before="start_date"),
+                _c("source", "text", "kilde (fx kommunens beskæftigelsesplan)", "source (e.g. the municipality's employment plan)"),
+                _c("note", "text", "fritekst", "free text", required=False, nullable=True),
+            ),
+            "Indsatser og metoder: hvad kommunen gør (benchlearning)",
+            "Efforts and methods: what the municipality does (benchlearning)",
+        ),
+        TableSpec(
+            "self_assessment",
+            ("kommunekode", "period", "enabler", "assessor"),
+            (
+                KOMMUNE,
+                PERIOD,
+                _c("enabler", "enabler", "forudsætning for resultater (core/reference/enablers.toml)",
+                   "performance enabler (core/reference/enablers.toml)"),
+                _c("assessor", "choice", "hvem vurderer: jobcentret selv eller eksterne fagfæller",
+                   "who assesses: the jobcentre itself or external peers", choices=("self", "peer")),
+                _c("score", "item5", "score 1–5 (tom = ikke vurderet)", "score 1–5 (blank = not assessed)", nullable=True),
+                _c("note", "text", "begrundelse", "reason", required=False, nullable=True),
+            ),
+            "Selvevaluering og fagfællevurdering af forudsætninger for resultater (benchlearning)",
+            "Self- and peer assessment of performance enablers (benchlearning)",
+        ),
+        TableSpec(
+            "learning_cycles",
+            ("cycle_id", "kommunekode"),
+            (
+                _c("cycle_id", "text", "læringsforløbets id", "the learning cycle's id"),
+                KOMMUNE,
+                _c("role", "choice", "rolle i forløbet", "role in the cycle", choices=("learner", "partner")),
+                _c("group_name", "text", "læringsgruppens navn", "the learning group's name", required=False, nullable=True),
+                _c("visit_start", "date", "besøgets første dag", "first day of the visit"),
+                _c("visit_end", "date", "besøgets sidste dag", "last day of the visit", required=False, nullable=True,
+                   not_before="visit_start"),
+                _c("before_period", "period", "periode før forløbet (opfølgningens udgangspunkt)",
+                   "period before the cycle (the follow-up's baseline)"),
+                _c("after_period", "period", "periode efter forløbet (opfølgningen)", "period after the cycle (the follow-up)"),
+            ),
+            "Læringsforløb: gruppe, besøg og opfølgningsperioder (benchlearning)",
+            "Learning cycles: group, visits and follow-up periods (benchlearning)",
+        ),
+        TableSpec(
+            "learning_actions",
+            ("cycle_id", "kommunekode", "item_id"),
+            (
+                _c("cycle_id", "text", "læringsforløbets id", "the learning cycle's id"),
+                KOMMUNE,
+                _c("item_id", "text", "handlingspunktets nummer eller navn", "the action item's number or name"),
+                _c("method", "method", "metode punktet indfører (valgfri)", "method the item introduces (optional)",
+                   required=False, nullable=True),
+                _c("enabler", "enabler", "forudsætning punktet styrker (valgfri)", "enabler the item strengthens (optional)",
+                   required=False, nullable=True),
+                _c("description", "text", "hvad der skal gøres", "what is to be done"),
+                _c("due_date", "date", "frist (valgfri)", "deadline (optional)", required=False, nullable=True),
+            ),
+            "Handlingsplanens punkter i et læringsforløb (benchlearning)",
+            "Action plan items of a learning cycle (benchlearning)",
         ),
         TableSpec(
             "provenance",

@@ -26,6 +26,9 @@ _KIND = {
     "sex": ("M/K", "M/K"),
     "choice": ("valg", "choice"),
     "bool": ("sand/falsk", "true/false"),
+    "date": ("dato", "date"),
+    "method": ("metodekode (katalog)", "method code (catalogue)"),
+    "enabler": ("forudsætning (katalog)", "enabler (catalogue)"),
 }
 
 
@@ -46,6 +49,8 @@ def contract_markdown() -> str:
                 kind += f" ≤ {c.maximum:,g}"
             if c.at_most:
                 kind += f" ≤ {c.at_most}"
+            if c.not_before:
+                kind += f" ≥ {c.not_before}"
             key = "✓" if c.name in spec.key else ""
             req = t("ja", "yes") if c.required else t("nej", "no")
             lines.append(f"| | `{c.name}` | {key} | {kind} | {req} | {t(c.doc_da, c.doc_en)} |")

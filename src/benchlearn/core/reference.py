@@ -160,3 +160,37 @@ def mapping_hash() -> str:
     for name in ("areas.csv", "maalgrupper.csv", "ydelser.csv", "integration.csv"):
         h.update(resources.files(_PKG).joinpath("reference", name).read_bytes())
     return h.hexdigest()[:16]
+
+
+# ------------------------------------------------------------- benchlearning catalogues
+@lru_cache(maxsize=None)
+def _toml(name: str) -> dict:
+    import tomllib
+
+    with resources.files(_PKG).joinpath("reference", name).open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def methods_catalogue() -> dict:
+    """The method catalogue ``reference/methods.toml`` as read (see benchlearning.catalogue)."""
+    return _toml("methods.toml")
+
+
+def enablers_catalogue() -> dict:
+    """The performance enablers ``reference/enablers.toml`` as read (see benchlearning.catalogue)."""
+    return _toml("enablers.toml")
+
+
+def method_codes() -> tuple[str, ...]:
+    """Codes of the catalogue's methods, the values an ``efforts`` table may use."""
+    return tuple(_toml("methods.toml").get("method", {}))
+
+
+def enabler_codes() -> tuple[str, ...]:
+    """Codes of the performance enablers, the values a ``self_assessment`` table may use."""
+    return tuple(_toml("enablers.toml").get("enabler", {}))
+
+
+#: target groups an effort may name: the five målgrupper, integration (#16) and everyone
+def effort_target_groups() -> tuple[str, ...]:
+    return (*maalgruppe_codes(), "integration", "alle")

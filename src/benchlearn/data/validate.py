@@ -325,6 +325,8 @@ def _typed_column(raw: RawTable, col: Column, values: pd.Series) -> pd.Series:
             else:
                 raise _fail(raw, i, col.name, v, "sand/falsk (true/false, ja/nej, 1/0)", "true/false (ja/nej, 1/0)")
         return pd.Series(res, index=values.index, dtype="bool")
+    if kind == "date":
+        return _dates(raw, col, values)
     texts = _no_control(raw, col.name, _text_series(values))
     allowed: Iterable[str] | None = None
     if kind == "period":
@@ -349,6 +351,12 @@ def _typed_column(raw: RawTable, col: Column, values: pd.Series) -> pd.Series:
     elif kind == "choice":
         texts = texts.str.lower()
         allowed = col.choices
+    elif kind == "method":
+        texts = texts.str.lower()
+        allowed = reference.method_codes()
+    elif kind == "enabler":
+        texts = texts.str.lower()
+        allowed = reference.enabler_codes()
     if allowed is not None:
         allowed_set = set(allowed)
         bad = (texts.notna() & ~texts.isin(allowed_set)).to_numpy()
@@ -357,6 +365,47 @@ def _typed_column(raw: RawTable, col: Column, values: pd.Series) -> pd.Series:
             shown = ", ".join(sorted(allowed_set))
             raise _fail(raw, pos, col.name, texts.iloc[pos], f"en af: {shown}", f"one of: {shown}")
     return texts.astype("str")
+
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
+_DK_DATE = re.compile(r"^(\d{1,2})[-./](\d{1,2})[-./](\d{4})$")
+
+
+def _one_date(v: object) -> str | None:
+    """ISO text of one date (2024-03-01, 01-03-2024, 1.3.2024 or an Excel date); None if not a date."""
+    import datetime as _dt
+
+    if isinstance(v, (_dt.datetime, pd.Timestamp)):
+        return v.strftime("%Y-%m-%d")
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    s = str(v).strip()
+    m = _ISO_DATE.match(s)
+    if m:
+        y, mo, d = (int(g) for g in m.groups())
+    else:
+        m = _DK_DATE.match(s)
+        if not m:
+            return None
+        d, mo, y = (int(g) for g in m.groups())
+    try:
+        return _dt.date(y, mo, d).isoformat()
+    except ValueError:
+        return None
+
+
+def _dates(raw: RawTable, col: Column, values: pd.Series) -> pd.Series:
+    """A date column as ISO text (``YYYY-MM-DD``), so that text order is date order."""
+    out: list[str | None] = []
+    for i, v in enumerate(values.tolist()):
+        if _blank(v):
+            out.append(None)
+            continue
+        iso = _one_date(v)
+        if iso is None:
+            raise _fail(raw, i, col.name, v, "en dato (fx 2024-03-01 eller 01-03-2024)", "a date (e.g. 2024-03-01 or 01-03-2024)")
+        out.append(iso)
+    return pd.Series(out, index=values.index, dtype="str")
 
 
 def _per_unique(texts: pd.Series, fn) -> pd.Series:  # type: ignore[no-untyped-def]
@@ -427,6 +476,17 @@ def validate_table(raw: RawTable, spec: TableSpec | None = None) -> pd.DataFrame
                     raw, pos, col.name, out[col.name].iloc[pos],
                     f"højst værdien i '{col.at_most}' ({out[col.at_most].iloc[pos]:g})",
                     f"at most the value in '{col.at_most}' ({out[col.at_most].iloc[pos]:g})",
+                )
+    for col in spec.columns:
+        if col.not_before and col.name in out and col.not_before in out:
+            a, b = out[col.name], out[col.not_before]
+            bad = (a.notna() & b.notna() & (a.fillna("") < b.fillna(""))).to_numpy()
+            if bad.any():
+                pos = int(np.flatnonzero(bad)[0])
+                raise _fail(
+                    raw, pos, col.name, a.iloc[pos],
+                    f"en dato tidligst '{col.not_before}' ({b.iloc[pos]})",
+                    f"a date no earlier than '{col.not_before}' ({b.iloc[pos]})",
                 )
     for name in frame.columns:  # extra columns are kept, typed loosely
         if name not in out:

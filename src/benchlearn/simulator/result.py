@@ -19,6 +19,7 @@ from .config import FRAMEWORK_CATALOG, YDELSE_PARAMS, SimConfig
 from .core import build_core, population_table, support_table, truth_table
 from .origin import origin_tables
 from .extras import activity_table, costs_table, focus_table, surveys
+from .benchlearning import simulate_benchlearning
 from .population import population
 
 if TYPE_CHECKING:
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
 TABLE_ORDER: tuple[str, ...] = (
     "municipalities", "population", "support", "framework", "population_origin", "support_origin",
     "framework_origin", "focus", "activity", "costs",
-    "citizen_survey", "business_survey", "invitations", "caseworker_assessments", "provenance",
+    "citizen_survey", "business_survey", "invitations", "caseworker_assessments",
+    "efforts", "self_assessment", "learning_cycles", "learning_actions", "provenance",
 )
 
 _NOTES = {
@@ -46,6 +48,10 @@ _NOTES = {
     "population_origin": "residents 16-66 by origin: non-Western from andel_ikke_vestlige, Western 2-7 %, the rest Danish",
     "support_origin": "non-Western residents drawn from their own propensity (origin-specific jobcentre effect), the rest split; adds up to support",
     "framework_origin": "the non-Western group's years in Denmark, refugee-country share, age and education (synthetic)",
+    "efforts": "methods per municipality; planted: some methods lower true_diff_pp (params['benchlearning'])",
+    "self_assessment": "enabler scores 1-5 by self and (for 30) peer assessors; two enablers load on the true result",
+    "learning_cycles": "random learners and partners; no improvement planted",
+    "learning_actions": "one method and one enabler item per learner; every other learner's method appears in efforts",
     "truth": "the planted effects (truth.csv) - for validating models, never an input to them",
 }
 
@@ -174,8 +180,8 @@ def simulate(
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"Ugyldigt seed {seed!r}: brug et ikke-negativt heltal.",
                           f"Invalid seed {seed!r}: use a non-negative integer.") from exc
-    # SeedSequence children are numbered: the 11th (by origin) leaves the first ten as they were
-    rngs = [np.random.default_rng(s) for s in seq.spawn(11)]
+    # SeedSequence children are numbered: the 11th (by origin) and the 12th (benchlearning) leave the first ten as they were
+    rngs = [np.random.default_rng(s) for s in seq.spawn(12)]
     N, pop_note = population(cfg, labels, rngs[0])
     core, fw, period_effects = build_core(cfg, N, labels, rngs[1:6])
     focus = focus_table(cfg, core, rngs[6])
@@ -184,6 +190,9 @@ def simulate(
     survey_tables, latent = surveys(cfg, core, rngs[9])
     by_origin, origin_truth = origin_tables(cfg, core, rngs[10])
     latent["unit_cost_dkk"] = unit_cost.reshape(-1)
+
+    truth_raw = truth_table(core)
+    bl_tables, planted = simulate_benchlearning(truth_raw, population_table(core), tuple(labels), rngs[11])
 
     m = reference.municipalities()
     tables: dict[str, pd.DataFrame] = {
@@ -196,6 +205,7 @@ def simulate(
         "activity": activity,
         "costs": costs,
         **survey_tables,
+        **bl_tables,
     }
     source = f"benchlearn simulator seed {int(seed)}"
     notes = dict(_NOTES, population=f"residents 16-66: {pop_note}")
@@ -222,7 +232,7 @@ def simulate(
     loadings = pd.DataFrame({"ydelse": list(core.ydelser), "loading": core.loadings,
                              "base_share": [YDELSE_PARAMS[y].base_share for y in core.ydelser]})
     params = {"coefficients": _as_str(coefs), "period_effects": _as_str(period_effects),
-              "loadings": _as_str(loadings), "latent": _as_str(latent)}
+              "loadings": _as_str(loadings), "latent": _as_str(latent), "benchlearning": _as_str(planted)}
     return Simulation(seed=int(seed), periods=tuple(labels), config=cfg, tables=tables, truth=truth, params=params)
 
 
