@@ -27,10 +27,39 @@ if TYPE_CHECKING:
     from benchlearn.data.dataset import Dataset
 
 
-def _records_from_expected(d: pd.DataFrame, config: BenchmarkConfig, var_pred_fn) -> tuple[list, dict, list]:
+#: Columns of a published table carried into the records unchanged (shown beside ours).
+PUBLISHED_COLUMNS: tuple[str, ...] = ("published_rank", "published_diff_pp")
+
+
+def rounding_unit(d: pd.DataFrame) -> float:
+    """The unit the published counts were rounded to: 10 when every actual and expected
+    count is a multiple of 10 (Jobindsats y30r21), else 0 (not rounded).
+
+    98 unrounded counts are all multiples of 10 by chance with probability 10⁻¹⁹⁶.
+    """
+    vals = pd.concat([d["actual"], d["expected"]]).to_numpy(dtype="float64")
+    ok = np.isfinite(vals)
+    if not ok.any() or (vals[ok] == 0).all():
+        return 0.0
+    return 10.0 if bool(np.all(np.mod(vals[ok], 10.0) == 0.0)) else 0.0
+
+
+def rounding_var(N: np.ndarray, unit: float) -> np.ndarray:
+    r"""Variance of the result (share scale) from rounding actual and expected to ``unit``.
+
+    Each rounding error is uniform on :math:`[-u/2, u/2]`, variance :math:`u^2/12`, and the
+    two are independent: :math:`\mathrm{Var}((A-E)/N) = 2 (u^2/12) / N^2`.
+    """
+    return np.full(len(N), 0.0) if unit <= 0 else 2.0 * (unit * unit / 12.0) / np.asarray(N, dtype="float64") ** 2
+
+
+def _records_from_expected(d: pd.DataFrame, config: BenchmarkConfig, var_pred_fn,
+                           rounding: float = 0.0) -> tuple[list, dict, list]:
     """Uncertainty columns from given actual/expected/persons per period (no model of ours).
 
-    ``var_pred_fn(g, tau2, v)`` gives the prediction variance of ŝ (share scale) per row.
+    ``var_pred_fn(g, tau2, v)`` gives the prediction variance of ŝ (share scale) per row;
+    ``rounding`` is the unit the counts were rounded to (its variance, :func:`rounding_var`,
+    is part of the within-municipality variance, so τ² does not absorb it).
     """
     recs, covs, fits = [], {}, []
     for p, g in d.groupby("period", sort=True):
@@ -39,13 +68,18 @@ def _records_from_expected(d: pd.DataFrame, config: BenchmarkConfig, var_pred_fn
         s = g["actual"].to_numpy() / N
         mu = g["expected"].to_numpy() / N
         v = sampling_var(mu, N, config.sampling)
-        tau2 = dersimonian_laird(s - mu, np.where(v > 0, v, 1e-12))
+        v_round = rounding_var(N, rounding)
+        tau2 = dersimonian_laird(s - mu, np.where(v + v_round > 0, v + v_round, 1e-12))
         var_pred = np.asarray(var_pred_fn(g, tau2, v), dtype="float64") * np.ones(len(g))
         kappa = config.unmeasured_share
-        sigma = 1e4 * np.diag(v + var_pred + kappa * tau2)
+        sigma = 1e4 * np.diag(v + v_round + var_pred + kappa * tau2)
         b = g[["kommunekode", "period", "actual", "persons"]].copy()
         b["actual_share"], b["expected_share"], b["expected"] = s, mu, g["expected"].to_numpy()
         b["var_sampling"], b["var_pred"], b["var_unmeasured"] = v, var_pred, kappa * tau2
+        b["var_rounding"] = v_round
+        for c in PUBLISHED_COLUMNS:
+            if c in g.columns:
+                b[c] = g[c].to_numpy()
         covs[p] = sigma
         recs.append(uncertainty_columns(b, sigma, 1e4 * (1 - kappa) * tau2, config))
         fits.append({"period": p, "n": len(g), "tau2_share": tau2, "tau_pp": 100 * np.sqrt(tau2),
@@ -103,7 +137,9 @@ def from_benchmark_table(
     Notes
     -----
     Only what the published numbers allow: the sampling variance
-    :math:`v_k = \\hat s_k(1-\\hat s_k)/N_k`, τ² by DerSimonian–Laird on
+    :math:`v_k = \\hat s_k(1-\\hat s_k)/N_k`, the rounding variance
+    :math:`2(u^2/12)/N_k^2` when the counts are rounded to :math:`u` (10 in y30r21;
+    :func:`rounding_unit`), τ² by DerSimonian–Laird on
     :math:`s_k - \\hat s_k`, and the prediction variance of :math:`\\hat s_k`
     approximated by the average leverage, :math:`(p/n)(\\tau^2 + v_k)`, since the
     model's covariance is not published. Covariances between municipalities are
@@ -143,7 +179,8 @@ def from_benchmark_table(
             return min(published_model_params / len(g), 1.0) * (tau2 + v)
         pred_note = (f"Standardfejl = stikprøvevarians + tilnærmet prædiktionsvarians (p={published_model_params} antaget) / "
                      f"se = sampling variance + approximate prediction variance (p={published_model_params} assumed).")
-    recs, covs, fits = _records_from_expected(d, config, var_pred)
+    unit = rounding_unit(d)
+    recs, covs, fits = _records_from_expected(d, config, var_pred, rounding=unit)
     sim = ds.is_simulated("benchmark")
     records = finish_records(pd.concat(recs, ignore_index=True), config, sim)
     notes = (
@@ -152,6 +189,9 @@ def from_benchmark_table(
         pred_note,
         ("τ² ved DerSimonian–Laird på s - ŝ; kovarianser mellem kommuner sat til 0. / "
          "τ² by DerSimonian–Laird on s - ŝ; covariances between municipalities set to 0."),
+        *((f"Faktisk og forventet antal er afrundet til {unit:.0f}: afrundingens varians 2·{unit:.0f}²/12/N² er lagt "
+           f"til (kolonnen var_rounding). / Actual and expected counts are rounded to {unit:.0f}: the rounding "
+           f"variance 2·{unit:.0f}²/12/N² is added (column var_rounding).",) if unit > 0 else ()),
     )
     card = ModelCard.build(
         config=config, dataset_hash=ds.content_hash, variables=(), dropped_variables=(),

@@ -236,7 +236,7 @@ def _diverging(v, values: pd.DataFrame) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
-BENCH_COLS = ["rank", "navn", "diff_pp", "ci_low_pp", "ci_high_pp", "rank_ci_low", "rank_ci_high", "tier",
+BENCH_COLS = ["rank", "navn", "diff_pp", "ci_low_pp", "ci_high_pp", "rank_ci_low", "rank_ci_high", "published_rank", "tier",
               "actual", "expected", "shrunk_diff_pp", "p_top10", "potentiale_persons"]
 
 
