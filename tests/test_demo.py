@@ -73,8 +73,8 @@ def test_workspace_build_is_reused_for_identical_data(tmp_path, raw_data_dir):
     demo_mod._probe_runner = fake_runner  # type: ignore[attr-defined]
     probe = (Analysis("probe", "benchlearn.demo:_probe_runner", "prøve", "probe"),)
     path = tmp_path / "demo.duckdb"
-    first = build_demo_workspace(path, seed=7, periods=PERIODS, analyses=probe)
-    second = build_demo_workspace(path, seed=7, periods=PERIODS, analyses=probe)
+    first = build_demo_workspace(path, seed=7, periods=PERIODS, analyses=probe, view="model")
+    second = build_demo_workspace(path, seed=7, periods=PERIODS, analyses=probe, view="model")
     assert first == {"probe": 1} and second == {"probe": 0} and len(calls) == 1
     with Workspace.open(path, read_only=True) as ws:
         assert ws.dataset().is_simulated("focus")

@@ -1,4 +1,4 @@
-"""End to end: the demo's real analyses -> workspace -> web pages and API, as `make demo` serves them.
+"""End to end, open-model view: the demo's real analyses -> workspace -> web pages and API (`benchlearn demo --view model`).
 
 The web tests (test_web.py) use fabricated result tables; this one checks the wiring of
 the real modules: every analysis stores runs the web layer can read, for all 98.
@@ -21,7 +21,7 @@ PERIODS = ("2023", "2024")
 @pytest.fixture(scope="module")
 def demo_ws(tmp_path_factory, raw_data_dir):
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    counts = build_demo_workspace(path, seed=11, periods=PERIODS)
+    counts = build_demo_workspace(path, seed=11, periods=PERIODS, view="model")
     return path, counts
 
 

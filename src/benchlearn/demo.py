@@ -1,13 +1,24 @@
-"""The embedded default workspace behind ``make demo``.
+"""The embedded default workspace behind ``make demo``, in two named views.
 
-Real numbers where they exist publicly (Statistics Denmark extracts and DAGI boundaries in
-``../shared/data/raw`` or the fetch cache): population, the kontanthjælp series (AUK01) and
-framework variables. Everything else comes from the project's documented simulator
-(docs/SIMULATOR.md), and the ``provenance`` table says so part by part, so every page and
-file can say which numbers are simulated.
+**Real view (default, ``view="real"``)**: the ministry's own benchmark, Jobindsats y30r21
+(2020QMAT02 … 2022QMAT04, four Ydelsesgrupper, SOURCES.md §3), read with
+:func:`benchlearn.sources.jobindsats.read_y30r21`: map, list, funnel, rank intervals,
+stability and rank histories are the real numbers with benchlearn's uncertainty around
+them. The monitoring series (``activity``) are the real monthly Jobindsats figures and the
+framework variables are the real Statistics Denmark ones (yearly values on the QMAT
+periods). Fokusmål (``focus``), costs, surveys and the ydelse counts behind unit costs
+(``support``) are simulated and flagged as such; there is no ``population`` table, so
+nothing refits a model over the ministry's numbers.
 
-How the two are joined
-----------------------
+**Open-model view (``view="model"``)**: benchlearn's own model on public framework
+variables, yearly 2021–2024. Real numbers where they exist publicly (Statistics Denmark
+extracts in ``../shared/data/raw`` or the fetch cache): population, the kontanthjælp
+series (AUK01) and framework variables; everything else from the project's documented
+simulator (docs/SIMULATOR.md). In both views the ``provenance`` table says part by part
+what is real, derived or simulated, so every page and file can say so.
+
+How the open-model view joins real and simulated
+------------------------------------------------
 * ``support``: the real kontanthjælp rows replace the simulated ones; the simulated rows of
   the other 13 ydelser are rescaled by real/simulated population of the municipality and
   period, so that their simulated *shares* are kept on the real denominator.
@@ -32,8 +43,11 @@ from benchlearn.core.progress import stderr
 from benchlearn.store import Workspace
 
 DEFAULT_WORKSPACE = Path("demo-workspace") / "benchlearn-demo.duckdb"
+#: The open model's workspace (second view): ``benchlearn demo --view model``.
+MODEL_WORKSPACE = Path("demo-workspace") / "benchlearn-model.duckdb"
 DEFAULT_SEED = 2026
 DEFAULT_PERIODS: tuple[str, ...] = ("2021", "2022", "2023", "2024")
+VIEWS: tuple[str, ...] = ("real", "model")
 
 
 @dataclass(frozen=True)
@@ -64,8 +78,63 @@ ANALYSES: tuple[Analysis, ...] = (
 )
 
 
-def _provenance(table: str, part: str | None, source: str, simulated: bool, note: str = "") -> dict[str, object]:
-    return {"table": table, "part": part, "source": source, "simulated": simulated, "note": note}
+#: The real view's analyses: the benchmark is the published table (never a refit).
+REAL_ANALYSES: tuple[Analysis, ...] = (
+    Analysis("benchmark", "benchlearn.demo:store_published_runs", "Ministeriets benchmark (y30r21)", "The ministry's benchmark (y30r21)"),
+    *ANALYSES[1:],
+)
+
+
+def _provenance(table: str, part: str | None, source: str, simulated: bool, note: str = "",
+                kind: str | None = None) -> dict[str, object]:
+    return {"table": table, "part": part, "source": source, "simulated": simulated, "note": note,
+            "kind": kind or ("simulated" if simulated else "real")}
+
+
+def store_published_runs(ws: Workspace, ds: Dataset) -> list[str]:
+    """One benchmark run per area and period from the published ``benchmark`` table."""
+    from benchlearn.benchmark.config import BenchmarkConfig
+    from benchlearn.benchmark.published import from_benchmark_table
+    from benchlearn.runs.benchmark_runs import record
+
+    ids: list[str] = []
+    for area in sorted(ds.table("benchmark")["area"].unique()):
+        res = from_benchmark_table(ds, BenchmarkConfig(area=str(area)))
+        ids += [record(ws, ds, res, p) for p in res.periods]
+    return ids
+
+
+def build_real_demo_tables(seed: int = DEFAULT_SEED, raw_dir: Path | None = None) -> dict[str, pd.DataFrame]:
+    """Tables of the real view: y30r21, real monitoring and framework, simulated rest (flagged)."""
+    from benchlearn.simulator import simulate
+    from benchlearn.sources import raw_data_dir
+    from benchlearn.sources.realdata import build_real_tables, jobindsats_tables
+
+    raw = raw_dir if raw_dir is not None else raw_data_dir()
+    real = jobindsats_tables(raw)
+    bench = real["benchmark"]
+    periods = tuple(sorted(bench["period"].unique()))
+    sim = simulate(seed=seed, periods=periods)
+    source = f"benchlearn simulator (seed {seed})"
+    tables: dict[str, pd.DataFrame] = {"municipalities": sim.tables["municipalities"]}
+    prov = [dict(r) for r in real["provenance"].to_dict("records")]
+    for name, t in real.items():
+        if name != "provenance":
+            tables[name] = t
+    for name in ("focus", "costs", "support", "citizen_survey", "business_survey", "invitations", "caseworker_assessments"):
+        if name in sim.tables:
+            tables[name] = sim.tables[name]
+            note = ("simuleret; kun til enhedsomkostninger / simulated; only for unit costs" if name == "support"
+                    else "simuleret / simulated")
+            prov.append(_provenance(name, None, source, True, note))
+    fw_years = build_real_tables(raw, period_kind="year")["framework"]
+    fw = pd.concat([fw_years[fw_years["period"] == p[:4]].assign(period=p) for p in periods], ignore_index=True)
+    tables["framework"] = fw[["kommunekode", "period", "variable", "value"]].reset_index(drop=True)
+    prov.append(_provenance("framework", None, "Danmarks Statistik via github.com/DennisHedegreen/danish-politics-data",
+                            False, "Årsværdien for QMAT-periodens år (interpoleret mellem observerede år) / the year's value "
+                            "for the QMAT period's year (interpolated between observed years)", kind="derived"))
+    tables["provenance"] = pd.DataFrame(prov)
+    return tables
 
 
 def build_demo_tables(
@@ -139,25 +208,49 @@ def build_demo_tables(
     return tables
 
 
+def real_view_available(raw_dir: Path | None = None) -> bool:
+    """True when the shared y30r21 file is there (the real view's one necessary input)."""
+    from benchlearn.sources import raw_data_dir
+    from benchlearn.sources.realdata import Y30R21_FILE
+
+    raw = raw_dir if raw_dir is not None else raw_data_dir()
+    return raw is not None and (raw / Y30R21_FILE).is_file()
+
+
 def build_demo_workspace(
     path: Path = DEFAULT_WORKSPACE,
     seed: int = DEFAULT_SEED,
     periods: Sequence[str] = DEFAULT_PERIODS,
     use_real: bool = True,
     rebuild: bool = False,
-    analyses: Sequence[Analysis] = ANALYSES,
+    analyses: Sequence[Analysis] | None = None,
+    view: str = "real",
+    raw_dir: Path | None = None,
 ) -> dict[str, int]:
-    """Build (or reuse) the demo workspace and run every analysis; returns runs per analysis.
+    """Build (or reuse) the demo workspace of one view and run every analysis; returns runs per analysis.
 
-    Analyses already stored for identical data by this version are not run again, so a
-    second ``make demo`` starts serving at once.
+    ``view="real"`` (default) builds on the ministry's y30r21 (``periods`` is then the
+    file's six); without the file, or with ``use_real=False``, the open-model view is
+    built instead. Analyses already stored for identical data by this version are not run
+    again, so a second ``make demo`` starts serving at once. A bad input file stops the
+    build before anything is written.
     """
     from benchlearn import __version__
 
+    if view not in VIEWS:
+        raise ValueError(f"view must be one of {VIEWS}")
+    if view == "real" and not (use_real and real_view_available(raw_dir)):
+        view = "model"
+    with stderr.status(t("Bygger datasæt (rigtige data + simulation) …", "Building dataset (real data + simulation) …")):
+        if view == "real":
+            tables = build_real_demo_tables(seed, raw_dir)
+        else:
+            tables = build_demo_tables(seed, periods, raw_dir=raw_dir, use_real=use_real)
+        ds = Dataset.from_tables(tables, source=f"benchlearn demo ({view})")
+    if analyses is None:
+        analyses = REAL_ANALYSES if view == "real" else ANALYSES
     if rebuild and path.exists():
         path.unlink()
-    with stderr.status(t("Bygger datasæt (rigtige data + simulation) …", "Building dataset (real data + simulation) …")):
-        ds = Dataset.from_tables(build_demo_tables(seed, periods, use_real=use_real), source="benchlearn demo")
     counts: dict[str, int] = {}
     with Workspace.open(path) as ws:
         ws.ingest(ds, replace=True)  # the demo's own workspace: rebuilt from the same recipe

@@ -104,6 +104,22 @@ def _rows_for(table: pd.DataFrame, name: str, config: BenchmarkConfig) -> tuple[
     return rows, periods
 
 
+def with_provenance(records: pd.DataFrame, ds: Dataset, table: str, simulated: bool) -> pd.DataFrame:
+    """Every record says where its numbers come from: ``source`` (the input table's
+    provenance) and ``provenance`` — real/simulated for actual, expected and the published
+    columns; the denominator and benchlearn's intervals and ranks are derived from them."""
+    prov = ds.provenance_of(table)
+    whole = prov[prov["part"].isna()] if len(prov) else prov
+    src = "; ".join(str(s) for s in whole["source"].dropna().unique()) if len(whole) else ""
+    out = records.copy()
+    out["source"] = src or table
+    derived_persons = len(prov) > 0 and "kind" in prov.columns and bool((prov["kind"] == "derived").any())
+    mark = "simulated" if simulated else "real"
+    out["provenance"] = (f"{mark}: actual, expected, published; derived: "
+                         + ("persons, " if derived_persons else "") + "shares, intervals, ranks")
+    return out
+
+
 def with_denominator(table: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
     """A copy of benchmark rows whose ``persons`` (the denominator) is filled from the
     ``population`` table where the rows do not give it (NaN when neither does)."""
@@ -183,6 +199,7 @@ def from_benchmark_table(
     recs, covs, fits = _records_from_expected(d, config, var_pred, rounding=unit)
     sim = ds.is_simulated("benchmark")
     records = finish_records(pd.concat(recs, ignore_index=True), config, sim)
+    records = with_provenance(records, ds, "benchmark", sim)
     notes = (
         ("Kilde: færdigt benchmark (tabellen 'benchmark'); modellens koefficienter og kovarians er ikke offentliggjort. / "
          "Source: published benchmark; the model's coefficients and covariance are not published."),

@@ -14,6 +14,7 @@ import pandas as pd
 import typer
 
 from benchlearn.data.dataset import Dataset
+from benchlearn.core.i18n import t
 from benchlearn.core.progress import stderr as err_console
 from benchlearn.store import Workspace, open_input
 
@@ -82,7 +83,21 @@ def open_dataset(path: Path) -> Dataset:
     ds = open_input(path)
     for note in ds.notes:
         err_console.print(f"[dim]{note}[/]", highlight=False)
+    line = simulated_line(ds)
+    if line:
+        err_console.print(line, highlight=False)
     return ds
+
+
+def simulated_line(ds: Dataset) -> str | None:
+    """One line naming the input tables that hold simulated numbers (None without provenance)."""
+    if "provenance" not in ds.tables:
+        return None
+    sim = sorted(n for n in ds.simulated_tables if n in ds.tables)
+    if not sim:
+        return t("Alle input er rigtige (eller afledte) data.", "All inputs are real (or derived) data.")
+    names = ", ".join(sim)
+    return t(f"Simulerede input: {names}.", f"Simulated inputs: {names}.")
 
 
 def _clean(v: Any) -> Any:

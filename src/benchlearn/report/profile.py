@@ -82,5 +82,7 @@ def profile_context(data: SiteData, k: int, period: str | None = None) -> dict:
     act = data.for_kommune("activity", k)
     if act is not None:
         out["activity"] = _period_filter(act, p)
-    out["simulated"] = any(data.is_simulated(n) for n in PROFILE_TABLES if out.get(n if n != "benchmark" else "headline") is not None)
+    out["simulated_tables"] = [n for n in PROFILE_TABLES if out.get(n if n != "benchmark" else "headline") is not None
+                               and data.is_simulated(n)]
+    out["simulated"] = bool(out["simulated_tables"])
     return out

@@ -359,6 +359,10 @@ class SiteData:
                 or name in self.simulated_inputs)
         return memo[name]
 
+    def simulated_of(self, *names: str) -> list[str]:
+        """The named tables that hold simulated numbers (for a banner that names them)."""
+        return [n for n in names if self._simulated(n)]
+
     @cached_property
     def simulated_tables(self) -> list[str]:
         return [n for n in self.available_tables() if self.is_simulated(n)]
@@ -404,7 +408,7 @@ def read_workspace(path: str | os.PathLike | None) -> SiteData:
                 runs[kind] = metas
         try:
             ds = ws.dataset()
-            for name in ("activity", "provenance"):
+            for name in ("activity", "activity_national", "provenance"):
                 if ds.has(name):
                     inputs[name] = ds.table(name)
             sim_inputs = frozenset(getattr(ds, "simulated_tables", frozenset()))

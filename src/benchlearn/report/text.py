@@ -122,6 +122,18 @@ MEASURES = {
     "share": ("Andel af fuldtidspersonerne", "Share of full-time persons"),
     "samtaler": ("Samtaler", "Meetings"),
     "tilbud": ("Tilbud", "Offers"),
+    # real monthly Jobindsats series (sources.jobindsats_dashboard)
+    "ledige": ("Ledige (personer)", "Unemployed (persons)"),
+    "ledighed_pct": ("Ledighed, % af arbejdsstyrken", "Unemployment, % of labour force"),
+    "langtidsledige": ("Langtidsledige (personer)", "Long-term unemployed (persons)"),
+    "modtagere": ("Modtagere (personer)", "Recipients (persons)"),
+    "fuldtidspersoner": ("Fuldtidspersoner", "Full-time persons"),
+    "andel_arbejdsstyrke_pct": ("Andel af arbejdsstyrken, %", "Share of labour force, %"),
+    "andel_16_66_pct": ("Andel af 16–66-årige, %", "Share of residents 16–66, %"),
+    "aktiveringsgrad_pct": ("Aktiveringsgrad, %", "Activation rate, %"),
+    "aktiveringsberoerte_pct": ("Andel aktiveringsberørte, %", "Share touched by activation, %"),
+    "med_loentimer": ("Med ordinære løntimer (personer)", "With ordinary paid hours (persons)"),
+    "med_loentimer_pct": ("Andel med ordinære løntimer, %", "Share with ordinary paid hours, %"),
 }
 MEASURE_KINDS = {
     "activity": ("Indsats", "Effort"),
@@ -311,8 +323,16 @@ def localized(row: dict, key: str, fallback: str = "") -> str:
     return str(v) if v not in (None, "") else fallback
 
 
+#: Groups of the monthly Jobindsats series that are not målgrupper of the reference data.
+SERIES_GROUPS = {
+    "alle": ("Alle", "All"),
+    "dagpenge": ("A-dagpenge", "Unemployment insurance"),
+    "kontanthjaelp": ("Kontanthjælp", "Social assistance"),
+}
+
+
 def maalgruppe_label(code: str) -> str:
-    return pick(_ref_labels("maalgruppe").get(code), code)
+    return pick(_ref_labels("maalgruppe").get(code) or SERIES_GROUPS.get(code), code)
 
 
 def label(mapping: dict[str, tuple[str, str]], code: object) -> str:

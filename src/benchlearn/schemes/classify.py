@@ -287,8 +287,19 @@ def build_inputs(ds: Any, period: str, scheme: Scheme, area: str | None = None, 
         ds.require("focus", f"fokusmålene i skemaet '{scheme.id}'", f"the focus goals of scheme '{scheme.id}'")
     foc = focus_measures(ds, period)[["kommunekode", "share_without_offer", "share_without_talks"]]
     inputs = res.frame.merge(foc, on="kommunekode", how="left")
-    sim = res.simulated or (ds.has("focus") and ds.is_simulated("focus"))
+    # only inputs the scheme uses count: a results-only scheme on a real benchmark is real
+    sim = res.simulated or bool(scheme.focus_counted(period) and ds.has("focus") and ds.is_simulated("focus"))
     return inputs, res, bool(sim)
+
+
+def simulated_inputs(ds: Any, period: str, scheme: Scheme, result_simulated: bool) -> str:
+    """Which inputs of a classification were simulated, e.g. ``"fokusmål (focus)"`` ('' = none)."""
+    parts = []
+    if result_simulated:
+        parts.append("resultatmål (benchmark)")
+    if scheme.focus_counted(period) and ds.has("focus") and ds.is_simulated("focus"):
+        parts.append("fokusmål (focus)")
+    return ", ".join(parts)
 
 
 def classify(ds: Any, config: ClassifyConfig, workspace: Any = None) -> Classification:
@@ -298,4 +309,5 @@ def classify(ds: Any, config: ClassifyConfig, workspace: Any = None) -> Classifi
     )
     inputs, res, sim = build_inputs(ds, config.period, scheme, config.area, config.source, workspace)
     records = classify_frame(inputs, scheme, config.period)
+    records["simulated_inputs"] = simulated_inputs(ds, config.period, scheme, bool(res.simulated))
     return Classification(config, scheme, records, res.source, res.area, sim)

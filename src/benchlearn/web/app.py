@@ -218,6 +218,12 @@ def create_app(workspace_path: str | Path | None, warm: bool = True, preload: Si
         return await respond(request, html(lambda d: profile.surveys_page(d, live, period, survey, dimension,
                                                                           url(request))))
 
+    @app.get("/overvaagning", response_class=HTMLResponse, include_in_schema=False)
+    async def overvaagning(request: Request, measure: str | None = None):
+        from benchlearn.web.monitoring_page import monitoring_page
+
+        return await respond(request, html(lambda d: monitoring_page(d, live, measure, url(request))))
+
     @app.get("/metode", response_class=HTMLResponse, include_in_schema=False)
     async def metode(request: Request):
         return await respond(request, html(lambda d: profile.method_page(d, live, url(request))))

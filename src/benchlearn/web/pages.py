@@ -116,15 +116,23 @@ def _nav(linker: Linker, data: SiteData) -> list[dict]:
         items.append(("undersoegelser", tx.say("common.surveys")))
     if data.has("review_specs"):
         items.append(("review", tx.say("pages.model_review")))
+    from benchlearn.report.monitoring import is_monthly
+
+    if is_monthly(data.inputs.get("activity")):
+        items.append(("overvaagning", tx.say("monitoring.title")))
     items += [("metode", tx.say("common.method_data")), ("data", tx.say("common.downloads"))]
     return [{"name": n, "label": lab, "href": linker.page(n)} for n, lab in items]
 
 
-def base_context(data: SiteData, linker: Linker, page: str, url: str, simulated: bool, title: str) -> dict:
+def base_context(data: SiteData, linker: Linker, page: str, url: str, simulated, title: str) -> dict:
+    """Context every page shares. ``simulated``: the names of the tables shown on the page that
+    hold simulated numbers (the banner names them; none = no banner), or a bool."""
     munis = data.municipalities[["kommunekode", "navn"]]
+    names = [] if isinstance(simulated, bool) else list(simulated)
+    what = [tx.pick(tx.TABLE_TITLES.get(n), n) for n in names]
     return {
         "lang": lang(), "title": title, "page": page, "L": linker, "nav": _nav(linker, data),
-        "simulated": simulated, "lang_url": linker.lang_switch(url),
+        "simulated": bool(simulated), "simulated_what": what, "lang_url": linker.lang_switch(url),
         "search_items": [{"navn": n, "href": linker.kommune(k)} for k, n in
                          zip(munis["kommunekode"], munis["navn"])],
     }
@@ -171,7 +179,7 @@ def index_page(data: SiteData, linker: Linker, period=None, area=None, colour=No
     p, a = _sel(data, period, area)
     colour = colour if colour in COLOURS else "tier"
     b = data.benchmark(p, a)
-    ctx = base_context(data, linker, "index", url, data.is_simulated("benchmark"),
+    ctx = base_context(data, linker, "index", url, data.simulated_of("benchmark"),
                        tx.say("common.municipalities_employment_efforts"))
     values = pd.DataFrame({"kommunekode": data.municipalities["kommunekode"], "navn": data.municipalities["navn"]})
     if b is not None:
@@ -243,7 +251,7 @@ BENCH_COLS = ["rank", "navn", "diff_pp", "ci_low_pp", "ci_high_pp", "rank_ci_low
 def benchmark_page(data: SiteData, linker: Linker, period=None, area=None, url="/benchmark") -> str:
     p, a = _sel(data, period, area)
     b = data.benchmark(p, a)
-    ctx = base_context(data, linker, "benchmark", url, data.is_simulated("benchmark"),
+    ctx = base_context(data, linker, "benchmark", url, data.simulated_of("benchmark"),
                        tx.say("common.benchmark_result_vs_expected"))
     rows, cols = [], []
     if b is not None:
@@ -351,7 +359,7 @@ def schemes_page(data: SiteData, linker: Linker, period=None, a=None, b=None, ur
     cperiods = sorted(c["period"].astype(str).unique()) if c is not None and "period" in c.columns else []
     p = period if period in cperiods else (cperiods[-1] if cperiods else None)
     rows = scheme_rows(data, p, a, b) if a and b else []
-    ctx = base_context(data, linker, "ordninger", url, data.is_simulated("classification", "scheme_comparison"),
+    ctx = base_context(data, linker, "ordninger", url, data.simulated_of("classification", "scheme_comparison"),
                        tx.say("common.scheme_comparison"))
     summary = []
     if c is not None and p is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from benchlearn.core import reference
-from benchlearn.report import figures
+from benchlearn.report import figures, monitoring
 from benchlearn.report import text as tx
 from benchlearn.report.profile import profile_context
 from benchlearn.report.site_data import SiteData, records
@@ -23,7 +23,7 @@ def _rows(df: pd.DataFrame | None, linker: Linker | None = None) -> list[dict]:
 
 def kommune_page(data: SiteData, linker: Linker, k: int, period=None, url="/") -> str:
     prof = profile_context(data, k, period)
-    ctx = base_context(data, linker, "kommune", url, prof["simulated"], prof["navn"])
+    ctx = base_context(data, linker, "kommune", url, prof.get("simulated_tables") or prof["simulated"], prof["navn"])
     figs = {}
     if prof.get("by_area") is not None and not prof["by_area"].empty:
         figs["areas"] = fig_json(figures.profile_intervals(prof["by_area"], "area", tx.area_label))
@@ -43,6 +43,16 @@ def kommune_page(data: SiteData, linker: Linker, k: int, period=None, url="/") -
     if prof.get("surveys") is not None:
         figs["surveys"] = fig_json(figures.survey_dots(
             prof["surveys"], lambda r: f"{tx.label(tx.SURVEYS, r.get('survey'))}: {tx.label(tx.DIMENSIONS, r.get('dimension'))}"))
+    act_all = data.inputs.get("activity")
+    activity_rows = prof.get("activity")
+    if monitoring.is_monthly(act_all):
+        peer_df = prof.get("peers")
+        peer_ids = ([int(x) for x in peer_df["peer_kommunekode"]] if peer_df is not None and "peer_kommunekode" in peer_df.columns
+                    else [])
+        figs["monitoring"] = [fig_json(f) for g, m in monitoring.MONITOR_MEASURES
+                              if (f := monitoring.series_figure(act_all, data.inputs.get("activity_national"), k, g, m,
+                                                                peer_ids, prof["navn"])) is not None]
+        activity_rows = monitoring.latest_rows(act_all, k)
     costs = prof.get("costs")
     dea = _rows(prof.get("dea"))
     for r in dea:
@@ -55,7 +65,7 @@ def kommune_page(data: SiteData, linker: Linker, k: int, period=None, url="/") -
         peers=_rows(prof.get("peers"), linker), learning_partners=_rows(prof.get("learning_partners"), linker),
         dea=dea, partner_differences=_rows(prof.get("partner_differences")), cost_split=_rows(prof.get("cost_split")),
         costs=_rows(costs.sort_values(["period"]) if costs is not None and "period" in costs.columns else costs),
-        surveys=_rows(prof.get("surveys")), activity=_rows(prof.get("activity")),
+        surveys=_rows(prof.get("surveys")), activity=_rows(activity_rows),
         period_options=[{"value": linker.kommune(k) if linker.static else linker.page(f"kommune/{k}", period=x),
                          "label": x, "selected": x == prof["period"]} for x in data.periods],
         pdf_href=None if linker.static else f"/kommune/{k}.pdf",
@@ -121,7 +131,7 @@ def _model_card(card: pd.DataFrame | None) -> pd.DataFrame | None:
 
 
 def method_page(data: SiteData, linker: Linker, url="/metode") -> str:
-    ctx = base_context(data, linker, "metode", url, bool(data.simulated_tables),
+    ctx = base_context(data, linker, "metode", url, data.simulated_tables,
                        tx.say("common.method_data"))
     card = _model_card(_default_run(data, data.table("model_card")))
     coef = _default_run(data, data.table("coefficients"))
@@ -159,7 +169,7 @@ def surveys_page(data: SiteData, linker: Linker, period=None, survey=None, dimen
     """One period, survey and dimension at a time: a chart of all municipalities against the
     national figure, the table of the same numbers, and a link to each municipality's detail."""
     s = data.table("surveys")
-    ctx = base_context(data, linker, "undersoegelser", url, data.is_simulated("surveys"), tx.say("common.surveys"))
+    ctx = base_context(data, linker, "undersoegelser", url, data.simulated_of("surveys"), tx.say("common.surveys"))
     p, v, dim = survey_choice(data, period, survey, dimension)
     if s is None or p is None:
         ctx.update(rows=[], fig=None)
@@ -199,7 +209,7 @@ def surveys_page(data: SiteData, linker: Linker, period=None, survey=None, dimen
 
 
 def data_page(data: SiteData, linker: Linker, url="/data") -> str:
-    ctx = base_context(data, linker, "data", url, bool(data.simulated_tables), tx.say("common.download_data"))
+    ctx = base_context(data, linker, "data", url, data.simulated_tables, tx.say("common.download_data"))
     tables = []
     for n in data.available_tables():
         df = data.download_table(n)

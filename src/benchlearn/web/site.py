@@ -61,6 +61,10 @@ def export_site(workspace: str | Path | None, out: str | Path, data: SiteData | 
                 page(Path(top.page("ordninger", period=cperiods[-1], a=s1, b=s2)).name,
                      lambda s1=s1, s2=s2: pages.schemes_page(d, top, cperiods[-1], s1, s2))
     page("metode.html", lambda: profile.method_page(d, top))
+    from benchlearn.web.monitoring_page import has_monitoring, monitoring_page
+
+    if has_monitoring(d):
+        page("overvaagning.html", lambda: monitoring_page(d, top))
     page("data.html", lambda: profile.data_page(d, top))
     if d.has("surveys"):
         page("undersoegelser.html", lambda: profile.surveys_page(d, top))
