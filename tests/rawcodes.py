@@ -29,6 +29,7 @@ DANISH_WORDS = frozenset({
     "part", "kommunekode", "dimension", "position", "sygedagpenge", "jobafklaring",
     "fleksjob", "ledige", "unge", "syge", "kategori", "ledighedsydelse", "revalidering",
     "sex", "kind", "periode", "samtaler", "tilbud", "administration", "psykiatri",
+    "ydelse", "fuldtidspersoner",
 })
 #: Identifier shapes that are never codes even though they match: units and abbreviations.
 NOT_CODES = frozenset({"pp", "kr", "n", "id", "CRS", "VRS", "DEA"})

@@ -339,6 +339,15 @@ def test_review_page_and_downloads_show_the_same_numbers(review_workspace):
         en = c.get("/review?lang=en").text
     set_lang("da")
     html = page.text
+    # the CSV/XLSX downloads carry the review's Danish headings (review/labels.py COLUMNS); back to codes here
+    from benchlearn.review.labels import COLUMNS
+
+    back: dict[str, str] = {}
+    for code, (da, _) in COLUMNS.items():
+        back.setdefault(da, code)  # first wins: rank_spearman before rho_rank
+    back.update({tx_da: code for code, (tx_da, _) in __import__("benchlearn.report.text", fromlist=["COLUMNS"]).COLUMNS.items()
+                 if code in ("kommunekode", "navn")})
+    ranges, xlsx, pairs = (df.rename(columns=back) for df in (ranges, xlsx, pairs))
     # downloads hold the stored review (10 significant digits) and nothing of any other run
     got = ranges.set_index("kommunekode").sort_index()
     ref = rv.tables["ranges"].set_index("kommunekode").sort_index()

@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 from benchlearn.core import reference
+from benchlearn.report import text as tx
 
 PERIODS = ("2021", "2022", "2023")
 AREAS = ("total", "a_dagpenge", "sygedagpenge", "kontanthjaelp", "total_incl_pension")
@@ -93,7 +94,7 @@ def _classification(bench: pd.DataFrame, focus: pd.DataFrame, scheme: str) -> pd
         out["fokusmaal_tilbud"] = None
         out["fokusmaal_samtaler"] = None
     out["category_label"] = None
-    out["reason"] = [("Resultatmål opfyldt" if r else "Resultatmål ikke opfyldt") + f" (forskel {x:.2f} pp)"
+    out["reason"] = [("Resultatmål opfyldt" if r else "Resultatmål ikke opfyldt") + f" (forskel {_da(x)} pp)"
                      for r, x in zip(out["resultatmaal"], out["diff_pp"])]
     out["simulated"] = True
     return out
@@ -342,14 +343,16 @@ def test_suppressed_cells_show_no_number_anywhere(client):
                         for r in recs)
     prof = client.get("/api/kommune/825").json()["surveys"]
     assert all(r["score"] is None and r["respondents"] is None for r in prof)
-    csv = pd.read_csv(io.BytesIO(client.get("/download/surveys.csv").content), sep=";", decimal=",",
+    # CSV and XLSX are read by people: Danish headings (report/text.py COLUMNS), the word instead of a number
+    h = {c: tx.column(c) for c in ("kommunekode", "score", "ci_low", "ci_high", "respondents", "response_rate")}
+    csv = pd.read_csv(io.BytesIO(client.get("/download/surveys.csv?lang=da").content), sep=";", decimal=",",
                       encoding="utf-8-sig", dtype=str)
-    rows = csv[csv["kommunekode"] == "825"]
+    rows = csv[csv[h["kommunekode"]] == "825"]
     assert len(rows) == 5
-    assert (rows[["score", "ci_low", "ci_high", "respondents", "response_rate"]] == "undertrykt").all().all()
-    x = pd.read_excel(io.BytesIO(client.get("/download/surveys.xlsx").content), dtype=str)
-    xr = x[x["kommunekode"] == "825"]
-    assert (xr[["score", "respondents"]] == "undertrykt").all().all()
+    assert (rows[[h[c] for c in ("score", "ci_low", "ci_high", "respondents", "response_rate")]] == "undertrykt").all().all()
+    x = pd.read_excel(io.BytesIO(client.get("/download/surveys.xlsx?lang=da").content), dtype=str)
+    xr = x[x[h["kommunekode"]] == "825"]
+    assert len(xr) == 5 and (xr[[h["score"], h["respondents"]]] == "undertrykt").all().all()
     pq = pd.read_parquet(io.BytesIO(client.get("/download/surveys.parquet").content))
     pr = pq[pq["kommunekode"] == 825]
     assert pr["score"].isna().all() and pr["respondents"].isna().all() and pr["suppressed"].all()
@@ -358,27 +361,30 @@ def test_suppressed_cells_show_no_number_anywhere(client):
 # ------------------------------------------------------------------ downloads ----
 def test_csv_download_danish_conventions(client, fake_ws):
     _, tables = fake_ws
-    r = client.get("/download/benchmark.csv")
+    r = client.get("/download/benchmark.csv?lang=da")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     assert r.content.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM
     first = r.content.decode("utf-8-sig").splitlines()[0]
-    assert first.split(";")[:4] == ["kommunekode", "navn", "period", "area"]
+    assert first.split(";")[:4] == ["Kommunekode", "Kommune", "Periode", "Område"]
     assert "København" in r.content.decode("utf-8-sig")
-    got = pd.read_csv(io.BytesIO(r.content), sep=";", decimal=",", encoding="utf-8-sig", dtype={"period": str})
-    want = tables["benchmark"]
+    got = pd.read_csv(io.BytesIO(r.content), sep=";", decimal=",", encoding="utf-8-sig", dtype={"Periode": str})
+    want = tables["benchmark"].assign(area_label=lambda d: [tx.area_label(a) for a in d["area"]])
     assert len(got) == len(want)
-    m = got.merge(want, on=["kommunekode", "period", "area"], suffixes=("", "_w"))
+    m = got.merge(want, left_on=["Kommunekode", "Periode", "Område"], right_on=["kommunekode", "period", "area_label"])
+    assert len(m) == len(want)
     # %.10g keeps 10 significant digits: relative error < 5e-10
-    np.testing.assert_allclose(m["diff_pp"], m["diff_pp_w"], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(m[tx.column("diff_pp")], m["diff_pp"], rtol=1e-9, atol=1e-12)
 
 
 def test_xlsx_and_parquet_downloads(client, fake_ws):
     _, tables = fake_ws
-    x = pd.read_excel(io.BytesIO(client.get("/download/peers.xlsx").content), dtype={"period": str})
+    x = pd.read_excel(io.BytesIO(client.get("/download/peers.xlsx?lang=da").content), dtype={"Periode": str})
     want = tables["peers"]
     assert len(x) == len(want)
-    m = x.merge(want, on=["kommunekode", "peer_kommunekode", "period"], suffixes=("", "_w"))
-    np.testing.assert_allclose(m["peer_diff_pp"], m["peer_diff_pp_w"], rtol=1e-12)
+    m = x.merge(want, left_on=["Kommunekode", tx.column("peer_kommunekode"), "Periode"],
+                right_on=["kommunekode", "peer_kommunekode", "period"])
+    assert len(m) == len(want)
+    np.testing.assert_allclose(m[tx.column("peer_diff_pp")], m["peer_diff_pp"], rtol=1e-12)
     q = pd.read_parquet(io.BytesIO(client.get("/download/dea.parquet").content))
     np.testing.assert_allclose(q.sort_values("kommunekode")["efficiency"].to_numpy(),
                                tables["dea"].sort_values("kommunekode")["efficiency"].to_numpy(), rtol=0, atol=0)

@@ -77,10 +77,10 @@ def test_no_live_formula_in_any_download(hostile_ws):
         assert _live_formulas_xlsx(x.content) == 0, name
         assert _live_formulas_csv(s.content) == 0, name
     # the payload is still there, as text, and negative numbers stay numbers
-    back = pd.read_excel(io.BytesIO(c.get("/download/activity.xlsx").content))
-    assert back["measure"].str.startswith("'").sum() >= 8  # ingest strips the leading tab/CR of two payloads
-    assert not back["measure"].str.match(r"^[=+\-@\t\r]").any()
-    assert pd.api.types.is_float_dtype(back["value"]) and (back["value"] < 0).all()
+    back = pd.read_excel(io.BytesIO(c.get("/download/activity.xlsx?lang=da").content))  # Danish headings
+    assert back["Mål"].str.startswith("'").sum() >= 8  # ingest strips the leading tab/CR of two payloads
+    assert not back["Mål"].str.match(r"^[=+\-@\t\r]").any()
+    assert pd.api.types.is_float_dtype(back["Værdi"]) and (back["Værdi"] < 0).all()
 
 
 def test_defuse_keeps_plain_numbers_and_plain_text():

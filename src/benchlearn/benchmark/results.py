@@ -70,6 +70,13 @@ def finish_records(r: pd.DataFrame, config: BenchmarkConfig, simulated: bool) ->
     r["area"] = config.target
     r["potentiale_persons"] = np.maximum(r["diff_persons"], 0.0)
     r["potentiale_dkk"] = r["potentiale_persons"] * config.cost_per_person_dkk
+    # the 95 % interval of the potentiale: the interval of diff_pp in persons (diff_pp is
+    # 100 * diff_persons / persons), through the same max(., 0); max is monotone, so the
+    # ends of the interval map to the ends
+    if {"ci_low_pp", "ci_high_pp", "persons"} <= set(r.columns):
+        for end in ("low", "high"):
+            r[f"potentiale_persons_{end}"] = np.maximum(r[f"ci_{end}_pp"] / 100.0 * r["persons"], 0.0)
+            r[f"potentiale_dkk_{end}"] = r[f"potentiale_persons_{end}"] * config.cost_per_person_dkk
     r["simulated"] = simulated
     r = stability_columns(r)
     lead = [

@@ -200,7 +200,7 @@ COLUMNS = {
     "fokusmaal_tilbud": ("Fokusmål tilbud opfyldt", "Offers focus goal met"),
     "fokusmaal_samtaler": ("Fokusmål samtaler opfyldt", "Talks focus goal met"),
     "reason": ("Begrundelse", "Reason"),
-    "peer_kommunekode": ("Sammenligningskommune", "Peer municipality"),
+    "peer_kommunekode": ("Sammenligningskommunens kode", "Peer municipality code"),
     "peer_navn": ("Sammenligningskommune", "Peer municipality"),
     "distance": ("Afstand", "Distance"),
     "peer_diff_pp": ("Peers forskel (pp)", "Peer difference (pp)"),
@@ -226,7 +226,191 @@ COLUMNS = {
     "ledige": ("Ledige", "Unemployed"),
     "unit_cost_ledig": ("Kr. pr. ledig", "DKK per unemployed"),
     "ledige_source": ("Kilde til ledige", "Source of unemployed"),
+    # the rest of what the downloads show (report/downloads.py keeps only headed columns)
+    "ydelse": ("Ydelse", "Benefit"),
+    "rank_ci_simul_low": ("Placering, nedre (samtidigt interval)", "Rank, lower (simultaneous interval)"),
+    "rank_ci_simul_high": ("Placering, øvre (samtidigt interval)", "Rank, upper (simultaneous interval)"),
+    "potentiale_persons_low": ("Potentiale (personer), nedre", "Potential (persons), lower"),
+    "potentiale_persons_high": ("Potentiale (personer), øvre", "Potential (persons), upper"),
+    "potentiale_dkk_low": ("Potentiale (kr.), nedre", "Potential (DKK), lower"),
+    "potentiale_dkk_high": ("Potentiale (kr.), øvre", "Potential (DKK), upper"),
+    "funnel_lo95": ("Tragt, nedre 95 %-grænse (pp)", "Funnel, lower 95% limit (pp)"),
+    "funnel_hi95": ("Tragt, øvre 95 %-grænse (pp)", "Funnel, upper 95% limit (pp)"),
+    "funnel_lo998": ("Tragt, nedre 99,8 %-grænse (pp)", "Funnel, lower 99.8% limit (pp)"),
+    "funnel_hi998": ("Tragt, øvre 99,8 %-grænse (pp)", "Funnel, upper 99.8% limit (pp)"),
+    "funnel_flag": ("Placering i tragten", "Position in the funnel"),
+    "prev_diff_pp": ("Forskel forrige periode (pp)", "Difference previous period (pp)"),
+    "stability": ("Stabilitet (korrelation med forrige periode)", "Stability (correlation with the previous period)"),
+    "term": ("Led", "Term"),
+    "estimate": ("Estimat", "Estimate"),
+    "se": ("Standardfejl", "Standard error"),
+    "z": ("z", "z"),
+    "p_value": ("p-værdi", "p-value"),
+    "fokusmaal_alle": ("Begge fokusmål opfyldt", "Both focus goals met"),
+    "share_without_offer": ("Andel uden tilbud", "Share without offer"),
+    "share_without_talks": ("Andel uden samtaler", "Share without talks"),
+    "tilsyn_selected": ("Udvalgt til skærpet tilsyn", "Selected for stricter supervision"),
+    "scheme_label": ("Ordning", "Scheme"),
+    "n": ("Kommuner", "Municipalities"),
+    "rank_reversals": ("Ombytninger af placering", "Rank reversals"),
+    "nyborg_like": ("Nyborg-tilfælde", "Nyborg-like cases"),
+    "nyborg_like_names": ("Nyborg-tilfælde (kommuner)", "Nyborg-like cases (municipalities)"),
+    "kendall_tau_vs_results": ("Kendalls τ mod resultater", "Kendall's τ against results"),
+    "results_rank": ("Placering på resultater", "Rank on results"),
+    "worse_placed_above": ("Dårligere placeret over", "Worse placed above"),
+    "text": ("Forklaring", "Explanation"),
+    "peer_rank": ("Nærhed (1 = nærmest)", "Closeness (1 = closest)"),
+    "own_diff_pp": ("Egen forskel (pp)", "Own difference (pp)"),
+    "peer_ci_low_pp": ("Peers 95 %-interval, nedre", "Peer 95% interval, lower"),
+    "peer_ci_high_pp": ("Peers 95 %-interval, øvre", "Peer 95% interval, upper"),
+    "diff_vs_peer_pp": ("Forskel til sammenligningskommunen (pp)", "Difference to the peer (pp)"),
+    "same_cluster": ("Samme klynge", "Same cluster"),
+    "shared_groups": ("Fælles grupper", "Shared groups"),
+    "kind": ("Slags", "Kind"),
+    "own_value": ("Egen værdi", "Own value"),
+    "peer_value": ("Sammenligningskommunens værdi", "Peer value"),
+    "difference": ("Forskel", "Difference"),
+    "relative_difference": ("Relativ forskel", "Relative difference"),
+    "bias_corrected": ("Effektivitet, biaskorrigeret", "Efficiency, bias-corrected"),
+    "super_efficiency": ("Supereffektivitet", "Super-efficiency"),
+    "efficient": ("Effektiv", "Efficient"),
+    "input_dkk": ("Udgift (kr.)", "Cost (DKK)"),
+    "potential_persons": ("Potentiale (personer)", "Potential (persons)"),
+    "potential_dkk": ("Potentiale (kr.)", "Potential (DKK)"),
+    "potential_persons_bc": ("Potentiale (personer), biaskorrigeret", "Potential (persons), bias-corrected"),
+    "potential_dkk_bc": ("Potentiale (kr.), biaskorrigeret", "Potential (DKK), bias-corrected"),
+    "potential_persons_low": ("Potentiale (personer), nedre", "Potential (persons), lower"),
+    "potential_persons_high": ("Potentiale (personer), øvre", "Potential (persons), upper"),
+    "potential_dkk_low": ("Potentiale (kr.), nedre", "Potential (DKK), lower"),
+    "potential_dkk_high": ("Potentiale (kr.), øvre", "Potential (DKK), upper"),
+    "lambdas": ("Vægte på forbillederne", "Weights on the peers"),
+    "rts": ("Skalaafkast (CRS/VRS)", "Returns to scale (CRS/VRS)"),
+    "target": ("Mål for output", "Output measure"),
+    "unit_cost_from": ("Kr. pr. fuldtidsperson, fra", "DKK per full-time person, from"),
+    "unit_cost_to": ("Kr. pr. fuldtidsperson, til", "DKK per full-time person, to"),
+    "composition": ("Sammensætning (kr.)", "Composition (DKK)"),
+    "within": ("Inden for grupperne (kr.)", "Within groups (DKK)"),
+    "change": ("Ændring (kr.)", "Change (DKK)"),
+    "change_pct": ("Ændring (%)", "Change (%)"),
+    "residual": ("Rest (kr.)", "Residual (DKK)"),
+    "period_from": ("Fra periode", "From period"),
+    "period_to": ("Til periode", "To period"),
+    "allocation": ("Fordeling", "Allocation"),
+    "split_status": ("Opdeling", "Split"),
+    "invited": ("Inviterede", "Invited"),
+    "deff": ("Designeffekt", "Design effect"),
+    "alpha": ("Cronbachs α", "Cronbach's α"),
+    "alpha_cases": ("Fuldstændige besvarelser bag α", "Complete cases behind α"),
+    "n_items": ("Spørgsmål", "Items"),
+    "weighting": ("Vægtning", "Weighting"),
+    "scale_min": ("Skala, mindst", "Scale, minimum"),
+    "scale_max": ("Skala, højst", "Scale, maximum"),
+    "suppressed_reason": ("Grund til undertrykkelse", "Reason for suppression"),
+    "municipalities": ("Kommuner", "Municipalities"),
+    "transform": ("Transformation", "Transform"),
+    "importance": ("Betydning", "Importance"),
+    "center": ("Centreret om", "Centred on"),
+    "scale": ("Skaleret med", "Scaled by"),
+    "fit_periods": ("Perioder i tilpasningen", "Periods fitted"),
+    "table": ("Tabel", "Table"),
+    "part": ("Del", "Part"),
+    "source": ("Kilde", "Source"),
+    "note": ("Bemærkning", "Note"),
 }
+
+#: result kinds of the stored runs (/metode)
+RUN_KINDS = {
+    "benchmark": ("Benchmark", "Benchmark"), "classification": ("Kategorier", "Categories"),
+    "scheme_comparison": ("Sammenligning af ordninger", "Scheme comparison"),
+    "peers": ("Sammenlignelige kommuner", "Peers"), "dea": ("Omkostningseffektivitet (DEA)", "Cost efficiency (DEA)"),
+    "costs": ("Udgifter", "Costs"), "surveys": ("Undersøgelser", "Surveys"), "review": ("Modelgennemgang", "Model review"),
+    "demo": ("Demo", "Demo"), "benchlearning": ("Benchlearning", "Benchlearning"),
+}
+
+#: Coded values of the downloads (report/downloads.py VALUES)
+DEA_TARGETS = {"persons": ("Fuldtidspersoner", "Full-time persons")}
+FUNNEL_FLAGS = {
+    "within": ("Inden for grænserne", "Within the limits"),
+    "above_95": ("Over 95 %-grænsen", "Above the 95% limit"), "below_95": ("Under 95 %-grænsen", "Below the 95% limit"),
+    "above_998": ("Over 99,8 %-grænsen", "Above the 99.8% limit"),
+    "below_998": ("Under 99,8 %-grænsen", "Below the 99.8% limit"),
+}
+WEIGHTINGS = {"raked": ("Kalibreret (raking)", "Raked"), "unweighted": ("Uvægtet", "Unweighted")}
+SUPPRESSION_REASONS = {
+    "small_n": ("Færre end 5 svar", "Fewer than 5 responses"),
+    "complementary": ("Komplementær undertrykkelse", "Complementary suppression"),
+}
+SPLIT_STATUS = {
+    "not_identified": ("Ikke identificeret (samme fordeling i begge år)", "Not identified (same mix in both years)"),
+    "identified": ("Identificeret", "Identified"),
+}
+ALLOCATIONS = {"persons": ("Efter fuldtidspersoner", "By full-time persons")}
+#: values inside the model card that are codes of the method
+CODE_TEXTS = {
+    "cluster(kommunekode)": ("klyngerobust efter kommune", "clustered by municipality"),
+    "model": ("model", "model"),
+}
+
+
+def input_table_label(name: str) -> str:
+    """An input table of the data contract by its description ("Fuldtidspersoner på offentlig
+    forsørgelse pr. ydelsesgruppe"), not its name."""
+    import re
+
+    from benchlearn.core import contract
+
+    spec = contract.TABLES.get(str(name))
+    if spec is None:
+        return str(name)
+    return re.sub(r"\s*\((?:udvidelse af kontrakten|contract extension)\)$", "", pick((spec.doc_da, spec.doc_en)))
+
+
+def humanise(text: str) -> str:
+    """A free text that names ydelser, areas or målgrupper by code ("ydelse=kontanthjaelp",
+    "en delmængde af ydelsen kontanthjaelp"), with their labels instead."""
+    import re
+
+    def one(m: re.Match) -> str:
+        return code_text(m.group(0))
+    return _code_pattern().sub(one, str(text))
+
+
+@cache
+def _code_pattern():
+    import re
+
+    codes = sorted(set(reference.ydelse_codes()) | set(reference.area_codes()) | set(reference.maalgruppe_codes())
+                   | {"total_incl_pension"}, key=len, reverse=True)
+    return re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, codes)) + r")(?![\w])")
+
+
+#: terms of the model's coefficient table that are not framework variables
+TERMS = {"const": ("Konstant", "Constant")}
+
+
+def term_label(term: str) -> str:
+    """A coefficient's term: ``period[2022]`` as "Periode 2022", ``const`` as "Konstant"."""
+    import re
+
+    m = re.fullmatch(r"period\[(.+)\]", str(term))
+    if m:
+        return f"{pick(COLUMNS['period'])} {m.group(1)}"
+    return pick(TERMS.get(str(term)), str(term))
+
+
+def code_text(s: str) -> str:
+    """A stored text that may be a code (ydelse, area, målgruppe, method code) as its label."""
+    if s in CODE_TEXTS:
+        return pick(CODE_TEXTS[s])
+    if s in set(reference.ydelse_codes()):
+        y = reference.ydelser()
+        hit = y[y["ydelse"] == s].iloc[0]
+        return pick((str(hit["navn_da"]), str(hit["navn_en"])))
+    if s in set(reference.area_codes()) or s in ("total", "total_incl_pension"):
+        return area_label(s)
+    if s in set(reference.maalgruppe_codes()):
+        return maalgruppe_label(s)
+    return s
 
 #: where the number of ledige comes from (assess/costs.py ledige_source)
 LEDIGE_SOURCES = {
@@ -262,6 +446,10 @@ TABLE_TITLES = {
     "costs": ("Omkostninger", "Costs"),
     "surveys": ("Undersøgelser", "Surveys"),
     "activity": ("Aktivitet (overvågning uden mål)", "Activity (monitoring without targets)"),
+    "nyborg_like": ("Nyborg-tilfælde: gode resultater placeret lavt", "Nyborg-like cases: good results placed low"),
+    "peer_differences": ("Forskelle til sammenligningskommunerne", "Differences to the peers"),
+    "cost_split": ("Udgiftsændring opdelt", "Cost change decomposed"),
+    "surveys_national": ("Undersøgelser, hele landet", "Surveys, national"),
     "review_ranges": ("Modelgennemgang: interval og specifikationsspænd", "Model review: interval and specification range"),
     "review_pairs": ("Modelgennemgang: par af specifikationer", "Model review: pairs of specifications"),
     "review_records": ("Modelgennemgang: alle kommuner under alle specifikationer", "Model review: every municipality under every specification"),

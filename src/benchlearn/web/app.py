@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from benchlearn.core import reference
 from benchlearn.core.errors import BenchlearnError
 from benchlearn.core.i18n import lang, set_lang
+from benchlearn.report import downloads as rdownloads
 from benchlearn.report import tables as rtables
 from benchlearn.report import text as tx
 from benchlearn.web import api as webapi
@@ -262,17 +263,24 @@ def create_app(workspace_path: str | Path | None, warm: bool = True, preload: Si
 
     @app.get("/download/{filename}", summary="Hent en tabel som CSV, XLSX eller Parquet / download a table",
              tags=["downloads"])
-    async def download(request: Request, filename: str):
-        """``/download/benchmark.csv`` (Danish CSV), ``.xlsx`` or ``.parquet``."""
+    async def download(request: Request, filename: str, period: str | None = None, area: str | None = None,
+                       kommunekode: str | None = None, scheme: str | None = None, survey: str | None = None,
+                       dimension: str | None = None):
+        """``/download/benchmark.csv?period=2024&area=total`` (Danish CSV: the table on screen,
+        labelled), ``.xlsx`` (the same, formatted, with an *about* sheet) or ``.parquet`` (every
+        stored column, codes as stored)."""
         name, _, fmt = filename.rpartition(".")
         if fmt not in rtables.FORMATS:
             raise HTTPException(404, tx.say("app.unknown_format"))
+        sel = {"period": period, "area": area, "kommunekode": kommunekode, "scheme": scheme, "survey": survey,
+               "dimension": dimension}
 
         def make():
-            df = data.get().download_table(name)
+            d = data.get()
+            df = d.download_table(name)
             if df is None:
                 raise HTTPException(404, tx.say("app.no_table", name=name))
-            return rtables.encode(df, fmt, sheet=name), rtables.MEDIA_TYPES[fmt]
+            return rdownloads.encode_download(name, df, fmt, d, **sel), rtables.MEDIA_TYPES[fmt]
         return await respond(request, make, {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
 
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)

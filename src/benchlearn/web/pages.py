@@ -72,8 +72,16 @@ class Linker:
         """The boundaries as a script (static export): a page opened from disk may not fetch JSON."""
         return f"{self.root}geo/kommuner.js"
 
-    def download(self, table: str, fmt: str) -> str:
-        return f"{self.root}data/{table}.{fmt}" if self.static else f"/download/{table}.{fmt}"
+    def download(self, table: str, fmt: str, **selection: Any) -> str:
+        """The table as a file; with a selection (``period=``, ``area=`` …) only the rows on screen.
+        The static export writes one file per selection (``data/benchmark-2024-total.csv``)."""
+        vals = {k: v for k, v in selection.items() if v is not None}
+        if self.static:
+            return f"{self.root}data/{'-'.join([table, *map(str, vals.values())])}.{fmt}"
+        p = dict(vals)
+        if lang() == "en":
+            p["lang"] = "en"
+        return f"/download/{table}.{fmt}" + (("?" + urlencode(p)) if p else "")
 
     def api(self, path: str) -> str:
         return f"{self.root}api/{path}.json" if self.static else f"/api/{path}"

@@ -7,6 +7,8 @@ import pandas as pd
 from benchlearn.core import reference
 from benchlearn.report import figures, monitoring
 from benchlearn.report import text as tx
+from benchlearn.report.downloads import headers, readable
+from benchlearn.report.formatting import card_value
 from benchlearn.report.profile import profile_context
 from benchlearn.report.site_data import SiteData, records
 from benchlearn.web.pages import Linker, base_context, fig_json, paradox_rows, render
@@ -85,28 +87,6 @@ def _default_run(data: SiteData, df: pd.DataFrame | None) -> pd.DataFrame | None
     return df
 
 
-def card_value(x) -> str:
-    """A model-card value as text a reader can read: labelled keys, numbers in the page's
-    format, one item per line for lists of records (never a Python dict dump)."""
-    from benchlearn.web.pages import fmt_num
-
-    if x is None:
-        return "–"
-    if isinstance(x, bool):
-        return tx.say("common.yes") if x else tx.say("common.no")
-    if isinstance(x, float):
-        return fmt_num(x, 3)
-    if isinstance(x, int):
-        return fmt_num(x, 0)
-    if isinstance(x, dict):
-        return "; ".join(f"{tx.label(tx.MODEL_CARD, k)}: " + (f"({card_value(v)})" if isinstance(v, dict) else card_value(v))
-                         for k, v in x.items())
-    if isinstance(x, list):
-        sep = " | " if any(isinstance(v, dict) for v in x) else ", "
-        return sep.join(card_value(v) for v in x)
-    return str(x)
-
-
 def _model_card(card: pd.DataFrame | None) -> pd.DataFrame | None:
     """Model card rows as key/value text (values may be stored as JSON)."""
     if card is None:
@@ -135,17 +115,24 @@ def method_page(data: SiteData, linker: Linker, url="/metode") -> str:
                        tx.say("common.method_data"))
     card = _model_card(_default_run(data, data.table("model_card")))
     coef = _default_run(data, data.table("coefficients"))
+    if coef is not None:  # labelled headings and terms, as the download shows them
+        coef = readable("coefficients", coef.drop(columns=[c for c in ("simulated", "period", "area", "maalgruppe",
+                                                                       "fit_periods") if c in coef.columns]))
+    prov = data.inputs.get("provenance")
     runs = []
     for kind, metas in data.runs.items():
-        for m in metas[-5:]:
-            runs.append({"kind": kind, "run_id": m["run_id"], "created": m["created"], "version": m["version"],
-                         "config": ", ".join(f"{k}={v}" for k, v in m["config"].items() if not isinstance(v, (dict, list)))})
+        for m in metas[-5:]:  # the configuration of each run is in /api/method (machine-readable)
+            runs.append({"kind": tx.label(tx.RUN_KINDS, kind), "run_id": m["run_id"], "created": m["created"][:19].replace("T", " "),
+                         "version": m["version"]})
     ctx.update(card=records(card), card_cols=list(card.columns) if card is not None else [],
-               coefficients=records(coef), coef_cols=[c for c in coef.columns if c != "simulated"] if coef is not None else [],
+               coefficients=records(coef), coef_cols=list(coef.columns) if coef is not None else [],
+               coef_heads=headers(coef) if coef is not None else [],
+               api_method=linker.api("method"),
                card_scope=f"{data.default_period() or ''} · {tx.area_label(data.default_area() or '')}",
                simulated_tables=[tx.pick(tx.TABLE_TITLES.get(n), n) for n in data.simulated_tables],
-               simulated_inputs=sorted(data.simulated_inputs), runs=runs,
-               provenance=records(data.inputs.get("provenance")))
+               simulated_inputs=[tx.input_table_label(n) for n in sorted(data.simulated_inputs)], runs=runs,
+               provenance=records(readable("provenance", prov)) if prov is not None else [],
+               provenance_heads=headers(readable("provenance", prov)) if prov is not None else [])
     return render("method.html", ctx)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from benchlearn.core import reference
 from benchlearn.core.i18n import set_lang
 from benchlearn.core.progress import progress_bar
+from benchlearn.report import downloads as rdownloads
 from benchlearn.report import tables as rtables
 from benchlearn.web import api as webapi
 from benchlearn.web import pages, profile
@@ -52,6 +53,10 @@ def export_site(workspace: str | Path | None, out: str | Path, data: SiteData | 
                      lambda p=p, a=a, c=c: pages.index_page(d, top, p, a, c))
             page(Path(top.page("benchmark", period=p, area=a)).name,
                  lambda p=p, a=a: pages.benchmark_page(d, top, p, a))
+            for fmt in ("csv", "xlsx"):  # the table on screen, as the page links it
+                jobs.append((out / top.download("benchmark", fmt, period=p, area=a),
+                             lambda p=p, a=a, fmt=fmt: rdownloads.encode_download(
+                                 "benchmark", d.table("benchmark"), fmt, d, period=p, area=a)))
     page("ordninger.html", lambda: pages.schemes_page(d, top))
     c = d.table("classification")
     cperiods = sorted(c["period"].astype(str).unique()) if c is not None and "period" in c.columns else []
@@ -76,6 +81,13 @@ def export_site(workspace: str | Path | None, out: str | Path, data: SiteData | 
                 for dim in [None, *dims]:  # the survey's own link carries no dimension
                     name = Path(top.page("undersoegelser", period=sp, survey=sv, dimension=dim)).name
                     page(name, lambda sp=sp, sv=sv, dim=dim: profile.surveys_page(d, top, sp, sv, dim))
+                    shown = profile.survey_choice(d, sp, sv, dim)  # the page's selection, as it links it
+                    for fmt in ("csv", "xlsx"):
+                        jobs.append((out / top.download("surveys", fmt, period=shown[0], survey=shown[1],
+                                                        dimension=shown[2]),
+                                     lambda shown=shown, fmt=fmt: rdownloads.encode_download(
+                                         "surveys", s, fmt, d, period=shown[0], survey=shown[1],
+                                         dimension=shown[2])))
     if d.has("review_specs"):
         from benchlearn.web.review_page import review_page
 
@@ -89,7 +101,8 @@ def export_site(workspace: str | Path | None, out: str | Path, data: SiteData | 
     for name in d.available_tables():
         df = d.download_table(name)
         for fmt in rtables.FORMATS:
-            jobs.append((out / f"data/{name}.{fmt}", lambda df=df, fmt=fmt, name=name: rtables.encode(df, fmt, name)))
+            jobs.append((out / f"data/{name}.{fmt}",
+                         lambda df=df, fmt=fmt, name=name: rdownloads.encode_download(name, df, fmt, d)))
     if d.boundaries is not None:
         jobs.append((out / "geo/kommuner.json", lambda: webapi.dumps(d.boundaries)))
         # the same boundaries as a script: index.html opened from disk (file://) may not
