@@ -50,10 +50,24 @@ class BenchmarkConfig:
         random-effects meta-regression of the empirical logit (effects additive on the
         logit scale, so the expected share is the share *without* the effect rather
         than the average over effects); or linear WLS on the share.
-    level : {"ydelse", "area"}
-        ``ydelse`` fits one model per ydelse of the area and sums the expected shares
-        (the ydelser have different determinants, so a sum of logits is not a logit);
-        ``area`` fits one model to the area's share.
+    level : {"auto", "area", "ydelse", "multinomial", "multinomial_shared"}
+        Model family (docs/METHOD.md §2). ``area`` fits one model to the area's share;
+        ``ydelse`` one model per ydelse, expected shares summed (ydelse-specific
+        determinants); ``multinomial`` the multivariate fractional logit of the ydelse
+        shares and "not on support" (Mullahy 2015) with ydelse-specific slopes,
+        ``multinomial_shared`` with one slope per variable for all ydelser. ``auto``
+        [choice, default] fits every family in ``candidates`` and takes the one with the
+        smallest cross-validated RMSE by municipality (``cv_folds``; with
+        cross-validation off it falls back to ``ydelse``).
+    candidates : tuple of str
+        The families ``auto`` compares (all four by default).
+    cross_fit : bool
+        Each municipality's expected share comes from the chosen family fitted without
+        its fold (``cv_folds`` folds by municipality) [choice; default on]; off: the
+        in-sample fit.
+    extrapolation_leverage : float
+        A municipality whose leverage (hat value of its framework variables) exceeds
+        this multiple of the mean leverage ``p/n`` is flagged ``extrapolated`` [choice; 3].
     periods : tuple of str, optional
         Periods to fit; ``None`` = every period with support and population data.
     pooled : bool
@@ -97,7 +111,10 @@ class BenchmarkConfig:
     variables: tuple[str, ...] | None = None
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     model: ModelKind = "fraclogit"
-    level: Literal["ydelse", "area"] = "ydelse"
+    level: Literal["auto", "area", "ydelse", "multinomial", "multinomial_shared"] = "auto"
+    candidates: tuple[str, ...] = ("area", "ydelse", "multinomial", "multinomial_shared")
+    cross_fit: bool = True
+    extrapolation_leverage: float = 3.0
     periods: tuple[str, ...] | None = None
     pooled: bool = True
     sampling: Literal["binomial", "none"] = "binomial"
@@ -131,6 +148,21 @@ class BenchmarkConfig:
                 f"Ukendt model '{self.model}' (fraclogit, elogit eller wls).",
                 f"Unknown model '{self.model}' (fraclogit, elogit or wls).",
             )
+        from benchlearn.benchmark.families import FAMILIES
+
+        if self.level != "auto" and self.level not in FAMILIES:
+            raise ConfigError(
+                f"Ukendt modelfamilie '{self.level}' (auto, {', '.join(FAMILIES)}).",
+                f"Unknown model family '{self.level}' (auto, {', '.join(FAMILIES)}).",
+            )
+        bad = [c for c in self.candidates if c not in FAMILIES]
+        if bad or not self.candidates:
+            raise ConfigError(
+                f"Ukendte kandidatfamilier {bad}; mulige: {', '.join(FAMILIES)}.",
+                f"Unknown candidate families {bad}; choose from {', '.join(FAMILIES)}.",
+            )
+        if not self.extrapolation_leverage > 1:
+            raise ConfigError("extrapolation_leverage skal være over 1.", "extrapolation_leverage must exceed 1.")
         if not 0.5 < self.coverage < 1:
             raise ConfigError("coverage skal ligge mellem 0,5 og 1.", "coverage must lie between 0.5 and 1.")
         if not 0 <= self.unmeasured_share < 1:

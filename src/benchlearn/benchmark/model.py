@@ -21,13 +21,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from benchlearn.benchmark.config import BenchmarkConfig
-from benchlearn.benchmark.estimation import Estimate, combine, design, estimate, expit, sampling_var
-from benchlearn.benchmark.modelcard import ModelCard, cross_validate
+from benchlearn.benchmark.crossfit import choose, fold_ids, leverage, out_of_fold, scores
+from benchlearn.benchmark.estimation import sampling_var
+from benchlearn.benchmark.families import candidates, fit_family, resolve
+from benchlearn.benchmark.modelcard import ModelCard
 from benchlearn.benchmark.results import BenchmarkResults, finish_records
-from benchlearn.benchmark.uncertainty import paule_mandel_tau2, uncertainty_columns
+from benchlearn.benchmark.uncertainty import uncertainty_columns
 from benchlearn.core import reference
 from benchlearn.core.errors import ConfigError, ModelError
 from benchlearn.data.dataset import Dataset
@@ -171,21 +172,6 @@ def _assemble(ds: Dataset, config: BenchmarkConfig) -> _Assembled:
     return _Assembled(data, excluded.reset_index(drop=True), tuple(keep), tuple(dropped), tuple(logged), tuple(notes), sim)
 
 
-def _fit_predict(train: pd.DataFrame, test: pd.DataFrame, variables, periods, config: BenchmarkConfig) -> np.ndarray:
-    """Fit on ``train`` and predict the area share of ``test`` (for cross-validation)."""
-    Xtr, _, c, sc = design(train, variables, periods)
-    k = len(variables)
-    Xte, *_ = design(test, variables, periods, c[-k:], np.where(sc[-k:] > 0, sc[-k:], 1.0))
-    N = train["persons"].to_numpy()
-    pred = np.zeros(len(test))
-    for _label, O in _parts(train, config):
-        est = estimate(O / N, N, Xtr, train["kommunekode"].to_numpy(), model=config.model,
-                       sampling=config.sampling, max_iter=config.max_iter)
-        eta = Xte @ est.beta
-        pred += eta if config.model == "wls" else expit(eta)
-    return pred
-
-
 def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
     """Estimate the benchmark on a dataset.
 
@@ -216,52 +202,72 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
     """
     config = config or BenchmarkConfig()
     asm = _assemble(ds, config)
-    groups = [asm.data] if config.pooled else [g for _, g in asm.data.groupby("period", sort=True)]
+    data = asm.data
+    fold = fold_ids(data, config)
+    fams = candidates(data, config) if config.level == "auto" else (resolve(config.level, data, config),)
+    oof, cv_rows = None, []
+    if fold is not None:
+        oof = out_of_fold(data, asm.variables, config, fams, fold)
+        cv_rows = scores(data, oof)
+    if config.level != "auto":
+        chosen = fams[0]
+    elif cv_rows:
+        chosen = choose(cv_rows)
+    else:  # no cross-validation: the previous default
+        chosen = "ydelse" if "ydelse" in fams else fams[0]
+    cross = bool(config.cross_fit and oof is not None and oof["J"][chosen] is not None)
+    pos = np.arange(len(data))
+    groups = [pos] if config.pooled else [pos[(data["period"] == p).to_numpy()] for p in sorted(data["period"].unique())]
     recs, coefs, covs, fits = [], [], {}, []
-    for g in groups:
-        g = g.reset_index(drop=True)
-        X, names, center, scale = design(g, asm.variables)
+    kappa = config.unmeasured_share
+    for rows in groups:
+        g = data.iloc[rows].reset_index(drop=True)
+        ff = fit_family(chosen, g, asm.variables, asm.logged, config)
+        coefs.append(ff.coefficients)
+        fits.extend(ff.fits)
         N = g["persons"].to_numpy()
-        clusters = g["kommunekode"].to_numpy()
-        parts = _parts(g, config)
-        ests, labels = [], []
-        for label, O in parts:
-            est = estimate(O / N, N, X, clusters, model=config.model, sampling=config.sampling,
-                           cluster=config.pooled and g["period"].nunique() > 1, max_iter=config.max_iter)
-            ests.append(est)
-            labels.append(label)
-            coefs.append(_coef_frame(est, names, center, scale, asm, g, label))
-        fits.extend(zip(labels, ests))
-        mu = np.sum([e.mu for e in ests], axis=0)
-        # Sampling variance of the area share. The ydelser are mutually exclusive (one
-        # person-week is on one ydelse), so the counts are multinomial and
-        # Var(Σ_y O_y/N) = S(1-S)/N with S = Σ_y μ_y, not Σ_y μ_y(1-μ_y)/N, which is
-        # too large by 2Σ_{y<z} μ_y μ_z / N (docs/METHOD.md §2).
-        v = sampling_var(mu, N, config.sampling)
-        J, V = (ests[0].J, ests[0].V) if len(ests) == 1 else combine(ests, clusters)
-        coefs.append(_ame_frame(ests, V, names, asm, g))
+        if cross:
+            # cross-fitting: the expected share of a municipality from the fit without its
+            # fold; a fit on (K-1)/K of the municipalities has about K/(K-1) times the variance
+            K = int(fold.max()) + 1
+            mu, J, V = oof["pred"][chosen][rows], oof["J"][chosen][rows], ff.V * K / (K - 1)
+        else:
+            mu, J, V = ff.mu, ff.J, ff.V
+        v = sampling_var(mu, N, config.sampling)  # multinomial for a multi-ydelse area (METHOD.md §3)
+        var_pred = np.einsum("ij,jk,ik->i", J, V, J)
+        h = leverage(g, asm.variables)
+        h_mean = (len(asm.variables) + 1) / g["kommunekode"].nunique()
+        extrap = h > config.extrapolation_leverage * h_mean
+        # extra model variance where the municipality lies outside the others' support: the
+        # families' disagreement there (out of fold), at least the prediction variance again
+        spread = np.zeros(len(g))
+        if oof is not None and len(fams) > 1:
+            spread = np.max([(oof["pred"][f][rows] - mu) ** 2 for f in fams], axis=0)
+        var_model = np.where(extrap, np.maximum(spread, var_pred), 0.0)
         s_obs = g["actual"].to_numpy() / N
-        # τ² of the area's residual, for shrinkage (the ydelser's τ² do not add up: one
-        # jobcentre effect moves them together)
-        tau2 = paule_mandel_tau2(s_obs - mu, v, len(g) - max(e.p for e in ests))
         base = g[["kommunekode", "period", "actual", "persons"]].copy()
         base["actual_share"] = s_obs
         base["expected_share"] = mu
         base["expected"] = mu * N
         base["var_sampling"] = v
-        base["var_pred"] = np.einsum("ij,jk,ik->i", J, V, J)
+        base["var_pred"] = var_pred
+        base["var_model"] = var_model
+        base["leverage"] = h
+        base["leverage_ratio"] = h / h_mean
+        base["extrapolated"] = extrap
+        base["family"] = chosen
+        base["cross_fitted"] = cross
         base["_row"] = np.arange(len(g))
         for p, b in base.groupby("period", sort=True):
             idx = b["_row"].to_numpy()
-            tau2_k = ests[0].tau2_share[idx] if len(ests) == 1 else np.full(len(idx), tau2)
-            kappa = config.unmeasured_share
-            sigma = 1e4 * (np.diag(v[idx] + kappa * tau2_k) + J[idx] @ V @ J[idx].T)
+            tau2_k = ff.tau2_k[idx]
+            sigma = 1e4 * (np.diag(v[idx] + kappa * tau2_k + var_model[idx]) + J[idx] @ V @ J[idx].T)
             covs[p] = sigma
             b = b.assign(var_unmeasured=kappa * tau2_k)
             recs.append(uncertainty_columns(b.drop(columns="_row"), sigma, 1e4 * (1 - kappa) * tau2_k, config))
     records = finish_records(pd.concat(recs, ignore_index=True), config, asm.simulated)
     coefficients = pd.concat(coefs, ignore_index=True)
-    cv = cross_validate(asm.data, asm.variables, config, _fit_predict)
+    cv = _cv_summary(cv_rows, chosen, fold, cross, config)
     card = ModelCard.build(
         config=config,
         dataset_hash=ds.content_hash,
@@ -275,65 +281,26 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
         notes=asm.notes,
         simulated=asm.simulated,
         source="model",
+        family=chosen,
     )
     return BenchmarkResults(config, records, coefficients, asm.excluded, card, covs)
 
 
-def _parts(g: pd.DataFrame, config: BenchmarkConfig) -> list[tuple[str, np.ndarray]]:
-    """(label, counts) per ydelse model; one part for the whole area when ``level='area'``."""
-    cols = [c for c in g.columns if c.startswith("O:") and c[2:] in config.ydelser]
-    cols = [c for c in cols if g[c].sum() > 0]  # a ydelse nobody receives adds nothing
-    if config.level == "area" or len(cols) <= 1:
-        return [(config.target, g["actual"].to_numpy(dtype="float64"))]
-    return [(c[2:], g[c].to_numpy(dtype="float64")) for c in cols]
-
-
-def _coef_frame(est: Estimate, names, center, scale, asm: _Assembled, g: pd.DataFrame, label: str) -> pd.DataFrame:
-    z = est.beta / est.se_beta
-    coef = pd.DataFrame(
-        {
-            "ydelse": label,
-            "term": names,
-            "estimate": est.beta,
-            "se": est.se_beta,
-            "z": z,
-            "p_value": 2 * stats.norm.sf(np.abs(z)),
-            "center": center,
-            "scale": scale,
-            "transform": ["log" if n in asm.logged else ("" if n in asm.variables else "-") for n in names],
-            "importance": np.nan,
-        }
-    )
-    coef.insert(0, "fit_periods", ",".join(sorted(g["period"].unique())))
-    return coef
-
-
-def _ame_frame(ests: list[Estimate], V: np.ndarray, names, asm: _Assembled, g: pd.DataFrame) -> pd.DataFrame:
-    r"""Average marginal effect of each variable (per sd) on the area's share, in pp.
-
-    Notes
-    -----
-    :math:`\mathrm{AME}_v = 100\sum_y \overline{\mu_y(1-\mu_y)}\,\beta_{yv}` (the factor is
-    1 for WLS); standard error by the delta method with the joint covariance, holding
-    the averages fixed. Stored with ``importance = |AME|`` for the peer weights
-    (DOMAIN.md §5), ``ydelse = 'area'``.
-    """
-    p = len(names)
-    rows = []
-    for i, n in enumerate(names):
-        if n not in asm.variables:
-            continue
-        grad = np.zeros(V.shape[0])
-        for m, e in enumerate(ests):
-            grad[m * p + i] = float(np.mean(e.mu * (1 - e.mu))) if e.model != "wls" else 1.0
-        betas = np.concatenate([e.beta for e in ests])
-        ame = 100 * float(grad @ betas)
-        se = 100 * float(np.sqrt(grad @ V @ grad))
-        rows.append({"ydelse": "area", "term": n, "estimate": ame, "se": se, "z": ame / se,
-                     "p_value": 2 * stats.norm.sf(abs(ame / se)), "transform": "log" if n in asm.logged else "",
-                     "importance": abs(ame)})
-    out = pd.DataFrame(rows)
-    out.insert(0, "fit_periods", ",".join(sorted(g["period"].unique())))
-    return out
-
-
+def _cv_summary(cv_rows: list[dict], chosen: str, fold, cross: bool, config) -> dict:
+    """The card's cross-validation block: every candidate's score and the chosen family."""
+    if not cv_rows:
+        return {"folds": 0, "chosen": chosen, "cross_fit": False, "candidates": [],
+                "rule": "no cross-validation (cv_folds < 2): level" + ("" if config.level != "auto" else " falls back to ydelse")}
+    best = next(r for r in cv_rows if r["family"] == chosen)
+    return {
+        "folds": int(fold.max()) + 1,
+        "rmse_pp": best["rmse_pp"],
+        "null_rmse_pp": best["null_rmse_pp"],
+        "r2_oos": best["r2_oos"],
+        "mae_pp": best["mae_pp"],
+        "candidates": cv_rows,
+        "chosen": chosen,
+        "rule": "smallest out-of-fold RMSE of the area share by municipality" if config.level == "auto"
+        else f"fixed by level='{config.level}'",
+        "cross_fit": cross,
+    }

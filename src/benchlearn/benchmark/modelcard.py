@@ -59,6 +59,8 @@ class ModelCard:
     config: dict
     simulated: bool
     notes: tuple[str, ...]
+    family: str = ""  # model family of the run (area, ydelse, multinomial, multinomial_shared)
+    extrapolated: dict = field(default_factory=dict)  # period -> kommunekoder flagged extrapolated
 
     @classmethod
     def build(
@@ -76,6 +78,7 @@ class ModelCard:
         notes,
         simulated: bool,
         source: str,
+        family: str = "",
     ) -> ModelCard:
         stats_ = []
         for f in fits:
@@ -123,6 +126,9 @@ class ModelCard:
             config=config.to_dict(),
             simulated=bool(simulated),
             notes=tuple(notes),
+            family=family,
+            extrapolated={p: sorted(int(k) for k in g.loc[g["extrapolated"].astype(bool), "kommunekode"])
+                          for p, g in by_p} if "extrapolated" in records.columns else {},
         )
 
     def to_dict(self) -> dict:
@@ -150,6 +156,8 @@ class ModelCard:
                 "config": self.config,
                 "simulated": self.simulated,
                 "notes": list(self.notes),
+                "family": self.family,
+                "extrapolated": self.extrapolated,
             }
         )
 
@@ -188,6 +196,15 @@ class ModelCard:
                 + f" ({cv['folds']} folds): RMSE {cv['rmse_pp']:.3f} pp "
                 + t("mod", "vs") + f" {cv['null_rmse_pp']:.3f} pp " + t("uden rammevilkår", "without framework")
             )
+        for r in cv.get("candidates", []):
+            mark = " *" if r["family"] == cv.get("chosen") else ""
+            lines.append(f"  {r['family']}: RMSE {r['rmse_pp']:.4f} pp, R² {r['r2_oos']:.3f}{mark}")
+        if self.family:
+            lines.append(t("Modelfamilie", "Model family") + f": {self.family}"
+                         + (t(" (krydstilpasset)", " (cross-fitted)") if cv.get("cross_fit") else ""))
+        for p, ks in self.extrapolated.items():
+            if ks:
+                lines.append(t("Ekstrapoleret", "Extrapolated") + f" {p}: " + ", ".join(str(k) for k in ks))
         for p, c in self.stability.items():
             if c is not None and not (isinstance(c, float) and math.isnan(c)):
                 lines.append(t("Stabilitet", "Stability") + f" {p}: r = {c:.2f}")
@@ -196,48 +213,3 @@ class ModelCard:
         lines.append(f"mapping {self.mapping_hash}, config {self.config_hash}")
         lines.extend(self.notes)
         return "\n".join(lines)
-
-
-def cross_validate(data: pd.DataFrame, variables: tuple[str, ...], config, fit_predict) -> dict:
-    """K-fold cross-validation by municipality: out-of-sample RMSE of the share in pp.
-
-    Notes
-    -----
-    Municipalities (with all their periods) are split at random (seeded) into
-    ``cv_folds`` folds; each fold is predicted from a model fitted on the others.
-    ``fit_predict(train, test, variables, periods, config)`` returns the test shares.
-    ``rmse_pp = 100·sqrt(mean((s - ŝ_cv)²))``; ``null_rmse_pp`` does the same with
-    period means only, so ``1 - (rmse/null)²`` is an out-of-sample R².
-    """
-    k = int(config.cv_folds)
-    codes = np.array(sorted(data["kommunekode"].unique()))
-    if k < 2 or len(codes) < 2 * k:
-        return {"folds": 0}
-    rng = np.random.default_rng(config.seed)
-    fold_of = dict(zip(rng.permutation(codes), np.arange(len(codes)) % k))
-    fold = data["kommunekode"].map(fold_of).to_numpy()
-    s_all = (data["actual"] / data["persons"]).to_numpy()
-    pred = np.full(len(data), np.nan)
-    null = np.full(len(data), np.nan)
-    groups = [data.index.to_numpy()] if config.pooled else [g.index.to_numpy() for _, g in data.groupby("period")]
-    for rows in groups:
-        sub = data.loc[rows]
-        periods = sorted(sub["period"].unique())
-        for f in range(k):
-            tr = rows[fold[rows] != f]
-            te = rows[fold[rows] == f]
-            if len(te) == 0:
-                continue
-            pred[te] = fit_predict(data.loc[tr], data.loc[te], variables, periods, config)
-            pm = pd.Series(s_all[tr]).groupby(data.loc[tr, "period"].to_numpy()).mean()
-            null[te] = data.loc[te, "period"].map(pm).to_numpy()
-    ok = np.isfinite(pred)
-    rmse = float(100 * np.sqrt(np.mean((s_all[ok] - pred[ok]) ** 2)))
-    rmse0 = float(100 * np.sqrt(np.mean((s_all[ok] - null[ok]) ** 2)))
-    return {
-        "folds": k,
-        "rmse_pp": rmse,
-        "null_rmse_pp": rmse0,
-        "r2_oos": 1 - (rmse / rmse0) ** 2 if rmse0 > 0 else float("nan"),
-        "mae_pp": float(100 * np.mean(np.abs(s_all[ok] - pred[ok]))),
-    }

@@ -306,6 +306,12 @@ def uncertainty_columns(b: pd.DataFrame, sigma: np.ndarray, tau2_pp, config) -> 
         r["rank"] = marg.rank
         r["rank_ci_low"], r["rank_ci_high"] = marg.lower, marg.upper
         r["rank_ci_simul_low"], r["rank_ci_simul_high"] = simul.lower, simul.upper
+        if "extrapolated" in r.columns:
+            # outside the support of the others: no rank interval narrower than the
+            # evidence — the marginal interval is replaced by the simultaneous one
+            ex = r["extrapolated"].to_numpy(dtype=bool)
+            r.loc[ex, "rank_ci_low"] = r.loc[ex, "rank_ci_simul_low"]
+            r.loc[ex, "rank_ci_high"] = r.loc[ex, "rank_ci_simul_high"]
         r[f"p_top{config.top_k}"] = prob_top(d, sigma, k=config.top_k, R=max(config.rank_draws, 2000), seed=config.seed + 1)
     se0 = 100.0 * np.sqrt(r["var_sampling"].to_numpy())
     if not np.all(se0 > 0):  # no sampling variance: the funnel uses the full standard error

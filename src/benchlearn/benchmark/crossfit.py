@@ -1,0 +1,102 @@
+"""Cross-validation by municipality, the choice of model family, cross-fitting, leverage.
+
+One set of folds serves three purposes (issue #13.2–3):
+
+1. **Choice of family.** Municipalities (with all their periods) are split at random
+   (seeded) into ``cv_folds`` folds; each candidate family is fitted on the other folds
+   and predicts the held-out fold's area share. The candidate with the smallest
+   out-of-fold RMSE (pp) is the run's model; the card lists every candidate's score.
+2. **Cross-fitting.** The chosen family's out-of-fold prediction *is* the municipality's
+   expected share, so an extreme municipality neither fits itself nor is pulled by its
+   own residual.
+3. **Leverage.** ``h_k = x̄_k'(X̄'X̄)^{-1}x̄_k`` of the municipality's framework variables
+   (z-scored, averaged over the periods, with an intercept): the hat value of an
+   unweighted regression on them, mean ``p/n``. A municipality with ``h_k`` above
+   ``extrapolation_leverage · p/n`` lies outside the support of the others
+   (``extrapolated``): its interval gets the families' disagreement as extra model
+   variance and its rank interval is the simultaneous one (docs/METHOD.md §3).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from benchlearn.benchmark.families import predict
+
+
+def fold_ids(data: pd.DataFrame, config) -> np.ndarray | None:
+    """Fold of each row (by municipality), or ``None`` when cross-validation is off."""
+    k = int(config.cv_folds)
+    codes = np.array(sorted(data["kommunekode"].unique()))
+    if k < 2 or len(codes) < 2 * k:
+        return None
+    rng = np.random.default_rng(config.seed)
+    fold_of = dict(zip(rng.permutation(codes), np.arange(len(codes)) % k))
+    return data["kommunekode"].map(fold_of).to_numpy()
+
+
+def out_of_fold(data: pd.DataFrame, variables, config, families, fold: np.ndarray) -> dict:
+    """Out-of-fold area shares and Jacobians of each family, plus the period-means null model.
+
+    Returns ``{"pred": {family: array}, "J": {family: array | None}, "null": array}`` in the
+    row order of ``data``; with ``pooled=False`` each period is cross-validated alone.
+    """
+    k = int(fold.max()) + 1
+    s_all = (data["actual"] / data["persons"]).to_numpy()
+    pred = {f: np.full(len(data), np.nan) for f in families}
+    jac: dict = {f: None for f in families}
+    null = np.full(len(data), np.nan)
+    bad: set[str] = set()
+    pos = np.arange(len(data))
+    groups = [pos] if config.pooled else [pos[(data["period"] == p).to_numpy()] for p in sorted(data["period"].unique())]
+    for rows in groups:
+        periods = sorted(data["period"].iloc[rows].unique())
+        for f in range(k):
+            tr, te = rows[fold[rows] != f], rows[fold[rows] == f]
+            if len(te) == 0:
+                continue
+            train, test = data.iloc[tr], data.iloc[te]
+            for fam in families:
+                mu, J = predict(fam, train, test, variables, periods, config)
+                pred[fam][te] = mu
+                if jac[fam] is None:
+                    jac[fam] = np.full((len(data), J.shape[1]), np.nan)
+                if jac[fam].shape[1] == J.shape[1]:
+                    jac[fam][te] = J
+                else:  # a ydelse nobody in the training folds receives: no common layout
+                    bad.add(fam)
+            pm = pd.Series(s_all[tr]).groupby(data["period"].iloc[tr].to_numpy()).mean()
+            null[te] = data["period"].iloc[te].map(pm).to_numpy()
+    for fam in bad:
+        jac[fam] = None
+    return {"pred": pred, "J": jac, "null": null}
+
+
+def scores(data: pd.DataFrame, oof: dict) -> list[dict]:
+    """Out-of-sample RMSE, MAE (pp) and R² of each family against the period-means model."""
+    s = (data["actual"] / data["persons"]).to_numpy()
+    rmse0 = float(100 * np.sqrt(np.nanmean((s - oof["null"]) ** 2)))
+    out = []
+    for fam, p in oof["pred"].items():
+        ok = np.isfinite(p)
+        rmse = float(100 * np.sqrt(np.mean((s[ok] - p[ok]) ** 2)))
+        out.append({"family": fam, "rmse_pp": rmse, "mae_pp": float(100 * np.mean(np.abs(s[ok] - p[ok]))),
+                    "r2_oos": 1 - (rmse / rmse0) ** 2 if rmse0 > 0 else float("nan"), "null_rmse_pp": rmse0})
+    return out
+
+
+def choose(score_rows: list[dict]) -> str:
+    """The family with the smallest out-of-fold RMSE (first listed wins a tie)."""
+    return min(score_rows, key=lambda r: (round(r["rmse_pp"], 12), [x["family"] for x in score_rows].index(r["family"])))["family"]
+
+
+def leverage(g: pd.DataFrame, variables) -> np.ndarray:
+    """Hat value of each row's municipality (framework variables averaged over periods)."""
+    m = g.groupby("kommunekode")[list(variables)].mean()
+    Z = m.to_numpy(dtype="float64")
+    sd = Z.std(axis=0)
+    Z = (Z - Z.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+    X = np.column_stack([np.ones(len(Z)), Z])
+    h = np.einsum("ij,jk,ik->i", X, np.linalg.pinv(X.T @ X), X)
+    return g["kommunekode"].map(dict(zip(m.index, h))).to_numpy(dtype="float64")

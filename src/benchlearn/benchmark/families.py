@@ -1,0 +1,231 @@
+"""Model families of the benchmark, fitted side by side (issue #13.2).
+
+- ``area``: one random-effects fractional logit (or elogit/WLS) of the area share;
+- ``ydelse``: one such model per ydelse of the area, expected shares summed
+  (ydelse-specific determinants);
+- ``multinomial``: the multivariate fractional logit of the ydelse shares and "not on
+  support" (Mullahy 2015, :mod:`benchlearn.benchmark.multinomial`), ydelse-specific slopes;
+- ``multinomial_shared``: the same with one slope per framework variable for all ydelser
+  (the ydelser move in proportion with the area share).
+
+Each family gives, for the rows of one fit, the expected area share ``mu``, its Jacobian
+``J`` and covariance ``V`` of the parameters, the between-municipality variance of the
+area share (per row, share scale) and the coefficient tables for the model card.
+:func:`predict` fits on a training set and predicts a test set (cross-validation and
+cross-fitting, :mod:`benchlearn.benchmark.crossfit`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from benchlearn.benchmark.estimation import Estimate, combine, design, estimate, expit, sampling_var
+from benchlearn.benchmark.multinomial import fit_multinomial, predict_multinomial
+from benchlearn.benchmark.uncertainty import paule_mandel_tau2
+from benchlearn.core import reference
+from benchlearn.core.errors import ConfigError
+
+FAMILIES: tuple[str, ...] = ("area", "ydelse", "multinomial", "multinomial_shared")
+
+
+@dataclass(frozen=True)
+class FamilyFit:
+    family: str
+    fits: list  # (label, Estimate) for the card's fit statistics
+    mu: np.ndarray  # expected area share
+    v: np.ndarray  # sampling variance of the area share (multinomial: S(1-S)/N)
+    J: np.ndarray  # d mu / d parameters
+    V: np.ndarray  # covariance of the parameters
+    tau2_k: np.ndarray  # between-municipality variance of the area share, per row
+    coefficients: pd.DataFrame
+    n_params: int
+
+
+@lru_cache(maxsize=64)
+def _ydelser(area: str, maalgruppe: str | None) -> frozenset[str]:
+    return frozenset(reference.maalgruppe_ydelser(maalgruppe) if maalgruppe is not None else reference.area_ydelser(area))
+
+
+def parts(g: pd.DataFrame, config) -> list[tuple[str, np.ndarray]]:
+    """(ydelse, counts) of the area's ydelser that someone receives."""
+    yd = _ydelser(config.area, config.maalgruppe)
+    cols = [c for c in g.columns if c.startswith("O:") and c[2:] in yd]
+    return [(c[2:], g[c].to_numpy(dtype="float64")) for c in cols if g[c].sum() > 0]
+
+
+def candidates(g: pd.DataFrame, config) -> tuple[str, ...]:
+    """The families that differ for this area: one ydelse leaves only ``area``;
+    the multinomial families are fractional logits (``model='fraclogit'`` only)."""
+    if len(parts(g, config)) <= 1:
+        return ("area",)
+    out = tuple(f for f in config.candidates if config.model == "fraclogit" or not f.startswith("multinomial"))
+    return out or ("area",)
+
+
+def resolve(family: str, g: pd.DataFrame, config) -> str:
+    if family.startswith("multinomial") and config.model != "fraclogit":
+        raise ConfigError(
+            f"Modelfamilien '{family}' er en fraktionel logit; brug model='fraclogit'.",
+            f"Model family '{family}' is a fractional logit; use model='fraclogit'.",
+        )
+    return "area" if len(parts(g, config)) <= 1 else family
+
+
+def _n_fixed(periods) -> int:
+    return len(periods)  # intercept + (periods - 1) dummies
+
+
+def fit_family(family: str, g: pd.DataFrame, variables, logged, config) -> FamilyFit:
+    """Fit one family on the rows ``g`` (one period or pooled periods)."""
+    family = resolve(family, g, config)
+    X, names, center, scale = design(g, variables)
+    N = g["persons"].to_numpy()
+    clusters = g["kommunekode"].to_numpy()
+    clustered = config.pooled and g["period"].nunique() > 1
+    periods = sorted(g["period"].unique())
+    s_area = g["actual"].to_numpy(dtype="float64") / N
+    info = dict(names=names, center=center, scale=scale, variables=variables, logged=logged, g=g)
+    if family.startswith("multinomial"):
+        pr = parts(g, config)
+        S = np.column_stack([O / N for _, O in pr])
+        est, mu_y, idx, _rho = fit_multinomial(S, N, X, clusters, n_fixed=_n_fixed(periods), shared=family.endswith("shared"),
+                                         sampling=config.sampling, cluster=clustered, max_iter=config.max_iter)
+        coefs = _multinomial_coefs(est, mu_y, idx, [y for y, _ in pr], info)
+        return FamilyFit(family, [(f"{config.target} ({family})", est)], est.mu, est.v, est.J, est.V,
+                         np.full(len(g), est.tau2), coefs, est.p)
+    pr = [(config.target, g["actual"].to_numpy(dtype="float64"))] if family == "area" else parts(g, config)
+    ests, frames = [], []
+    for label, O in pr:
+        e = estimate(O / N, N, X, clusters, model=config.model, sampling=config.sampling, cluster=clustered,
+                     max_iter=config.max_iter)
+        ests.append(e)
+        frames.append(_coef_frame(e, label, info))
+    mu = np.sum([e.mu for e in ests], axis=0)
+    J, V = (ests[0].J, ests[0].V) if len(ests) == 1 else combine(ests, clusters)
+    # Multinomial sampling variance of the area share (the ydelser are mutually exclusive):
+    # S(1-S)/N, not the sum of per-ydelse binomial variances (docs/METHOD.md §3).
+    v = sampling_var(mu, N, config.sampling)
+    if len(ests) == 1:
+        tau2_k = ests[0].tau2_share
+    else:
+        # τ² of the area's residual (the ydelser's τ² do not add up: one jobcentre effect
+        # moves them together)
+        tau2_k = np.full(len(g), paule_mandel_tau2(s_area - mu, v, len(g) - max(e.p for e in ests)))
+    frames.append(_ame_frame(ests, V, info))
+    return FamilyFit(family, [(lab, e) for (lab, _), e in zip(pr, ests)], mu, v, J, V, tau2_k,
+                     pd.concat(frames, ignore_index=True), sum(e.p for e in ests))
+
+
+def predict(family: str, train: pd.DataFrame, test: pd.DataFrame, variables, periods, config) -> tuple[np.ndarray, np.ndarray]:
+    """Fit ``family`` on ``train``; the area share of ``test`` and its Jacobian there.
+
+    ``test`` is standardized with the training rows' constants. The Jacobian has the
+    parameter layout of :func:`fit_family` (ydelse blocks in the order of :func:`parts`).
+    """
+    family = resolve(family, train, config)
+    Xtr, _, c, sc = design(train, variables, periods)
+    k = len(variables)
+    Xte, *_ = design(test, variables, periods, c[-k:], np.where(sc[-k:] > 0, sc[-k:], 1.0))
+    N = train["persons"].to_numpy()
+    clusters = train["kommunekode"].to_numpy()
+    if family.startswith("multinomial"):
+        pr = parts(train, config)
+        S = np.column_stack([O / N for _, O in pr])
+        est, _mu, idx, _rho = fit_multinomial(S, N, Xtr, clusters, n_fixed=_n_fixed(periods),
+                                        shared=family.endswith("shared"), sampling=config.sampling,
+                                        max_iter=config.max_iter)
+        mu_te, J_te = predict_multinomial(Xte, est.beta, idx)
+        return mu_te, J_te
+    pr = [(config.target, train["actual"].to_numpy(dtype="float64"))] if family == "area" else parts(train, config)
+    pred = np.zeros(len(test))
+    Js = []
+    for _label, O in pr:
+        e = estimate(O / N, N, Xtr, clusters, model=config.model, sampling=config.sampling, max_iter=config.max_iter)
+        eta = Xte @ e.beta
+        if config.model == "wls":
+            pred += eta
+            Js.append(Xte)
+        else:
+            m = expit(eta)
+            pred += m
+            Js.append((m * (1 - m))[:, None] * Xte)
+    return pred, np.hstack(Js)
+
+
+# -- coefficient tables for the model card ------------------------------------------------
+
+
+def _frame(label, names, beta, se, info, family=None) -> pd.DataFrame:
+    se = np.asarray(se, dtype="float64")
+    z = beta / se
+    coef = pd.DataFrame({
+        "ydelse": label, "term": names, "estimate": beta, "se": se, "z": z,
+        "p_value": 2 * stats.norm.sf(np.abs(z)),
+        "center": info["center"], "scale": info["scale"],
+        "transform": ["log" if n in info["logged"] else ("" if n in info["variables"] else "-") for n in names],
+        "importance": np.nan,
+    })
+    coef.insert(0, "fit_periods", ",".join(sorted(info["g"]["period"].unique())))
+    return coef
+
+
+def _coef_frame(est: Estimate, label: str, info) -> pd.DataFrame:
+    return _frame(label, info["names"], est.beta, est.se_beta, info)
+
+
+def _multinomial_coefs(est: Estimate, mu_y: np.ndarray, idx: np.ndarray, ydelser, info) -> pd.DataFrame:
+    """Per ydelse: log-odds against "not on support"; plus the AME on the area share."""
+    se = est.se_beta
+    frames = [_frame(y, info["names"], est.beta[idx[i]], se[idx[i]], info) for i, y in enumerate(ydelser)]
+    # AME_v = 100 Σ_y mean_k[μ_ky(1 − S_k)] θ_{y,v} (∂S/∂η_y = μ_y(1 − S)); delta-method se
+    Sk = mu_y.sum(axis=1)
+    fac = (mu_y * (1 - Sk)[:, None]).mean(axis=0)
+    rows = []
+    for j, n in enumerate(info["names"]):
+        if n not in info["variables"]:
+            continue
+        grad = np.zeros(len(est.beta))
+        np.add.at(grad, idx[:, j], fac)
+        rows.append(_ame_row(n, 100 * float(grad @ est.beta), 100 * float(np.sqrt(grad @ est.V @ grad)), info))
+    return pd.concat(frames + [_ame_table(rows, info)], ignore_index=True)
+
+
+def _ame_row(n, ame, se, info) -> dict:
+    return {"ydelse": "area", "term": n, "estimate": ame, "se": se, "z": ame / se,
+            "p_value": 2 * stats.norm.sf(abs(ame / se)), "transform": "log" if n in info["logged"] else "",
+            "importance": abs(ame)}
+
+
+def _ame_table(rows, info) -> pd.DataFrame:
+    out = pd.DataFrame(rows)
+    out.insert(0, "fit_periods", ",".join(sorted(info["g"]["period"].unique())))
+    return out
+
+
+def _ame_frame(ests: list[Estimate], V: np.ndarray, info) -> pd.DataFrame:
+    r"""Average marginal effect of each variable (per sd) on the area's share, in pp.
+
+    Notes
+    -----
+    :math:`\mathrm{AME}_v = 100\sum_y \overline{\mu_y(1-\mu_y)}\,\beta_{yv}` (the factor is
+    1 for WLS); standard error by the delta method with the joint covariance, holding
+    the averages fixed. Stored with ``importance = |AME|`` for the peer weights
+    (DOMAIN.md §5), ``ydelse = 'area'``.
+    """
+    names = info["names"]
+    p = len(names)
+    betas = np.concatenate([e.beta for e in ests])
+    rows = []
+    for i, n in enumerate(names):
+        if n not in info["variables"]:
+            continue
+        grad = np.zeros(V.shape[0])
+        for m, e in enumerate(ests):
+            grad[m * p + i] = float(np.mean(e.mu * (1 - e.mu))) if e.model != "wls" else 1.0
+        rows.append(_ame_row(n, 100 * float(grad @ betas), 100 * float(np.sqrt(grad @ V @ grad)), info))
+    return _ame_table(rows, info)

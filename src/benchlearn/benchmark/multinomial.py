@@ -1,0 +1,179 @@
+"""Multivariate fractional (multinomial) logit of the ydelse shares and "not on support".
+
+Mullahy (2015), *Multivariate fractional regression estimation of econometric share
+models*, J. Econometric Methods 4(1): the shares ``s_k1..s_kY`` of a municipality's
+residents on each ydelse of the area, and ``s_k0 = 1 − Σ_y s_ky`` not on them, are
+modelled as
+
+    μ_ky = exp(η_ky) / (1 + Σ_z exp(η_kz)),   η_ky = Z_ky'θ
+
+and θ is the quasi-ML estimate maximising ``Σ_k w_k Σ_{y≥0} s_ky log μ_ky`` — consistent
+whenever the mean is right, whatever the distribution of the shares. Two slope
+structures: ``shared=False`` (ydelse-specific intercepts, period effects and slopes:
+``Z_ky`` puts ``x_k`` in the block of ydelse y) and ``shared=True`` (ydelse-specific
+intercepts and period effects, one slope per framework variable for all ydelser: the
+ydelser then move in proportion with the area share, and ``logit(S_k) = log A + x_k'β``).
+
+No maintained Python library fits this model with weights and a clustered sandwich
+(statsmodels' ``MNLogit`` needs integer outcomes and has no ``var_weights``); the
+Newton iterations are a few lines with numpy.
+
+Working variance (a Dirichlet-multinomial form): ``Var(s_k) = (1/N_k + ρ)(diag μ_k −
+μ_k μ_k')``, so the weights are ``w_k = 1/(1/N_k + ρ)`` and ρ (the over-dispersion
+between municipalities) solves the Pearson moment equation
+``Σ_k X²_k/(1/N_k + ρ) = nY − q`` with ``X²_k = Σ_{y≥0} (s_ky − μ_ky)²/μ_ky``, iterated
+with the fit as in :func:`benchlearn.benchmark.estimation.estimate`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from benchlearn.benchmark.estimation import Estimate, _meat
+from benchlearn.benchmark.uncertainty import paule_mandel_tau2
+from benchlearn.core.errors import ModelError
+
+
+def parameter_map(Y: int, p: int, n_fixed: int, shared: bool) -> np.ndarray:
+    """``idx[y, j]``: position in θ of the coefficient of design column j for ydelse y.
+
+    Columns ``0..n_fixed-1`` (intercept and period dummies) are always ydelse-specific;
+    the framework variables are shared when ``shared``.
+    """
+    idx = np.zeros((Y, p), dtype=int)
+    if not shared:
+        return np.arange(Y * p).reshape(Y, p)
+    for y in range(Y):
+        idx[y, :n_fixed] = y * n_fixed + np.arange(n_fixed)
+        idx[y, n_fixed:] = Y * n_fixed + np.arange(p - n_fixed)
+    return idx
+
+
+def _Z(X: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Design tensor (n, Y, q) with ``η_ky = Z_ky'θ``."""
+    n, p = X.shape
+    Y = idx.shape[0]
+    q = int(idx.max()) + 1
+    Z = np.zeros((n, Y, q))
+    for y in range(Y):
+        # np.add.at: with shared slopes two columns never map to one slot, but be safe
+        for j in range(p):
+            Z[:, y, idx[y, j]] += X[:, j]
+    return Z
+
+
+def _probs(Z: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    eta = Z @ theta  # (n, Y)
+    m = np.maximum(eta.max(axis=1, keepdims=True), 0.0)
+    e = np.exp(eta - m)
+    return e / (np.exp(-m) + e.sum(axis=1, keepdims=True))
+
+
+def _newton(S: np.ndarray, Z: np.ndarray, w: np.ndarray, theta: np.ndarray, tol: float = 1e-10, max_steps: int = 100):
+    """Maximise Σ_k w_k Σ_{y≥0} s_ky log μ_ky (concave) by Newton with step halving."""
+    S0 = 1.0 - S.sum(axis=1)
+
+    def obj(th):
+        mu = _probs(Z, th)
+        mu0 = np.clip(1.0 - mu.sum(axis=1), 1e-300, None)
+        return float(np.sum(w * ((S * np.log(np.clip(mu, 1e-300, None))).sum(axis=1) + S0 * np.log(mu0)))), mu
+
+    f, mu = obj(theta)
+    for step in range(1, max_steps + 1):
+        r = S - mu
+        U = np.einsum("k,kyq,ky->q", w, Z, r)
+        # H = Σ_k w_k Z_k'(diag μ_k − μ_k μ_k')Z_k
+        Zm = np.einsum("kyq,ky->kq", Z, mu)
+        H = np.einsum("k,kyq,ky,kyr->qr", w, Z, mu, Z) - np.einsum("k,kq,kr->qr", w, Zm, Zm)
+        try:
+            d = np.linalg.solve(H, U)
+        except np.linalg.LinAlgError as exc:
+            raise ModelError(
+                "Den multinomiale model kunne ikke estimeres (singulær matrix); fjern rammevilkår.",
+                "The multinomial model could not be estimated (singular matrix); drop framework variables.",
+            ) from exc
+        t = 1.0
+        while True:
+            f_new, mu_new = obj(theta + t * d)
+            if f_new >= f - 1e-12 * abs(f) or t < 1e-8:
+                break
+            t /= 2
+        theta = theta + t * d
+        done = abs(f_new - f) <= tol * max(abs(f), 1.0) and np.max(np.abs(t * d)) < 1e-8
+        f, mu = f_new, mu_new
+        if done:
+            return theta, mu, H, step, True
+    return theta, mu, H, max_steps, False
+
+
+def fit_multinomial(
+    S: np.ndarray,
+    N: np.ndarray,
+    X: np.ndarray,
+    clusters: np.ndarray,
+    *,
+    n_fixed: int,
+    shared: bool,
+    sampling: str = "binomial",
+    cluster: bool = False,
+    max_iter: int = 100,
+) -> tuple[Estimate, np.ndarray, np.ndarray, float]:
+    """Fit the multinomial fractional logit; returns the area-share Estimate, μ (n, Y), ``idx`` and ρ.
+
+    The returned :class:`Estimate` describes the *area* share ``S_k = Σ_y μ_ky``:
+    ``J_k = ∂S_k/∂θ = Σ_y μ_ky(1 − S_k) Z_ky``; ``V`` is the (clustered) sandwich of the
+    QMLE; ``tau2`` the Paule–Mandel between-municipality variance of the area share on
+    the share scale (so ``tau2_share`` is constant, as for WLS).
+    """
+    n, p = X.shape
+    Y = S.shape[1]
+    idx = parameter_map(Y, p, n_fixed, shared)
+    Z = _Z(X, idx)
+    q = Z.shape[2]
+    if n * Y <= q + 1:
+        raise ModelError("For få kommuner til den multinomiale model.", "Too few municipalities for the multinomial model.")
+    theta = np.zeros(q)
+    mbar = np.clip(S.mean(axis=0), 1e-6, None)
+    m0 = max(1.0 - mbar.sum(), 1e-6)
+    for y in range(Y):
+        theta[idx[y, 0]] = np.log(mbar[y] / m0)
+    inv_n = (1.0 / N) if sampling != "none" else np.zeros(n)
+    rho = 0.0 if sampling != "none" else 1e-4
+    converged, it = False, 0
+    for it in range(1, max_iter + 1):
+        w = 1.0 / np.maximum(inv_n + rho, 1e-16)
+        theta, mu, H, _steps, ok = _newton(S, Z, w, theta)
+        mu_all = np.column_stack([1.0 - mu.sum(axis=1), mu])
+        s_all = np.column_stack([1.0 - S.sum(axis=1), S])
+        pearson = np.sum((s_all - mu_all) ** 2 / np.clip(mu_all, 1e-12, None), axis=1)
+        rho_new = paule_mandel_tau2(np.sqrt(pearson), np.maximum(inv_n, 1e-16), n * Y - q)
+        done = ok and abs(rho_new - rho) <= 1e-7 * max(rho, 1e-12)
+        rho = rho_new
+        if done:
+            converged = True
+            break
+    w = 1.0 / np.maximum(inv_n + rho, 1e-16)
+    theta, mu, H, _steps, _ok = _newton(S, Z, w, theta)
+    Sk = mu.sum(axis=1)
+    J = np.einsum("ky,kyq->kq", mu * (1.0 - Sk)[:, None], Z)
+    score = np.einsum("k,kyq,ky->kq", w, Z, S - mu)
+    Binv = np.linalg.inv(H)
+    if cluster:
+        V = Binv @ _meat(score, clusters, q) @ Binv
+        cov_type = "cluster(kommunekode)"
+    else:
+        V = Binv
+        cov_type = "model (Dirichlet-multinomial weights, scale 1)"
+    s_area = S.sum(axis=1)
+    v = np.clip(Sk, 1e-6, 1 - 1e-6) * (1 - np.clip(Sk, 1e-6, 1 - 1e-6)) / N if sampling != "none" else np.zeros(n)
+    tau2 = paule_mandel_tau2(s_area - Sk, v, n - q // max(Y, 1))
+    est = Estimate(theta, V, s_area, Sk, v, J, tau2, it, converged, "mfraclogit", cov_type, score, Binv)
+    return est, mu, idx, rho
+
+
+def predict_multinomial(X: np.ndarray, theta: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Area share ``S_k = Σ_y μ_ky`` for new rows and its Jacobian ``∂S_k/∂θ``."""
+    Z = _Z(X, idx)
+    mu = _probs(Z, theta)
+    Sk = mu.sum(axis=1)
+    return Sk, np.einsum("ky,kyq->kq", mu * (1.0 - Sk)[:, None], Z)

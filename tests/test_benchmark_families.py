@@ -1,0 +1,177 @@
+"""Model families side by side, the cross-validated choice, cross-fitting and leverage (#13.2–3).
+
+Independent computations: R's ``nnet::multinom`` for the multinomial fractional logit
+(a weighted multinomial likelihood on fractional "counts" ``w_k s_ky`` has the same
+estimating equations), scipy's L-BFGS on the same objective for shared slopes,
+statsmodels' OLS influence for the leverage, and a refit without the held-out fold for
+cross-fitting.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from scipy.optimize import minimize
+
+from benchlearn.benchmark.config import BenchmarkConfig
+from benchlearn.benchmark.crossfit import fold_ids, leverage
+from benchlearn.benchmark.families import FAMILIES
+from benchlearn.benchmark.model import fit
+from benchlearn.benchmark.multinomial import fit_multinomial, parameter_map
+from benchlearn.core.errors import ConfigError
+from benchlearn.data.dataset import Dataset
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_benchmark import outside_tables  # noqa: E402
+
+
+def _mn_data(seed=5, n=98, Y=3, p=3):
+    rng = np.random.default_rng(seed)
+    N = rng.integers(3_000, 40_000, n).astype(float)
+    X = np.column_stack([np.ones(n), rng.normal(0, 1, (n, p))])
+    B = np.column_stack([np.log([0.05, 0.08, 0.1][:Y])[:, None], rng.normal(0, 0.3, (Y, p))])
+    eta = X @ B.T + rng.normal(0, 0.15, (n, Y))  # over-dispersed: ρ > 0
+    e = np.exp(eta)
+    P = e / (1 + e.sum(1, keepdims=True))
+    counts = np.array([rng.multinomial(int(m), [*pr, 1 - pr.sum()]) for m, pr in zip(N, P)])
+    return counts[:, :Y] / N[:, None], N, X
+
+
+@pytest.mark.skipif(shutil.which("Rscript") is None, reason="R not installed")
+def test_multinomial_matches_nnet_multinom(tmp_path):
+    S, N, X = _mn_data()
+    est, mu, idx, rho = fit_multinomial(S, N, X, np.arange(len(N)), n_fixed=1, shared=False)
+    assert est.converged and rho > 0
+    w = 1 / (1 / N + rho)
+    frac = np.column_stack([1 - S.sum(1), S]) * w[:, None]
+    df = pd.DataFrame(frac, columns=["c0", "c1", "c2", "c3"]).assign(x1=X[:, 1], x2=X[:, 2], x3=X[:, 3])
+    df.to_csv(tmp_path / "d.csv", index=False)
+    r = subprocess.run(["Rscript", "-e", f"""
+        suppressMessages(library(nnet)); d <- read.csv('{tmp_path / "d.csv"}')
+        m <- multinom(cbind(c0, c1, c2, c3) ~ x1 + x2 + x3, data = d, trace = FALSE, maxit = 5000,
+                      abstol = 1e-14, reltol = 1e-15)
+        write.csv(coef(m), '{tmp_path / "b.csv"}', row.names = FALSE)"""], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    b_r = pd.read_csv(tmp_path / "b.csv").to_numpy()
+    b_py = np.vstack([est.beta[idx[y]] for y in range(3)])
+    # nnet stops its BFGS at a relative change of the deviance: agreement to 1e-4 absolute
+    # on coefficients of size 0.1–3 (measured ~1e-6)
+    np.testing.assert_allclose(b_py, b_r, atol=1e-4)
+    np.testing.assert_allclose(mu.sum(1), est.mu, rtol=1e-12)
+
+
+def test_shared_slopes_match_a_generic_optimizer():
+    S, N, X = _mn_data(seed=8)
+    est, mu, idx, rho = fit_multinomial(S, N, X, np.arange(len(N)), n_fixed=1, shared=True)
+    assert len(est.beta) == 3 + 3  # three intercepts, three shared slopes
+    w = 1 / (1 / N + rho)
+    S_all = np.column_stack([1 - S.sum(1), S])
+
+    def negll(th):
+        eta = np.column_stack([np.zeros(len(N))] + [X @ th[idx[y]] for y in range(3)])
+        lse = np.log(np.exp(eta).sum(1))
+        return -np.sum(w * (S_all * (eta - lse[:, None])).sum(1)) / w.sum()
+
+    opt = minimize(negll, np.zeros(6), method="L-BFGS-B", options={"ftol": 1e-15, "gtol": 1e-11, "maxiter": 5000})
+    np.testing.assert_allclose(est.beta, opt.x, atol=1e-5)  # L-BFGS gtol 1e-11 on a scaled objective
+    assert negll(est.beta) <= opt.fun + 1e-12
+
+
+def test_parameter_map_shapes():
+    np.testing.assert_array_equal(parameter_map(2, 3, 1, False), [[0, 1, 2], [3, 4, 5]])
+    np.testing.assert_array_equal(parameter_map(2, 3, 1, True), [[0, 2, 3], [1, 2, 3]])
+
+
+@pytest.fixture(scope="module")
+def outside_ds():
+    tables, truth = outside_tables(seed=7, effect_sd=0.3)
+    return Dataset.from_tables(tables), tables, truth
+
+
+@pytest.fixture(scope="module")
+def auto_fit(outside_ds):
+    ds, _, _ = outside_ds
+    return fit(ds, BenchmarkConfig(rank_draws=300, unmeasured_share=0.0, cv_folds=5))
+
+
+def test_card_lists_every_candidate_and_the_smallest_is_chosen(auto_fit):
+    res = auto_fit
+    cv = res.card.cross_validation
+    rows = {r["family"]: r for r in cv["candidates"]}
+    assert set(rows) == set(FAMILIES)
+    assert cv["chosen"] == min(rows, key=lambda f: rows[f]["rmse_pp"]) == res.card.family
+    assert cv["rmse_pp"] == rows[cv["chosen"]]["rmse_pp"] and cv["cross_fit"] is True
+    assert all(r["rmse_pp"] < r["null_rmse_pp"] for r in rows.values())
+    assert (res.to_frame()["family"] == cv["chosen"]).all()
+    d = res.card.to_dict()
+    assert d["family"] == cv["chosen"] and len(d["cross_validation"]["candidates"]) == 4
+    text = res.card.to_text()
+    assert all(f"{f}: RMSE" in text for f in FAMILIES)
+
+
+def test_cross_fitted_expected_share_equals_a_refit_without_the_fold(outside_ds, auto_fit):
+    """Municipalities of fold 0: their expected share is the area model fitted on the others."""
+    ds, tables, _ = outside_ds
+    cfg = BenchmarkConfig(rank_draws=200, unmeasured_share=0.0, cv_folds=5, level="area")
+    res = fit(ds, cfg)
+    rec = res.to_frame()
+    # the folds as fit() draws them (same seed, same rows)
+    fold = fold_ids(rec[["kommunekode"]], cfg)
+    held = set(rec.loc[fold == 0, "kommunekode"])
+    rest = {k: (v[~v["kommunekode"].isin(held)] if k == "support" else v) for k, v in tables.items()}
+    ref = fit(Dataset.from_tables(rest), BenchmarkConfig(rank_draws=200, unmeasured_share=0.0, cv_folds=0, level="area"))
+    co = ref.coefficients[ref.coefficients["ydelse"] == "total"].set_index("term")
+    fw = tables["framework"].pivot_table(index=["kommunekode", "period"], columns="variable", values="value").reset_index()
+    h = rec[rec["kommunekode"].isin(held)].merge(fw, on=["kommunekode", "period"])
+    eta = co.loc["const", "estimate"] + (h["period"] == "2023") * co.loc["period[2023]", "estimate"]
+    for v in [t for t in co.index if t.startswith("rammevilkaar")]:
+        eta = eta + co.loc[v, "estimate"] * (h[v] - co.loc[v, "center"]) / co.loc[v, "scale"]
+    np.testing.assert_allclose(h["expected_share"], 1 / (1 + np.exp(-eta)), rtol=1e-6)  # IRLS tolerance
+    # and it differs from the in-sample fit, which the municipality helps to fit
+    ins = fit(ds, BenchmarkConfig(rank_draws=200, unmeasured_share=0.0, cv_folds=5, level="area", cross_fit=False))
+    assert not np.allclose(ins.to_frame()["expected_share"], rec["expected_share"], rtol=1e-4)
+
+
+def test_leverage_is_the_hat_value(outside_ds, auto_fit):
+    rec = auto_fit.to_frame()
+    ds, tables, _ = outside_ds
+    fw = tables["framework"].pivot_table(index="kommunekode", columns="variable", values="value")
+    hat = sm.OLS(np.zeros(len(fw)), sm.add_constant(fw.to_numpy())).fit().get_influence().hat_matrix_diag
+    got = rec.groupby("kommunekode")["leverage"].first().reindex(fw.index)
+    np.testing.assert_allclose(got, hat, rtol=1e-9)
+    np.testing.assert_allclose(rec.groupby("period")["leverage"].sum(), 5.0, rtol=1e-9)  # trace = p
+    assert not rec["extrapolated"].any()  # normal variables, 98 municipalities: none above 3p/n
+
+
+def test_an_outlying_municipality_is_flagged_and_gets_wider_intervals(outside_ds):
+    _, tables, _ = outside_ds
+    fw = tables["framework"].copy()
+    odd = 101  # København: framework values 7 sd out on two variables
+    m = (fw["kommunekode"] == odd) & fw["variable"].isin(["rammevilkaar_0", "rammevilkaar_1"])
+    fw.loc[m, "value"] = 7.0
+    ds = Dataset.from_tables({**tables, "framework": fw})
+    res = fit(ds, BenchmarkConfig(rank_draws=300, unmeasured_share=0.0, cv_folds=5))
+    off = fit(ds, BenchmarkConfig(rank_draws=300, unmeasured_share=0.0, cv_folds=5, extrapolation_leverage=1e6))
+    r, o = res.to_frame(), off.to_frame()
+    x = r[r["kommunekode"] == odd]
+    assert x["extrapolated"].all() and (x["leverage_ratio"] > 3).all()
+    assert (r.loc[r["kommunekode"] != odd, "extrapolated"] == False).all()  # noqa: E712
+    assert (x["var_model"] > 0).all() and (x["var_model"] >= x["var_pred"]).all()
+    assert (x["se_pp"].to_numpy() > o.loc[o["kommunekode"] == odd, "se_pp"].to_numpy()).all()
+    # no rank interval narrower than the evidence: the simultaneous one
+    assert (x["rank_ci_low"] == x["rank_ci_simul_low"]).all() and (x["rank_ci_high"] == x["rank_ci_simul_high"]).all()
+    assert res.card.extrapolated == {p: [odd] for p in ("2022", "2023")}
+
+
+def test_unknown_family_refused():
+    with pytest.raises(ConfigError, match="probit"):
+        BenchmarkConfig(level="probit")
+    with pytest.raises(ConfigError):
+        BenchmarkConfig(candidates=("area", "tobit"))
