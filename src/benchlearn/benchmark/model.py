@@ -195,10 +195,16 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
     with the fit. :math:`\\widehat{\\mathrm{Var}}(\\hat\\beta) = (J'WJ)^{-1}` (one period) or the
     cluster-robust sandwich by municipality (pooled). With ``level="ydelse"`` one such
     model is fitted per ydelse y and :math:`\\hat s_k = \\sum_y \\hat\\mu_{ky}`, with the
-    joint sandwich of the stacked models (:func:`combine`). Then
+    joint sandwich of the stacked models (:func:`combine`); ``multinomial`` and
+    ``multinomial_shared`` fit the multivariate fractional logit of the ydelse shares
+    (:mod:`benchlearn.benchmark.multinomial`); ``auto`` (default) takes the family with
+    the smallest cross-validated RMSE by municipality, and with ``cross_fit`` each
+    municipality's :math:`\\hat s_k` is that family's prediction from the fit without
+    its fold (:mod:`benchlearn.benchmark.crossfit`). Then
     :math:`\\mathrm{diff\\_pp}_k = 100(s_k - \\hat s_k)` with
     :math:`\\mathrm{se}^2 = 10^4(v_k + J_k \\hat V J_k' + \\kappa\\tau_k^2)`, κ =
-    ``unmeasured_share`` (docs/METHOD.md §3).
+    ``unmeasured_share``, plus the extra model variance of an extrapolated municipality
+    (docs/METHOD.md §3).
     """
     config = config or BenchmarkConfig()
     asm = _assemble(ds, config)

@@ -157,6 +157,9 @@ def profile_pdf(data: SiteData, kommunekode: int, period: str | None = None) -> 
                          f"({fmt_num(h.get('rank_ci_low'), 0)}–{fmt_num(h.get('rank_ci_high'), 0)})")
         if h.get("published_rank") is not None:
             lines.append(f"{tx.say('kommune.published_rank')}: {fmt_num(h.get('published_rank'), 0)}")
+        if h.get("extrapolated"):
+            lines.append(f"{tx.say('common.extrapolated')}: "
+                         f"{tx.say('common.extrapolated_note', ratio=fmt_num(h.get('leverage_ratio'), 1))}")
         pdf.para("\n".join(lines), 10.5)
         pdf.para(tx.say("pdf.negative_difference_fewer_public_support"), 8.5)
     by_area = records(prof.get("by_area"))

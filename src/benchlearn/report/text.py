@@ -154,6 +154,9 @@ MODEL_CARD = {
     "mapping_hash": ("Ydelsesafbildning (hash)", "Benefit mapping (hash)"),
     "config_hash": ("Konfiguration (hash)", "Configuration (hash)"), "dataset_hash": ("Datasæt (hash)", "Dataset (hash)"),
     "config": ("Konfiguration", "Configuration"), "simulated": ("Simuleret", "Simulated"), "notes": ("Noter", "Notes"),
+    "family": ("Modelfamilie", "Model family"), "candidates": ("Kandidatmodeller", "Candidate models"),
+    "chosen": ("Valgt", "Chosen"), "rule": ("Valgregel", "Rule of choice"), "cross_fit": ("Krydstilpasset", "Cross-fitted"),
+    "extrapolated": ("Ekstrapolerede kommuner", "Extrapolated municipalities"),
     "variable": ("rammevilkår", "variable"), "reason": ("begrundelse", "reason"), "ydelse": ("ydelse", "benefit"),
     "n": ("n", "n"), "parameters": ("parametre", "parameters"), "tau2": ("τ²", "τ²"), "tau2_scale": ("τ²-skala", "τ² scale"),
     "tau_pp": ("τ (pp)", "τ (pp)"), "r2": ("R²", "R²"), "folds": ("fold", "folds"), "rmse_pp": ("RMSE (pp)", "RMSE (pp)"),
@@ -168,6 +171,9 @@ MODEL_CARD_HIDDEN = frozenset({"coefficients"})
 
 COLUMNS = {
     "kommunekode": ("Kommunekode", "Municipality code"),
+    "extrapolated": ("Ekstrapoleret", "Extrapolated"),
+    "leverage": ("Løftestang (hat-værdi)", "Leverage (hat value)"),
+    "leverage_ratio": ("Løftestang / gennemsnit", "Leverage / average"),
     "navn": ("Kommune", "Municipality"),
     "period": ("Periode", "Period"),
     "area": ("Område", "Area"),

@@ -253,7 +253,7 @@ def _diverging(v, values: pd.DataFrame) -> str:
 
 
 BENCH_COLS = ["rank", "navn", "diff_pp", "ci_low_pp", "ci_high_pp", "rank_ci_low", "rank_ci_high", "published_rank", "tier",
-              "actual", "expected", "shrunk_diff_pp", "p_top10", "potentiale_persons"]
+              "actual", "expected", "shrunk_diff_pp", "p_top10", "potentiale_persons", "extrapolated"]
 
 
 def benchmark_page(data: SiteData, linker: Linker, period=None, area=None, url="/benchmark") -> str:
