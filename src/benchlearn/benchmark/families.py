@@ -27,7 +27,6 @@ from scipy import stats
 from benchlearn.benchmark.estimation import Estimate, combine, design, estimate, expit, sampling_var
 from benchlearn.benchmark.multinomial import fit_multinomial, predict_multinomial
 from benchlearn.benchmark.uncertainty import paule_mandel_tau2
-from benchlearn.core import reference
 from benchlearn.core.errors import ConfigError
 
 FAMILIES: tuple[str, ...] = ("area", "ydelse", "multinomial", "multinomial_shared")
@@ -47,13 +46,13 @@ class FamilyFit:
 
 
 @lru_cache(maxsize=64)
-def _ydelser(area: str, maalgruppe: str | None) -> frozenset[str]:
-    return frozenset(reference.maalgruppe_ydelser(maalgruppe) if maalgruppe is not None else reference.area_ydelser(area))
+def _ydelser(config) -> frozenset[str]:
+    return frozenset(config.ydelser)  # the config is frozen and hashable; the reference lookup is slow
 
 
 def parts(g: pd.DataFrame, config) -> list[tuple[str, np.ndarray]]:
     """(ydelse, counts) of the area's ydelser that someone receives."""
-    yd = _ydelser(config.area, config.maalgruppe)
+    yd = _ydelser(config)
     cols = [c for c in g.columns if c.startswith("O:") and c[2:] in yd]
     return [(c[2:], g[c].to_numpy(dtype="float64")) for c in cols if g[c].sum() > 0]
 
