@@ -49,6 +49,7 @@ COMMANDS: dict[str, list[str]] = {
     "dea": ["dea", "{ds}", "--bootstrap", "20", "--json"],
     "peers": ["peers", "{ds}", "--json"],
     "surveys": ["surveys", "{ds}", "--json"],
+    "benchlearning": ["benchlearning", "{ds}", "--kommune", "450", "--json"],
     "review": ["review", "{ds}", "--json"],
     "report": ["report", "{ws}", "--kommune", "450", "--out", "{out}.pdf"],
     "site": ["site", "{out}", "{ws}"],

@@ -75,6 +75,8 @@ ANALYSES: tuple[Analysis, ...] = (
         "Peers, costs and cost efficiency (DEA)",
     ),
     Analysis("surveys", "benchlearn.runs.survey_runs:store_default_runs", "Undersøgelser", "Surveys"),
+    Analysis("methods", "benchlearn.runs.benchlearning_runs:store_default_runs",
+             "Indsatser, selvevaluering og læringsforløb", "Efforts, self-assessment and learning cycles"),
 )
 
 

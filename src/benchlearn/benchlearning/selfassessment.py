@@ -37,16 +37,17 @@ def gaps(sa: pd.DataFrame | None, period: str) -> pd.DataFrame:
     return g.sort_values(["kommunekode", "enabler"]).reset_index(drop=True)
 
 
-def compare(sa: pd.DataFrame | None, period: str, kommunekode: int, peers: list[int], partners: list[int]) -> pd.DataFrame:
+def compare(sa: pd.DataFrame | None, period: str, kommunekode: int, peers: list[int], partners: list[int],
+            wide: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> pd.DataFrame:
     """One municipality's self scores against its peers' and learning partners' means.
 
     Returns per enabler: ``own, peer_score`` (external assessment of the municipality, if any),
     ``peers_mean, peers_n, partners_mean, partners_n, partners_se`` and
     ``gap_to_partners = partners_mean − own`` (positive: the partners rate themselves higher).
     ``partners_se`` is the standard error of the partners' mean (sd/√n, null for n < 2).
+    ``wide``: the (self, peer) score tables of :func:`scores`, when computed once for many calls.
     """
-    s = scores(sa, period, "self")
-    p = scores(sa, period, "peer")
+    s, p = wide if wide is not None else (scores(sa, period, "self"), scores(sa, period, "peer"))
     rows = []
     for e in reference.enabler_codes():
         own = s[e].get(kommunekode, np.nan) if e in s.columns else np.nan
