@@ -11,11 +11,12 @@ from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from benchlearn.core.contract import TABLES
 from benchlearn.core.errors import DatasetError, MissingTableError
 from benchlearn.data.io import RawTable, normalise_column, read_csv, read_parquet, read_xlsx_sheets
-from benchlearn.data.validate import check_period_kinds, check_plausibility, validate_table
+from benchlearn.data.validate import check_period_kinds, check_plausibility, key_order, validate_table
 
 PERSON_LEVEL = frozenset(n for n, t in TABLES.items() if t.person_level)
 _IGNORED_SUFFIXES = {".md", ".txt", ".json", ".toml", ".yaml", ".yml", ".pdf", ".png", ".html"}
@@ -25,20 +26,42 @@ def _sort_key(df: pd.DataFrame, name: str) -> pd.DataFrame:
     """The table sorted by its key (stable; missing values last, as ``sort_values``).
 
     The order is computed from each key column's sorted codes; a table already in key
-    order (most files are) is returned without the copy that reordering makes.
+    order (most files are) is returned without the copy that reordering makes. Otherwise
+    the columns are reordered one at a time, each dropped from ``df`` once copied, so a
+    large table is never held twice (the caller hands ``df`` over).
     """
     spec = TABLES.get(name)
     cols = [c for c in (spec.key if spec else ()) if c in df.columns] or list(df.columns)
     if not len(df):
         return df
-    keys = []
-    for c in reversed(cols):
-        codes, uniques = pd.factorize(df[c], sort=True, use_na_sentinel=True)
-        keys.append(np.where(codes < 0, len(uniques), codes))
-    order = np.lexsort(keys)
+    order = key_order(df, cols)
     if np.array_equal(order, np.arange(len(df))):
         return df.reset_index(drop=True)
-    return df.take(order).reset_index(drop=True)
+    names = list(df.columns)
+    if len(set(names)) != len(names):  # not a contract table's shape; reorder whole
+        return df.take(order).reset_index(drop=True)
+    out: dict[str, pd.Series] = {}
+    for c in names:
+        col = df[c]
+        if isinstance(col.dtype, pd.StringDtype):
+            # through its distinct values: taking from Arrow text in chunks first joins the
+            # chunks into one copy; this builds the reordered column straight away
+            codes, uniques = pd.factorize(col, use_na_sentinel=True)
+            del col
+            del df[c]
+            codes = codes[order]
+            out[c] = pd.Series(uniques.take(codes, allow_fill=True), dtype=uniques.dtype)
+            del codes, uniques
+        else:
+            out[c] = col.take(order).reset_index(drop=True)
+            del col
+            del df[c]
+        pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed blocks otherwise
+    return pd.DataFrame(out, copy=False)
+
+
+#: rows hashed at a time: ``hash_pandas_object`` turns Arrow text into one Python object per value
+_HASH_ROWS = 262_144
 
 
 @dataclass(frozen=True)
@@ -74,11 +97,16 @@ class Dataset:
     def _from_raw(cls, raws: dict[str, RawTable], source: str, notes: tuple[str, ...]) -> Dataset:
         typed = {}
         for name, raw in raws.items():
-            typed[name] = validate_table(raw)
+            typed[name] = validate_table(raw, consume=True)  # the reader's frame: ours to give up
             raws[name] = replace(raw, frame=raw.frame.iloc[:0])  # the text is no longer needed: free it
+            del raw
+            pa.default_memory_pool().release_unused()
         check_period_kinds(typed, raws)
         check_plausibility(typed, raws)
-        return cls(MappingProxyType({n: _sort_key(df, n) for n, df in sorted(typed.items())}), source, notes)
+        tables = {}
+        for n in sorted(typed):
+            tables[n] = _sort_key(typed.pop(n), n)  # handed over: the unsorted copy goes as it is sorted
+        return cls(MappingProxyType(tables), source, notes)
 
     # -- access -------------------------------------------------------------------------
     @property
@@ -115,8 +143,8 @@ class Dataset:
             h.update(name.encode())
             h.update("\x1f".join(df.columns).encode())
             h.update("\x1f".join(str(t) for t in df.dtypes).encode())
-            if len(df):
-                h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+            for start in range(0, len(df), _HASH_ROWS):  # row hashes are per row: the same bytes as in one go
+                h.update(pd.util.hash_pandas_object(df.iloc[start:start + _HASH_ROWS], index=False).to_numpy().tobytes())
         return h.hexdigest()
 
     @cached_property
