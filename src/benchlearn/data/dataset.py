@@ -16,7 +16,8 @@ import pyarrow as pa
 from benchlearn.core.contract import TABLES
 from benchlearn.core.errors import DatasetError, MissingTableError
 from benchlearn.data.io import RawTable, normalise_column, read_csv, read_parquet, read_xlsx_sheets
-from benchlearn.data.validate import check_period_kinds, check_plausibility, key_order, validate_table
+from benchlearn.data.keys import key_order
+from benchlearn.data.validate import check_period_kinds, check_plausibility, validate_table
 
 PERSON_LEVEL = frozenset(n for n, t in TABLES.items() if t.person_level)
 _IGNORED_SUFFIXES = {".md", ".txt", ".json", ".toml", ".yaml", ".yml", ".pdf", ".png", ".html"}
