@@ -1,0 +1,62 @@
+"""Reduced run of scripts/validate_benchmark.py: seeds 1–2 of the four designs (#13.4).
+
+The full run (30 seeds per design, docs/METHOD.md §6) takes about half an hour on the
+shared machine; this reruns two seeds (8 fits, 784 municipality-periods) with
+thresholds for that size. With 392 intervals per design the binomial sd of a coverage
+near 0.95 is 0.011, and the seed-to-seed spread in the full run is larger (b: 0.90–0.99
+per seed), so the coverage band is [0.90, 0.99]; correlations of single seeds ranged
+0.83–0.97 in (a), (b), (d), so the two-seed mean must reach 0.88. Design (c) is the one
+the models cannot represent: the test checks that the validation *detects* it (every one
+of its 30 seeds had coverage ≤ 0.872 and correlation ≤ 0.839).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "validate_benchmark.py"
+
+
+@pytest.fixture(scope="module")
+def vb():
+    spec = importlib.util.spec_from_file_location("validate_benchmark", SCRIPT)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def table(vb):
+    rows = [{"design": d, "seed": s, **vb.one(d, s)} for d in vb.DESIGNS for s in (1, 2)]
+    return vb.summarise(pd.DataFrame(rows)).set_index("design")
+
+
+@pytest.mark.parametrize("design", ["a_per_ydelse", "b_proportional", "d_heavy_tails"])
+def test_designs_the_benchmark_handles(table, design):
+    r = table.loc[design]
+    assert r["corr"] >= 0.88
+    assert 0.90 <= r["coverage"] <= 0.99
+    assert r["width/sd"] <= 1.6  # full run 1.39–1.47; two seeds measured up to 1.52
+    assert r["rank_cov_marginal"] >= 0.95
+    assert r["short_rank_missed"] == 0  # seeds 1–2 (the full run: 1 of 30 seeds in (a) and (d))
+
+
+def test_the_threshold_design_is_detected_as_a_misfit(table):
+    r = table.loc["c_threshold"]
+    assert r["coverage"] < 0.90 and r["corr"] < 0.90
+
+
+def test_designs_are_what_the_docstring_says(vb):
+    tables, truth = vb.simulate_design("b_proportional", 1)
+    sup = tables["support"].pivot_table(index=["kommunekode", "period"], columns="ydelse", values="fuldtidspersoner")
+    assert sorted(sup.columns) == sorted(vb.YDELSER) and len(sup) == 98 * len(vb.PERIODS)
+    pop = tables["population"].set_index(["kommunekode", "period"])["persons"]
+    assert (sup.sum(axis=1) <= pop.loc[sup.index]).all()  # mutually exclusive ydelser: counts add up to ≤ N
+    # (b): expected fractions of the area total are fixed (0.025 : 0.03 : 0.06 of 0.115)
+    share = sup.sum() / sup.sum().sum()
+    assert abs(share["kontanthjaelp"] - 0.06 / 0.115) < 0.02
+    assert truth["true_diff_pp"].std() > 1.5  # effects of about 2 pp sd, the documented size
