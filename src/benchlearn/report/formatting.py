@@ -25,6 +25,8 @@ def fmt_num(v: Any, digits: int = 2) -> str:
     except (TypeError, ValueError):
         return str(v)
     s = f"{f:,.{digits}f}"
+    if s.startswith("-") and float(s.replace(",", "")) == 0:  # −0,004 prints as 0,00, not −0,00
+        s = s[1:]
     if lang() == "da":
         s = s.replace(",", "\u00a0").replace(".", ",").replace("\u00a0", ".")
     return s.replace("-", "−")

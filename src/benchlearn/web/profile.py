@@ -10,6 +10,7 @@ from benchlearn.report import text as tx
 from benchlearn.report.downloads import headers, readable
 from benchlearn.report.formatting import card_value
 from benchlearn.report.profile import profile_context
+from benchlearn.report.spine import peers_chart, spine_chart, spine_rows
 from benchlearn.report.site_data import SiteData, records
 from benchlearn.web.pages import Linker, base_context, fig_json, paradox_rows, render
 
@@ -36,6 +37,12 @@ def kommune_page(data: SiteData, linker: Linker, k: int, period=None, url="/") -
             if col == "maalgruppe" else prof["by_maalgruppe"], col, tx.maalgruppe_label))
     if prof.get("trend") is not None:
         figs["trend"] = fig_json(figures.trend(prof["trend"]))
+    spine = spine_rows(data, k, prof["period"])
+    if len(spine) > 1:  # one row is the headline already
+        figs["spine"] = fig_json(spine_chart(spine))
+    peers_fig = peers_chart(prof.get("headline"), prof["navn"], prof.get("peers"))
+    if peers_fig is not None:
+        figs["peers"] = fig_json(peers_fig)
     if prof.get("costs") is not None:
         figs["costs"] = fig_json(figures.costs_bars(prof["costs"], lambda c: tx.label(tx.COST_CATEGORIES, c))
                                  or figures.unit_cost_trend(prof["costs"]))
@@ -62,7 +69,7 @@ def kommune_page(data: SiteData, linker: Linker, k: int, period=None, url="/") -
         if isinstance(peers, (list, tuple)):
             r["peer_names"] = ", ".join(data.names.get(int(x), str(x)) for x in peers if int(x) != int(k))
     ctx.update(
-        prof=prof, figs=figs, headline=prof.get("headline"),
+        prof=prof, figs=figs, headline=prof.get("headline"), spine=records(spine) if len(spine) > 1 else [],
         by_area=_rows(prof.get("by_area")), classification=_rows(prof.get("classification")),
         peers=_rows(prof.get("peers"), linker), learning_partners=_rows(prof.get("learning_partners"), linker),
         dea=dea, partner_differences=_rows(prof.get("partner_differences")), cost_split=_rows(prof.get("cost_split")),
