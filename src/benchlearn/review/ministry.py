@@ -57,6 +57,9 @@ def _published_rank(pub: pd.DataFrame) -> pd.Series:
 
 def _join(open_: pd.DataFrame, pub: pd.DataFrame) -> pd.DataFrame:
     p = pub.assign(prank=_published_rank(pub))
+    if "published_diff_pp" in p.columns and p["published_diff_pp"].notna().all():
+        # the publisher's own result (y30r21: from unrounded counts), not the one derived from counts rounded to 10
+        p = p.assign(diff_pp=p["published_diff_pp"].astype(float))
     cols = ["kommunekode", "period", "area", "expected", "expected_share", "diff_pp", "tier"]
     return open_[cols + ["rank", "navn", "actual"]].merge(p[cols + ["prank"]], on=["kommunekode", "period", "area"],
                                                           suffixes=("_open", "_pub"))
@@ -69,7 +72,8 @@ def agreement(open_: pd.DataFrame, pub: pd.DataFrame) -> pd.DataFrame:
     ----------
     open_, pub : DataFrame
         Benchmark records (``kommunekode, period, area, expected, expected_share, diff_pp,
-        rank, tier``; the published side may carry ``published_rank``).
+        rank, tier``; the published side may carry ``published_rank`` and ``published_diff_pp``,
+        which then stand for its rank and result — the publisher's own, as published).
 
     Returns
     -------
@@ -189,7 +193,8 @@ def reproducibility(pub: pd.DataFrame, frame_by_period: dict[str, pd.DataFrame],
         X = x.to_numpy(dtype=float)[ok]
         X = np.column_stack([np.ones(len(X)), (X - X.mean(axis=0)) / np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)])
         e = 100 * g["expected_share"].to_numpy(dtype=float)[ok]
-        d = g["diff_pp"].to_numpy(dtype=float)[ok]
+        own = "published_diff_pp" in g.columns and bool(g["published_diff_pp"].notna().all())
+        d = g["published_diff_pp" if own else "diff_pp"].to_numpy(dtype=float)[ok]  # the publisher's own result when given
 
         def resid(y: np.ndarray) -> np.ndarray:
             return y - X @ np.linalg.lstsq(X, y, rcond=None)[0]

@@ -373,8 +373,13 @@ def _published(ds, specs: ReviewSpecs, recs_all: dict, configs: dict, contributi
             wanted[cfg.target] = type(cfg)(area=cfg.area, maalgruppe=cfg.maalgruppe, periods=cfg.periods)
     got = fit_many([(ds, c, "published") for c in wanted.values()], jobs=jobs)
     pub_cache = {}
+    own = [c for c in ("published_rank", "published_diff_pp") if c in ds.table("benchmark").columns]
     for target, (res_pub, seconds) in zip(wanted, got, strict=True):
         pub_cache[target] = res_pub.to_frame()
+        if own:  # the publisher's own rank and result travel with its records
+            b = ds.table("benchmark")[["kommunekode", "period", "area", *own]]
+            pub_cache[target] = pub_cache[target].drop(columns=[c for c in own if c in pub_cache[target].columns]).merge(
+                b, on=["kommunekode", "period", "area"], how="left")
         timings[f"published:{target}"] = seconds
     for name, recs in recs_all.items():
         ds_spec, cfg, res = configs[name]

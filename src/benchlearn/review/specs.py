@@ -104,9 +104,9 @@ class ReviewSpecs:
                 "source": self.source, "specs": [s.to_dict() for s in self.specs]}
 
 
-def default_specs_path() -> Path:
-    """The documented default specifications shipped with benchlearn."""
-    return Path(str(resources.files("benchlearn.review").joinpath("default_specs.toml")))
+def default_specs_path(name: str = "default_specs.toml") -> Path:
+    """The documented default specifications shipped with benchlearn (``y30r21_specs.toml``: the ministry comparison)."""
+    return Path(str(resources.files("benchlearn.review").joinpath(name)))
 
 
 def _bad(src: str, row: int | None, column: str | None, value: Any, da: str, en: str) -> DataError:

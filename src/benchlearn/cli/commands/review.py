@@ -115,16 +115,25 @@ def register(app: typer.Typer) -> None:
         json_out: JsonOption = False,
         lang: Annotated[str | None, typer.Option("--lang", help="da eller en.")] = None,
     ) -> None:
-        """Modelgennemgang: benchmarket under flere specifikationer og mod det offentliggjorte. / Model review: the benchmark under several specifications and against the published one."""
+        """Modelgennemgang: benchmarket under flere specifikationer og mod det offentliggjorte (DATASET = y30r21: mod ministeriets, rigtige data). / Model review: the benchmark under several specifications and against the published one (DATASET = y30r21: against the ministry's, real data)."""
         from benchlearn.core.progress import progress_bar
         from benchlearn.review.run import run_review
         from benchlearn.review.specs import load_specs
+        from benchlearn.review.y30r21 import Y30R21_NAME
 
         if lang is not None:
             set_lang(lang)
         t0 = time.perf_counter()
-        ds = open_dataset(dataset)
-        rs = load_specs(specs)
+        if str(dataset) == Y30R21_NAME and not dataset.exists():
+            # the ministry comparison on the real y30r21 in ../shared/data/raw (docs/REVIEW.md)
+            from benchlearn.review.specs import default_specs_path
+            from benchlearn.review.y30r21 import ministry_dataset
+
+            ds = ministry_dataset()
+            rs = load_specs(specs if specs is not None else default_specs_path("y30r21_specs.toml"))
+        else:
+            ds = open_dataset(dataset)
+            rs = load_specs(specs)
         n = len(rs.specs)
         with progress_bar(n, "Modelgennemgang", "Model review") as advance:
             rv = run_review(ds, rs, period=period, all_periods=all_periods, contributions=contributions, progress=advance)
