@@ -175,3 +175,24 @@ def test_unknown_family_refused():
         BenchmarkConfig(level="probit")
     with pytest.raises(ConfigError):
         BenchmarkConfig(candidates=("area", "tobit"))
+
+
+def test_far_out_on_the_published_scale_of_a_logged_variable_is_flagged(outside_ds):
+    """A skewed positive variable is log-transformed by the model; a municipality 7 sd out
+    on its published scale sits only ~3 sd out after the log, yet depends on that choice."""
+    _, tables, _ = outside_ds
+    codes = sorted(tables["population"]["kommunekode"].unique())
+    rng = np.random.default_rng(2)
+    val = dict(zip(codes, np.exp(rng.normal(0, 0.5, len(codes)))))
+    odd = 751  # Aarhus
+    val[odd] = float(np.mean(list(val.values())) + 7 * np.std(list(val.values())))
+    extra = tables["population"][["kommunekode", "period"]].assign(
+        variable="taethed", value=lambda d: d["kommunekode"].map(val))
+    ds = Dataset.from_tables({**tables, "framework": pd.concat([tables["framework"], extra], ignore_index=True)})
+    res = fit(ds, BenchmarkConfig(rank_draws=200, unmeasured_share=0.0, cv_folds=5))
+    r = res.to_frame()
+    assert "taethed" in res.card.to_text()  # listed among the log-transformed variables
+    x = r[r["kommunekode"] == odd]
+    assert (x["leverage"] < 3 * 6 / 98).all()  # in the model's (log) space it is not outlying
+    assert (x["leverage_raw"] > 3 * 6 / 98).all() and x["extrapolated"].all()
+    np.testing.assert_allclose(x["leverage_ratio"], x["leverage_raw"] / (6 / 98), rtol=1e-12)

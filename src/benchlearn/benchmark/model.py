@@ -242,8 +242,12 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
         v = sampling_var(mu, N, config.sampling)  # multinomial for a multi-ydelse area (METHOD.md §3)
         var_pred = np.einsum("ij,jk,ik->i", J, V, J)
         h = leverage(g, asm.variables)
+        # the same on the published (untransformed) scale: a municipality far out on a
+        # log-transformed variable depends on that transform exactly where it is far out
+        raw = g.assign(**{v: np.exp(g[v]) for v in asm.logged if v in g.columns})
+        h_raw = leverage(raw, asm.variables) if asm.logged else h
         h_mean = (len(asm.variables) + 1) / g["kommunekode"].nunique()
-        extrap = h > config.extrapolation_leverage * h_mean
+        extrap = np.maximum(h, h_raw) > config.extrapolation_leverage * h_mean
         # extra model variance where the municipality lies outside the others' support: the
         # families' disagreement there (out of fold), at least the prediction variance again
         spread = np.zeros(len(g))
@@ -259,7 +263,8 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
         base["var_pred"] = var_pred
         base["var_model"] = var_model
         base["leverage"] = h
-        base["leverage_ratio"] = h / h_mean
+        base["leverage_raw"] = h_raw
+        base["leverage_ratio"] = np.maximum(h, h_raw) / h_mean
         base["extrapolated"] = extrap
         base["family"] = chosen
         base["cross_fitted"] = cross
