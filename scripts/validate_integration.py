@@ -28,7 +28,7 @@ import pandas as pd
 
 from benchlearn.benchmark.config import BenchmarkConfig
 from benchlearn.core.progress import progress_bar
-from benchlearn.runs.benchmark_runs import run_benchmark
+from benchlearn.benchmark.resolver import compute as run_benchmark
 from benchlearn.simulator import SimConfig, simulate
 
 PERIODS = ("2021", "2022", "2023", "2024")

@@ -19,7 +19,8 @@ import pytest
 from scipy.optimize import linprog
 
 from benchlearn.core.errors import ConfigError, ModelError
-from benchlearn.benchlearning.dea import DEAConfig, dea, efficiency_scores
+from benchlearn.benchlearning.dea import DEAConfig, dea
+from benchlearn.benchlearning.dea_lp import efficiency_scores
 from benchlearn.benchlearning.jobcentre_dea import JobcentreDEAConfig, dea_from_dataset
 
 # Coelli, T. J. (1996), "A Guide to DEAP Version 2.1: A Data Envelopment Analysis

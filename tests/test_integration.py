@@ -25,7 +25,7 @@ from benchlearn.benchmark.integration import GROUP_PREFIX, integration_view
 from benchlearn.core import reference
 from benchlearn.core.errors import MissingTableError
 from benchlearn.data.dataset import Dataset
-from benchlearn.runs.benchmark_runs import run_benchmark
+from benchlearn.benchmark.resolver import compute as run_benchmark
 from benchlearn.simulator import SimConfig, simulate
 from benchlearn.simulator.origin import ORIGIN_CATALOG, ORIGIN_VARIABLES
 

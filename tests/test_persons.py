@@ -432,7 +432,7 @@ def test_cell_model_before_the_rule_publishes_municipality_totals(sim_dir, tmp_p
     fewer-than-5 rule, and publishes only municipality totals as `benchmark`."""
     from benchlearn.data.dataset import load_dataset
     from benchlearn.benchmark.config import BenchmarkConfig
-    from benchlearn.runs.benchmark_runs import run_benchmark
+    from benchlearn.benchmark.resolver import compute
     from benchlearn.benchmark.published import cell_model_totals
 
     res = run(sim_dir, PersonsConfig(period="2023"), KEY, show_progress=False, cell_model=cell_model_totals)
@@ -454,6 +454,6 @@ def test_cell_model_before_the_rule_publishes_municipality_totals(sim_dir, tmp_p
     # `benchlearn benchmark` uses this table, with the model's standard error
     out = tmp_path / "ds"
     res.write(out, fmt="csv")
-    b = run_benchmark(load_dataset(out), BenchmarkConfig(rank_draws=50))
+    b = compute(load_dataset(out), BenchmarkConfig(rank_draws=50))
     assert b.card.source == "benchmark_table" and any("se_expected" in n for n in b.card.notes)
     assert len(b.records) == (bm["area"] == "total").sum()

@@ -96,13 +96,11 @@ def _provenance(table: str, part: str | None, source: str, simulated: bool, note
 def store_published_runs(ws: Workspace, ds: Dataset) -> list[str]:
     """One benchmark run per area and period from the published ``benchmark`` table."""
     from benchlearn.benchmark.config import BenchmarkConfig
-    from benchlearn.benchmark.published import from_benchmark_table
-    from benchlearn.runs.benchmark_runs import record
+    from benchlearn.benchmark.resolver import resolve
 
     ids: list[str] = []
     for area in sorted(ds.table("benchmark")["area"].unique()):
-        res = from_benchmark_table(ds, BenchmarkConfig(area=str(area)))
-        ids += [record(ws, ds, res, p) for p in res.periods]
+        ids += resolve(ws, BenchmarkConfig(area=str(area)), prefer="table", dataset=ds).run_ids
     return ids
 
 

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from benchlearn.benchlearning.dea_lp import efficiency_scores, theta_one
+
 _ONE = 1e-6  # δ within this of 1 counts as efficient when the bandwidth is computed
 _LP_TOL = 1e-7  # |d| below this is LP round-off (HiGHS solves to about 1e-9 on rescaled data)
 
@@ -104,7 +106,6 @@ def simar_wilson(Xs, Ys, theta, ref, cfg, radial, progress) -> tuple[np.ndarray 
     outputs unchanged (homogeneous bootstrap). Unit o is scored against the pseudo
     units of R ∪ {o} — the same reference rule as the point estimate.
     """
-    from benchlearn.benchlearning.dea import _theta, efficiency_scores
 
     h = bandwidth(theta)
     if not np.isfinite(h):
@@ -121,7 +122,7 @@ def simar_wilson(Xs, Ys, theta, ref, cfg, radial, progress) -> tuple[np.ndarray 
         boot[b, r_idx] = efficiency_scores(Xs[:, r_idx], Ys[:, r_idx], cfg.rts, Xb[:, r_idx], Ys[:, r_idx], radial)
         for o in out_idx:  # screened units: their own pseudo point plus R's
             cols = np.r_[r_idx, o]
-            boot[b, o] = _theta(Xs[:, o], Ys[:, o], Xb[:, cols], Ys[:, cols], cfg.rts, radial)[0]
+            boot[b, o] = theta_one(Xs[:, o], Ys[:, o], Xb[:, cols], Ys[:, cols], cfg.rts, radial)[0]
         if progress is not None:
             progress(1)
     return boot, h

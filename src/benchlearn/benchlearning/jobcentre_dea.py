@@ -34,7 +34,8 @@ import numpy as np
 import pandas as pd
 
 from benchlearn.core.errors import ConfigError, DataError, ModelError
-from benchlearn.benchlearning.dea import RTS, DEAConfig, dea
+from benchlearn.benchlearning.dea import DEAConfig, dea
+from benchlearn.core.literals import RTS
 
 Target = Literal["persons", "expenditure"]
 

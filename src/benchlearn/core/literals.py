@@ -10,3 +10,9 @@ from typing import Literal
 
 #: The benchmark model family (docs/METHOD.md).
 ModelKind = Literal["fraclogit", "wls", "elogit"]
+
+#: How a benchmark is computed: the source rule (``auto``) or one source forced (benchmark/resolver.py).
+BenchmarkSource = Literal["auto", "table", "model", "cells"]
+
+#: Returns to scale of a DEA reference technology (benchlearning/dea.py).
+RTS = Literal["crs", "vrs"]

@@ -1,7 +1,7 @@
 """Peers on a dataset and in a workspace: the glue around :mod:`benchlearn.benchlearning.peers`.
 
-Where the benchmark records for the peer analysis come from (the workspace's latest
-benchmark run, a published ``benchmark`` table, or a fit), one peer run on a dataset,
+The benchmark records for the peer analysis, DEA and costs come from the one resolver
+(:func:`benchlearn.benchmark.resolver.resolve`), one peer run on a dataset,
 and the demo's stored runs (peers, costs, DEA). The statistics live in
 :mod:`~benchlearn.benchlearning.peers`, :mod:`~benchlearn.benchlearning.costs` and
 :mod:`~benchlearn.benchlearning.dea`; this module only wires tables to them.
@@ -17,11 +17,12 @@ import pandas as pd
 
 from benchlearn.benchlearning.costs import CostConfig, compute_costs, unit_costs
 from benchlearn.benchlearning.jobcentre_dea import JobcentreDEAConfig, dea_from_dataset
-from benchlearn.benchmark.config import BenchmarkConfig
-from benchlearn.benchmark.model import fit
-from benchlearn.core.errors import ModelError
 from benchlearn.benchlearning.peers import PeerConfig, PeerResult, compute_peers, importance_from_coefficients
-from benchlearn.benchmark.published import with_denominator
+from benchlearn.benchmark.config import BenchmarkConfig
+from benchlearn.benchmark.resolver import MODEL_TABLES, resolve
+from benchlearn.core.errors import ModelError
+from benchlearn.data.dataset import Dataset
+from benchlearn.store import Workspace
 
 
 @dataclass(frozen=True)
@@ -33,78 +34,50 @@ class BenchmarkInputs:
     source: str
 
 
-def records_from_table(ds, period: str, area: str = "total") -> pd.DataFrame | None:
-    """Records from a precomputed ``benchmark`` table (e.g. Jobindsats y30r21), if any.
+#: the label a peers/DEA run stores as ``benchmark_source`` for an answer computed now
+_COMPUTED = {"model": "fit", "table": "table", "cells": "cells", "stored": "workspace"}
 
-    Notes
-    -----
-    N = the table's ``persons`` or else ``population.persons``;
-    diff_pp = 100·(O − E)/N; se_pp = 100·sqrt(ŝ(1 − ŝ)/N) with ŝ = E/N — the
-    sampling part only, because a published list carries no model uncertainty, so
-    this is a lower bound and the z test finds partners more easily (documented).
+
+def benchmark_inputs(ds: Dataset, period: str, *, ws: Workspace | None = None, area: str = "total",
+                     need_weights: bool = True) -> BenchmarkInputs:
+    """Benchmark records of ``period`` (and |β|·sd weights): the resolver's answer.
+
+    :func:`benchlearn.benchmark.resolver.resolve` on the workspace when given (a stored run
+    is read, else the answer is computed and, in a writable workspace, stored), else on the
+    dataset. A published table has no coefficients: when ``need_weights`` and the model can
+    be fitted, the weights come from the model's answer (resolved the same way).
     """
+    src: Dataset | Workspace = ws if ws is not None else ds
+    try:
+        res = resolve(src, BenchmarkConfig(area=area), dataset=ds)
+    except ModelError:
+        oe = None if need_weights else observed_expected(ds, period, area)
+        if oe is None:
+            raise
+        return BenchmarkInputs(oe, None, "table")
+    r = res.for_period(str(period))
+    if not len(r):
+        raise ModelError(
+            f"Benchmarkmodellen gav ingen resultater for perioden {period}.",
+            f"The benchmark model gave no results for period {period}.",
+        )
+    source = res.origin if res.origin.startswith("workspace:") else _COMPUTED[res.kind]
+    coef = res.coefficients if res.kind == "model" else None
+    if coef is None and need_weights and all(ds.has(t) for t in MODEL_TABLES):
+        coef = resolve(src, BenchmarkConfig(area=area), prefer="model", dataset=ds).coefficients
+    return BenchmarkInputs(r, importance_from_coefficients(coef) if coef is not None and len(coef) else None, source)
+
+
+def observed_expected(ds: Dataset, period: str, area: str = "total") -> pd.DataFrame | None:
+    """A published ``benchmark`` table's actual and expected for DEA, when the table has no
+    denominator and so no benchmark answer (DEA needs O and E only; diff_pp stays unknown)."""
     if not ds.has("benchmark"):
         return None
     b = ds.table("benchmark")
     b = b[(b["period"].astype(str) == str(period)) & (b["area"].astype(str) == area)]
     if b.empty:
         return None
-    # without a denominator diff_pp is unknown (null) but DEA still has O and E
-    b = with_denominator(b, ds)
-    b["persons"] = b["persons"].where(b["persons"] > 0)
-    s_hat = b["expected"] / b["persons"]
-    b["actual_share"] = b["actual"] / b["persons"]
-    b["expected_share"] = s_hat
-    b["diff_pp"] = 100.0 * (b["actual"] - b["expected"]) / b["persons"]
-    b["se_pp"] = 100.0 * np.sqrt(s_hat * (1 - s_hat) / b["persons"])
-    b["ci_low_pp"] = b["diff_pp"] - 1.959963984540054 * b["se_pp"]
-    b["ci_high_pp"] = b["diff_pp"] + 1.959963984540054 * b["se_pp"]
-    return b.reset_index(drop=True)
-
-
-def benchmark_inputs(ds, period: str, *, ws=None, area: str = "total", need_weights: bool = True) -> BenchmarkInputs:
-    """Benchmark records (and |β|·sd weights) for ``period``.
-
-    Order: the workspace's latest benchmark run for the period and area; else a
-    precomputed ``benchmark`` table in the dataset (weights then from a fit when
-    ``need_weights`` and the fit is possible); else a fit with
-    :func:`benchlearn.benchmark.model.fit` on the dataset.
-    """
-    if ws is not None:
-        for filters in ({"period": str(period), "area": area}, {"area": area}, {}):
-            rec = ws.latest_run("benchmark", **filters)
-            if rec is None:
-                continue
-            names = ws.result_names(rec.run_id)
-            if "records" not in names:
-                continue
-            r = ws.results(rec.run_id, "records")
-            if "period" in r.columns:
-                r = r[r["period"].astype(str) == str(period)]
-            if "area" in r.columns and (r["area"] == area).any():
-                r = r[r["area"] == area]
-            if len(r):
-                coef = ws.results(rec.run_id, "coefficients") if "coefficients" in names else None
-                return BenchmarkInputs(r.reset_index(drop=True), importance_from_coefficients(coef), f"workspace:{rec.run_id}")
-    table = records_from_table(ds, period, area)
-    if table is not None and not need_weights:
-        return BenchmarkInputs(table, None, "table")
-    if table is not None:
-        weights = None
-        if all(ds.has(t) for t in ("support", "population", "framework")):
-            try:
-                weights = importance_from_coefficients(fit(ds, BenchmarkConfig(area=area)).coefficients)
-            except Exception:  # noqa: BLE001 - weights are optional; equal weights then
-                weights = None
-        return BenchmarkInputs(table, weights, "table")
-    res = fit(ds, BenchmarkConfig(area=area))
-    r = res.for_period(str(period)) if hasattr(res, "for_period") else res.to_frame()
-    if not len(r):
-        raise ModelError(
-            f"Benchmarkmodellen gav ingen resultater for perioden {period}.",
-            f"The benchmark model gave no results for period {period}.",
-        )
-    return BenchmarkInputs(r, importance_from_coefficients(getattr(res, "coefficients", None)), "fit")
+    return b.assign(diff_pp=np.nan, se_pp=np.nan).reset_index(drop=True)
 
 
 def _simulated(ds, tables: Sequence[str]) -> bool:

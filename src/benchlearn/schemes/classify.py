@@ -302,6 +302,10 @@ def simulated_inputs(ds: Any, period: str, scheme: Scheme, result_simulated: boo
     return ", ".join(parts)
 
 
+#: the benchmark's rank columns carried into a classification (from the resolver)
+RANK_COLUMNS = ("rank", "rank_ci_low", "rank_ci_high")
+
+
 def classify(ds: Any, config: ClassifyConfig, workspace: Any = None) -> Classification:
     """Classify every municipality of one period under a scheme (see :func:`classify_frame`)."""
     scheme = load_scheme(config.scheme).with_params(
@@ -309,5 +313,10 @@ def classify(ds: Any, config: ClassifyConfig, workspace: Any = None) -> Classifi
     )
     inputs, res, sim = build_inputs(ds, config.period, scheme, config.area, config.source, workspace)
     records = classify_frame(inputs, scheme, config.period)
+    # the benchmark's own rank and rank interval, as every other command shows them
+    ranks = inputs[["kommunekode", *RANK_COLUMNS]].drop_duplicates("kommunekode")
+    at = records.columns.get_loc("ci_high_pp") + 1
+    records = records.merge(ranks, on="kommunekode", how="left", sort=False)
+    records = records[[*records.columns[:at], *RANK_COLUMNS, *[c for c in records.columns[at:] if c not in RANK_COLUMNS]]]
     records["simulated_inputs"] = simulated_inputs(ds, config.period, scheme, bool(res.simulated))
     return Classification(config, scheme, records, res.source, res.area, sim)

@@ -74,7 +74,11 @@ class SchemeComparison:
     @cached_property
     def municipalities(self) -> pd.DataFrame:
         """Wide table: one row per municipality, category and position under each scheme."""
-        base = self.classifications[0].to_frame()[["kommunekode", "navn", "period", "diff_pp"]]
+        # the benchmark's answer (diff, interval, tier, rank) as in every other command
+        first = self.classifications[0].to_frame()
+        base = first[["kommunekode", "navn", "period", "diff_pp", "ci_low_pp", "ci_high_pp",
+                      *[c for c in ("rank", "rank_ci_low", "rank_ci_high") if c in first.columns]]]
+        base = base.assign(tier=first["tier"])
         d = base["diff_pp"]
         base = base.assign(results_rank=d.rank(method="min").astype("Int64"))
         for c in self.classifications:

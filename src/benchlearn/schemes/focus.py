@@ -13,14 +13,12 @@ covered ydelser (``persons_12m``):
 The counts come from the ``focus`` table; ``benchlearn persons aggregate`` derives that
 table from person-level data with the same definitions (owned by benchlearn.persons).
 
-The result (resultatmål) is ``diff_pp`` with its 95 % interval, taken in this order
-(DATA.md: an imported benchmark is used instead of estimating):
-
-1. the dataset's ``benchmark`` table: ``diff_pp = 100·(actual − expected)/persons``
-   (``persons`` from the table, else from ``population``); no interval can be derived
-   from those columns, so ``ci_low_pp``/``ci_high_pp`` are null;
-2. the latest ``benchmark`` run in a workspace (when one is given);
-3. a fit of :mod:`benchlearn.benchmark.model` on ``support``/``population``/``framework``.
+The result (resultatmål) is ``diff_pp`` with its 95 % interval (and the benchmark's rank
+and tier), the answer of :func:`benchlearn.benchmark.resolver.resolve` — the same numbers
+as ``benchlearn benchmark``, peers, DEA and the pages. Its source rule follows DATA.md (an
+imported ``benchmark`` table is used instead of estimating, and gets its uncertainty from
+:func:`benchlearn.benchmark.published.from_benchmark_table`); a stored run in the workspace
+is read rather than refitted.
 """
 
 from __future__ import annotations
@@ -31,7 +29,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from benchlearn.core.errors import DataError, MissingTableError, ModelError
+from benchlearn.core import reference
+from benchlearn.core.errors import DataError, MissingTableError
 
 ResultSource = Literal["auto", "table", "workspace", "model"]
 
@@ -78,14 +77,30 @@ def focus_measures(ds: Any, period: str) -> pd.DataFrame:
 class BenchmarkResults:
     """The result per municipality that classification uses.
 
-    ``frame`` has ``kommunekode, diff_pp, ci_low_pp, ci_high_pp``; ``source`` says where
-    it came from; ``simulated`` is true when it rests on simulated inputs.
+    ``frame`` has ``kommunekode, diff_pp, ci_low_pp, ci_high_pp, rank, rank_ci_low,
+    rank_ci_high, tier`` — the benchmark's own columns, from
+    :func:`benchlearn.benchmark.resolver.resolve`; ``source`` says where it came from
+    (``workspace``: a stored run; ``table``, ``model``, ``cells``: computed now);
+    ``simulated`` is true when it rests on simulated inputs.
     """
 
     frame: pd.DataFrame
-    source: Literal["table", "workspace", "model"]
+    source: Literal["table", "workspace", "model", "cells"]
     area: str
     simulated: bool
+
+
+FRAME_COLUMNS = ("kommunekode", "diff_pp", "ci_low_pp", "ci_high_pp", "rank", "rank_ci_low", "rank_ci_high", "tier")
+
+
+def _standardise(df: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame({"kommunekode": df["kommunekode"].astype("int64").to_numpy()})
+    for c in ("diff_pp", "ci_low_pp", "ci_high_pp"):
+        out[c] = df[c].astype("float64").to_numpy() if c in df.columns else np.nan
+    for c in ("rank", "rank_ci_low", "rank_ci_high"):
+        out[c] = pd.array(df[c], dtype="Int64") if c in df.columns else pd.array([pd.NA] * len(df), dtype="Int64")
+    out["tier"] = df["tier"].astype("str").to_numpy() if "tier" in df.columns else None
+    return out
 
 
 def _pick_area(df: pd.DataFrame, area: str | None, table: str) -> str:
@@ -101,125 +116,30 @@ def _pick_area(df: pd.DataFrame, area: str | None, table: str) -> str:
     return area
 
 
-def from_benchmark_table(ds: Any, period: str, area: str | None = None) -> BenchmarkResults | None:
-    """``diff_pp = 100·(actual − expected)/persons`` from an imported ``benchmark`` table.
-
-    Notes
-    -----
-    ``persons`` is the denominator (residents 16–66). When the column is missing or blank
-    it is taken from the ``population`` table for the same municipality and period.
-    The table carries no standard errors, so the interval is null.
-    """
-    if not ds.has("benchmark"):
-        return None
+def _pick(ds: Any, period: str, area: str | None) -> str:
+    """The area asked for; without one ``total`` (or the only area of a published table)."""
+    if area is not None or not ds.has("benchmark"):
+        return area or "total"
     b = ds.table("benchmark")
     b = b.loc[b["period"] == str(period)]
-    if not len(b):
-        return None
-    a = _pick_area(b, area, "benchmark")
-    b = b.loc[b["area"] == a].copy()
-    persons = b["persons"].astype("float64") if "persons" in b.columns else pd.Series(np.nan, index=b.index)
-    if persons.isna().any():
-        pop = ds.get("population")
-        if pop is not None:
-            pop = pop.loc[pop["period"] == str(period)].set_index("kommunekode")["persons"].astype("float64")
-            persons = persons.fillna(b["kommunekode"].map(pop))
-        if persons.isna().any():
-            k = int(b.loc[persons.isna(), "kommunekode"].iloc[0])
-            raise DataError(
-                "benchmark", None, "persons", None,
-                f"en nævner (persons) for kommune {k}, periode {period} — i tabellen 'benchmark' eller i 'population'",
-                f"a denominator (persons) for municipality {k}, period {period} — in table 'benchmark' or in 'population'",
-            )
-    if (persons <= 0).any():
-        k = int(b.loc[persons <= 0, "kommunekode"].iloc[0])
-        raise DataError("benchmark", None, "persons", 0.0, f"en positiv nævner for kommune {k}", f"a positive denominator for municipality {k}")
-    frame = pd.DataFrame({
-        "kommunekode": b["kommunekode"].astype("int64").to_numpy(),
-        "diff_pp": (100.0 * (b["actual"] - b["expected"]) / persons).to_numpy(dtype="float64"),
-        "ci_low_pp": np.nan,
-        "ci_high_pp": np.nan,
-    })
-    sim = ds.is_simulated("benchmark") or ("persons" not in b.columns and ds.is_simulated("population"))
-    return BenchmarkResults(frame, "table", a, bool(sim))
-
-
-def _standardise(df: pd.DataFrame) -> pd.DataFrame:
-    out = pd.DataFrame({"kommunekode": df["kommunekode"].astype("int64").to_numpy()})
-    for c in ("diff_pp", "ci_low_pp", "ci_high_pp"):
-        out[c] = df[c].astype("float64").to_numpy() if c in df.columns else np.nan
-    return out
-
-
-def from_workspace(ws: Any, period: str, area: str | None = None) -> BenchmarkResults | None:
-    """The period's records of the newest ``benchmark`` run for the area.
-
-    Runs are tried newest first; a run counts when its config or its records say the
-    area (default ``total``), it is not a målgruppe run, and its records hold the period
-    (a benchmark run may be pooled over periods, so records are filtered on ``period``).
-    """
-    a = area or "total"
-    for run in ws.find_runs("benchmark"):
-        cfg = dict(run.config)
-        if cfg.get("maalgruppe") not in (None, "", "alle"):
-            continue
-        if "area" in cfg and cfg["area"] != a:
-            continue
-        if "records" not in ws.result_names(run.run_id):
-            continue
-        df = ws.results(run.run_id, "records")
-        if "area" in df.columns:
-            df = df.loc[df["area"].astype(str) == a]
-        elif "area" not in cfg and a != "total":
-            continue  # cannot tell which area the run is for
-        if "maalgruppe" in df.columns:
-            df = df.loc[df["maalgruppe"].isna() | df["maalgruppe"].astype(str).isin(["", "alle"])]
-        if "period" in df.columns:
-            df = df.loc[df["period"].astype(str) == str(period)]
-        if len(df) and "diff_pp" in df.columns:
-            sim = bool(df["simulated"].fillna(False).astype(bool).any()) if "simulated" in df.columns else False
-            return BenchmarkResults(_standardise(df), "workspace", a, sim)
-    return None
-
-
-_FIT_CACHE: dict[tuple[str, str], pd.DataFrame] = {}
-
-
-def from_model(ds: Any, period: str, area: str | None = None) -> BenchmarkResults | None:
-    """Estimate the benchmark (imported lazily: the model module may be absent)."""
-    try:
-        from benchlearn.benchmark.config import BenchmarkConfig
-        from benchlearn.benchmark.model import fit
-    except ImportError:
-        return None
-    if not (ds.has("support") and ds.has("population") and ds.has("framework")):
-        return None
-    a = area or "total"
-    key = (ds.content_hash, a)
-    if key not in _FIT_CACHE:
-        # one pooled fit over all periods (the model's default), reused for every period
-        # and scheme of the same dataset, as `benchlearn benchmark` would produce it
-        _FIT_CACHE.clear()
-        _FIT_CACHE[key] = fit(ds, BenchmarkConfig(area=a)).to_frame()
-    df = _FIT_CACHE[key]
-    if "period" in df.columns:
-        df = df.loc[df["period"].astype(str) == str(period)]
-    if "area" in df.columns:
-        df = df.loc[df["area"].astype(str) == a]
-    if not len(df):
-        return None
-    sim = any(ds.is_simulated(n) for n in ("support", "population", "framework"))
-    return BenchmarkResults(_standardise(df), "model", a, bool(sim))
+    return _pick_area(b, None, "benchmark") if len(b) else "total"
 
 
 def benchmark_results(ds: Any, period: str, area: str | None = None, source: ResultSource = "auto", workspace: Any = None) -> BenchmarkResults:
-    """The benchmark result per municipality, from the first source that has it.
+    """The benchmark result per municipality for one period: the resolver's answer.
+
+    ``source``: ``auto`` (the resolver's source rule: a published ``benchmark`` table, else
+    the model, else the cell model — read from the workspace when stored there), ``table``
+    or ``model`` (that source forced), ``workspace`` (a stored run only).
 
     Raises
     ------
     MissingTableError
         No benchmark table, workspace run or model inputs for the period.
     """
+    from benchlearn.benchmark.config import BenchmarkConfig
+    from benchlearn.benchmark.resolver import resolve
+
     if source == "workspace" and workspace is None:
         from benchlearn.core.errors import ConfigError
 
@@ -227,28 +147,24 @@ def benchmark_results(ds: Any, period: str, area: str | None = None, source: Res
             "--source workspace kræver, at DATASET er en arbejdsfil (.duckdb) med en benchmark-kørsel.",
             "--source workspace needs DATASET to be a workspace file (.duckdb) with a benchmark run.",
         )
-    order: tuple[str, ...] = ("table", "workspace", "model") if source == "auto" else (source,)
-    for s in order:
-        if s == "table":
-            r = from_benchmark_table(ds, period, area)
-        elif s == "workspace":
-            r = from_workspace(workspace, period, area) if workspace is not None else None
-        elif s == "model":
-            r = from_model(ds, period, area)
-        else:
-            raise ModelError(f"Ukendt kilde til resultater: {s!r}.", f"Unknown result source: {s!r}.")
-        if r is not None:
-            return r
-    if source == "workspace":
-        raise ModelError(
-            f"Arbejdsfilen har ingen benchmark-kørsel med periode {period} (kør 'benchlearn benchmark ... --workspace').",
-            f"The workspace has no benchmark run with period {period} (run 'benchlearn benchmark ... --workspace').",
+    a = _pick(ds, period, area)
+    if a not in reference.area_codes():
+        raise DataError("benchmark", None, "area", a, f"et benchmarkområde: {list(reference.area_codes())}",
+                        f"a benchmark area: {list(reference.area_codes())}")
+    prefer = "auto" if source in ("auto", "workspace") else source
+    res = resolve(workspace if workspace is not None else ds, BenchmarkConfig(area=a), prefer=prefer,  # type: ignore[arg-type]
+                  dataset=ds, stored_only=source == "workspace")
+    df = res.for_period(str(period))
+    if not len(df):
+        raise MissingTableError(
+            "benchmark",
+            f"resultatmålet i periode {period} (eller 'support', 'population' og 'framework' så benchmarket kan estimeres)",
+            f"the result goal in period {period} (or 'support', 'population' and 'framework' so the benchmark can be estimated)",
         )
-    raise MissingTableError(
-        "benchmark",
-        f"resultatmålet i periode {period} (eller 'support', 'population' og 'framework' så benchmarket kan estimeres)",
-        f"the result goal in period {period} (or 'support', 'population' and 'framework' so the benchmark can be estimated)",
-    )
+    origin = "workspace" if res.origin.startswith("workspace:") else res.kind
+    sim = res.simulated or (res.kind == "table" and ds.has("population") and ds.is_simulated("population")
+                            and "persons" not in ds.table("benchmark").columns)
+    return BenchmarkResults(_standardise(df), origin, a, bool(sim))  # type: ignore[arg-type]
 
 
 def result_periods(ds: Any, workspace: Any = None) -> list[str]:

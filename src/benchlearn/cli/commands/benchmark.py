@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from typing import Annotated
 
 import pandas as pd
@@ -44,10 +45,10 @@ def _period_source(ds) -> str:  # type: ignore[no-untyped-def]
 
 
 def _config(period: str | None, area: str, maalgruppe: str | None, model: str, variables: str | None, ds, **kw):  # type: ignore[no-untyped-def]
+    """The run's configuration; the period only picks the rows shown (the resolver's period rule:
+    one fit over every period, so the numbers are those of every other command and page)."""
     from benchlearn.benchmark.config import BenchmarkConfig
-    from benchlearn.core.periods import previous
 
-    periods = None
     if period is not None:
         have = set(ds.periods(_period_source(ds)))
         if period not in have:
@@ -58,14 +59,26 @@ def _config(period: str | None, area: str, maalgruppe: str | None, model: str, v
                 f"Perioden '{period}' findes ikke i datasættet (findes: {have_da}).",
                 f"Period '{period}' is not in the dataset (available: {have_en}).",
             )
-        # the period before is fitted too (pooled, with period effects) so stability can be shown
-        try:
-            prev = previous(period)
-        except ValueError:
-            prev = None
-        periods = (prev, period) if prev in have else (period,)
     vars_ = tuple(v.strip() for v in variables.split(",") if v.strip()) if variables else None
-    return BenchmarkConfig(area=area, maalgruppe=maalgruppe, model=model, variables=vars_, periods=periods, **kw)  # type: ignore[arg-type]
+    return BenchmarkConfig(area=area, maalgruppe=maalgruppe, model=model, variables=vars_, **kw)  # type: ignore[arg-type]
+
+
+@contextmanager
+def _answer_source(dataset, ds, workspace):  # type: ignore[no-untyped-def]
+    """Where the resolver reads and stores: the --workspace (data ingested first), else
+    DATASET itself when it is a workspace (read-only), else the dataset."""
+    from benchlearn.data.dataset import is_workspace_file
+    from benchlearn.store import Workspace
+
+    if workspace is not None:
+        with Workspace.open(workspace) as ws:
+            ws.ingest(ds)
+            yield ws
+    elif is_workspace_file(dataset):
+        with Workspace.open(dataset, read_only=True) as ws:
+            yield ws
+    else:
+        yield ds
 
 
 def _print_table(recs: pd.DataFrame, title: str) -> None:
@@ -113,7 +126,7 @@ def register(app: typer.Typer) -> None:
         lang: Annotated[str | None, typer.Option("--lang", help="da eller en.")] = None,
     ) -> None:
         """Forventet mod faktisk antal fuldtidspersoner med usikkerhed. / Expected vs actual full-time persons with uncertainty."""
-        from benchlearn.runs.benchmark_runs import record, run_benchmark  # here: the model costs seconds of CLI start-up
+        from benchlearn.benchmark.resolver import resolve  # here: the model costs seconds of CLI start-up
 
         if lang is not None:
             set_lang(lang)
@@ -129,44 +142,38 @@ def register(app: typer.Typer) -> None:
             targets = [(a, None) for a in reference.area_codes()] + [("total", m) for m in reference.maalgruppe_codes()]
         frames, results = [], []
         skipped: list[ModelError] = []
-        for a, m in targets:
-            cfg = _config(period, a, m, model, variables, ds, cost_per_person_dkk=cost)
-            try:
-                res = run_benchmark(ds, cfg)
-            except ModelError as exc:
-                if not all_areas:
-                    raise
-                # --all-areas means every area the data allow (a published or persons-
-                # aggregate `benchmark` table has only some): say which were left out
-                skipped.append(exc)
-                err_console.print(t(f"{cfg.target}: sprunget over — {exc.da}", f"{cfg.target}: skipped — {exc.en}"),
-                                  highlight=False)
-                continue
-            results.append(res)
-            recs = res.for_period(period)
-            frames.append(recs)
-            ex = res.excluded
-            ex = ex[ex["period"] == period] if len(ex) else ex
-            if len(ex):
-                err_console.print(t(
-                    f"{cfg.target}: {ex['kommunekode'].nunique()} kommuner udeladt:",
-                    f"{cfg.target}: {ex['kommunekode'].nunique()} municipalities excluded:"))
-                for _, r in ex.iterrows():
-                    err_console.print(f"  {r['kommunekode']} {r['navn']}: {t(r['reason_da'], r['reason_en'])}", highlight=False)
+        with _answer_source(dataset, ds, workspace) as src:
+            for a, m in targets:
+                cfg = _config(period, a, m, model, variables, ds, cost_per_person_dkk=cost)
+                try:
+                    res = resolve(src, cfg, dataset=ds)
+                except ModelError as exc:
+                    if not all_areas:
+                        raise
+                    # --all-areas means every area the data allow (a published or persons-
+                    # aggregate `benchmark` table has only some): say which were left out
+                    skipped.append(exc)
+                    err_console.print(t(f"{cfg.target}: sprunget over — {exc.da}", f"{cfg.target}: skipped — {exc.en}"),
+                                      highlight=False)
+                    continue
+                results.append(res)
+                frames.append(res.for_period(period))
+                ex = res.excluded_for(period)
+                if len(ex):
+                    err_console.print(t(
+                        f"{cfg.target}: {ex['kommunekode'].nunique()} kommuner udeladt:",
+                        f"{cfg.target}: {ex['kommunekode'].nunique()} municipalities excluded:"))
+                    for _, r in ex.iterrows():
+                        err_console.print(f"  {r['kommunekode']} {r['navn']}: {t(r['reason_da'], r['reason_en'])}", highlight=False)
+                if workspace is not None:
+                    err_console.print(t(f"Gemt som kørsel {res.origin.split(':', 1)[-1]}.", f"Stored as run {res.origin.split(':', 1)[-1]}."))
         if not results:
             raise skipped[-1]
-        if workspace is not None:
-            from benchlearn.store import Workspace
-
-            with Workspace.open(workspace) as ws:
-                ws.ingest(ds)
-                for res in results:
-                    run_id = record(ws, ds, res, period)
-                    err_console.print(t(f"Gemt som kørsel {run_id}.", f"Stored as run {run_id}."))
         out = pd.concat(frames, ignore_index=True)
         if json_out:
             emit_json(out)
             return
         for res, recs in zip(results, frames):
             _print_table(recs, t(f"Benchmark {res.config.target}, {period}", f"Benchmark {res.config.target}, {period}"))
-            err_console.print(res.card.to_text(), highlight=False)
+            if res.card is not None:
+                err_console.print(res.card.to_text(), highlight=False)

@@ -1,0 +1,167 @@
+"""The house stays one-way (#19): no import circle, no import from a higher layer, no huge module.
+
+Read from the code's own imports (``ast``, every ``import``/``from … import`` anywhere in a
+module — at the top, inside a function or under ``TYPE_CHECKING`` — because a lazy import
+is still a dependency). The layers, bottom to top (docs/ARCHITECTURE.md):
+
+    core → data, sources, persons, simulator → store → benchmark, surveys
+         → schemes, benchlearning, review → runs → report → web → cli, demo
+
+A module may import its own layer and those below it. Circles are looked for between
+modules (``a`` imports ``b`` … imports ``a``), within a room as well as across rooms.
+The checker is proved on a copy of the package with an upward import and a circle planted.
+"""
+
+from __future__ import annotations
+
+import ast
+import shutil
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+#: room -> layer (bottom = 0). ``benchlearn`` itself (``__init__``: the version) is the bottom.
+LAYERS: dict[str, int] = {
+    "benchlearn": 0, "core": 0,
+    "data": 1, "sources": 1, "persons": 1, "simulator": 1,
+    "store": 2,
+    "benchmark": 3, "surveys": 3,
+    "schemes": 4, "benchlearning": 4, "review": 4,
+    "runs": 5,
+    "report": 6,
+    "web": 7,
+    "cli": 8, "demo": 8, "__main__": 8,
+}
+
+#: the guide's "< ~600 lines", as a hard stop: split a module before it gets here
+MAX_LINES = 650
+
+
+def modules(src: Path) -> dict[str, Path]:
+    out = {}
+    for f in sorted((src / "benchlearn").rglob("*.py")):
+        parts = list(f.relative_to(src).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        out[".".join(parts)] = f
+    return out
+
+
+def imports(src: Path) -> dict[str, set[str]]:
+    """module -> the benchlearn modules it imports (``from a import b`` names ``a.b`` when that is a module)."""
+    mods = modules(src)
+    graph: dict[str, set[str]] = {m: set() for m in mods}
+    for m, f in mods.items():
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"), str(f))):
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                base = node.module
+                if node.level:  # relative import: resolve against the module's package
+                    pkg = m.split(".") if f.name == "__init__.py" else m.split(".")[:-1]
+                    base = ".".join(pkg[: len(pkg) - node.level + 1] + [node.module])
+                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in mods else base for a in node.names]
+            for t in targets:
+                while t and t not in mods and "." in t:
+                    t = t.rsplit(".", 1)[0]
+                if t in mods and t != m:
+                    graph[m].add(t)
+    return graph
+
+
+def room(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def upward(graph: dict[str, set[str]]) -> list[str]:
+    bad = []
+    for m, ts in sorted(graph.items()):
+        for t in sorted(ts):
+            rm, rt = room(m), room(t)
+            if rm not in LAYERS or rt not in LAYERS:
+                bad.append(f"{m} -> {t}: room without a layer ({rm if rm not in LAYERS else rt}); add it to LAYERS and docs/ARCHITECTURE.md")
+            elif LAYERS[rt] > LAYERS[rm]:
+                bad.append(f"{m} (layer {LAYERS[rm]} {rm}) imports {t} (layer {LAYERS[rt]} {rt})")
+    return bad
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    out: list[list[str]] = []
+    counter = [0]
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in sorted(graph.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def long_modules(src: Path) -> list[str]:
+    return [f"{m}: {n} lines" for m, f in modules(src).items()
+            if (n := len(f.read_text(encoding="utf-8").splitlines())) > MAX_LINES]
+
+
+def test_no_upward_import():
+    assert upward(imports(SRC)) == []
+
+
+def test_no_import_circle():
+    assert circles(imports(SRC)) == []
+
+
+def test_no_module_over_the_limit():
+    assert long_modules(SRC) == []
+
+
+def test_the_checks_fail_on_a_planted_upward_import_and_circle(tmp_path):
+    """A copy of the package with (1) core importing web and (2) data.io importing
+    data.dataset (which imports data.io): both are reported, and a long module too."""
+    copy = tmp_path / "src"
+    shutil.copytree(SRC / "benchlearn", copy / "benchlearn", ignore=shutil.ignore_patterns("__pycache__", "*.toml", "*.csv", "static", "templates"))
+    assert upward(imports(copy)) == [] and circles(imports(copy)) == []
+    periods = copy / "benchlearn" / "core" / "periods.py"
+    periods.write_text(periods.read_text(encoding="utf-8") + "\n\ndef _planted():\n    from benchlearn.web import app  # noqa\n", encoding="utf-8")
+    io_ = copy / "benchlearn" / "data" / "io.py"
+    io_.write_text(io_.read_text(encoding="utf-8") + "\nfrom benchlearn.data.dataset import Dataset  # noqa\n", encoding="utf-8")
+    up = upward(imports(copy))
+    assert up == ["benchlearn.core.periods (layer 0 core) imports benchlearn.web.app (layer 7 web)"]
+    found = circles(imports(copy))
+    assert any({"benchlearn.data.io", "benchlearn.data.dataset"} <= set(c) for c in found), found
+    (copy / "benchlearn" / "core" / "huge.py").write_text("x = 1\n" * (MAX_LINES + 1), encoding="utf-8")
+    assert long_modules(copy) == [f"benchlearn.core.huge: {MAX_LINES + 1} lines"]
+
+
+@pytest.mark.parametrize("room_name", sorted({p.name for p in (SRC / "benchlearn").iterdir()
+                                               if p.is_dir() and (p / "__init__.py").exists()}))
+def test_every_room_has_a_layer(room_name):
+    assert room_name in LAYERS, f"benchlearn/{room_name}/ has no layer in tests/test_layering.py LAYERS"
