@@ -28,7 +28,7 @@ import pandas as pd
 
 from benchlearn.benchmark.config import BenchmarkConfig
 from benchlearn.core.progress import progress_bar
-from benchlearn.benchmark.resolver import compute as run_benchmark
+from benchlearn.benchmark.resolver import compute
 from benchlearn.simulator import SimConfig, simulate
 
 PERIODS = ("2021", "2022", "2023", "2024")
@@ -56,12 +56,12 @@ def _corr(d: pd.DataFrame, a: str, b: str) -> float:
 
 def one(sim, sc: Scenario) -> dict:
     variables = None if sc.group_variables else tuple(sorted(set(sim.tables["framework"]["variable"])))
-    res = run_benchmark(sim.dataset, BenchmarkConfig(maalgruppe="integration", variables=variables, exclude=(),
+    res = compute(sim.dataset, BenchmarkConfig(maalgruppe="integration", variables=variables, exclude=(),
                                                      cv_folds=0, rank_draws=500))
     truth = sim.truth[sim.truth["area"] == "integration"][
         ["kommunekode", "period", "true_diff_pp", "origin_effect_logit"]]
     d = res.to_frame().merge(truth, on=["kommunekode", "period"], validate="one_to_one")
-    tot = run_benchmark(sim.dataset, BenchmarkConfig(area="total", exclude=(), cv_folds=0, rank_draws=100)).to_frame()
+    tot = compute(sim.dataset, BenchmarkConfig(area="total", exclude=(), cv_folds=0, rank_draws=100)).to_frame()
     d = d.merge(tot[["kommunekode", "period", "diff_pp"]].rename(columns={"diff_pp": "total_diff_pp"}),
                 on=["kommunekode", "period"])
     cov = (d["ci_low_pp"] <= d["true_diff_pp"]) & (d["true_diff_pp"] <= d["ci_high_pp"])

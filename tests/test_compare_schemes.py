@@ -201,9 +201,12 @@ def test_store_default_runs(tmp_path: Path) -> None:
         ws.ingest(ds)
         ids = store_default_runs(ws, ds)
         runs = ws.runs()
-        # 4 schemes per period classify (kl-2024-tiers needs intervals the table lacks) + 1 comparison each + tilsyn
-        assert len(ids) == 11
-        assert sorted(runs["kind"].value_counts().to_dict().items()) == [("classification", 8), ("scheme_comparison", 2), ("tilsyn", 1)]
+        # all 5 schemes per period classify (the resolver gives the published table its intervals, so
+        # kl-2024-tiers has tiers) + 1 comparison each + tilsyn; the benchmark answer it rests on is
+        # stored once, one run per period (the resolver's stored form)
+        assert len(ids) == 13
+        assert sorted(runs["kind"].value_counts().to_dict().items()) == [
+            ("benchmark", 2), ("classification", 10), ("scheme_comparison", 2), ("tilsyn", 1)]
         rec = ws.latest_results("classification", "records", period="2021", scheme="star-2021")
         assert rec is not None and rec.set_index("kommunekode").loc[450, "category"] == "inspirationskommune"
 

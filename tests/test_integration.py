@@ -25,7 +25,7 @@ from benchlearn.benchmark.integration import GROUP_PREFIX, integration_view
 from benchlearn.core import reference
 from benchlearn.core.errors import MissingTableError
 from benchlearn.data.dataset import Dataset
-from benchlearn.benchmark.resolver import compute as run_benchmark
+from benchlearn.benchmark.resolver import compute
 from benchlearn.simulator import SimConfig, simulate
 from benchlearn.simulator.origin import ORIGIN_CATALOG, ORIGIN_VARIABLES
 
@@ -110,7 +110,7 @@ def test_integration_benchmark_recovers_the_planted_effect(sim):
     sd ≈ 0.02; 0.85 is 5 sd below nominal. Correlation > 0.65 and > 0.45 with the
     origin-specific part φ alone (its share of the planted variance is ≈ 0.8 at the
     default sds 0.15 vs 0.08 × loading)."""
-    res = run_benchmark(sim.dataset, BenchmarkConfig(maalgruppe="integration", cv_folds=0, rank_draws=200))
+    res = compute(sim.dataset, BenchmarkConfig(maalgruppe="integration", cv_folds=0, rank_draws=200))
     assert set(res.to_frame()["area"]) == {"integration"}
     assert any(v.startswith(GROUP_PREFIX) for v in res.card.variables)
     corr, corr_phi, cov = _scores(sim, res)
@@ -118,7 +118,7 @@ def test_integration_benchmark_recovers_the_planted_effect(sim):
     # the group's own framework variables are what makes it work: without them the
     # expected share misses years in Denmark and the country mix
     plain = tuple(sorted(set(sim.tables["framework"]["variable"])))
-    worse = run_benchmark(sim.dataset, BenchmarkConfig(maalgruppe="integration", variables=plain, cv_folds=0,
+    worse = compute(sim.dataset, BenchmarkConfig(maalgruppe="integration", variables=plain, cv_folds=0,
                                                        rank_draws=200))
     assert _scores(sim, worse)[0] < corr - 0.05
 
@@ -127,7 +127,7 @@ def test_no_origin_effect_no_signal():
     """With both planted effects 0 the results are noise: correlation with a zero truth is
     undefined, so check that the intervals cover 0 at about the nominal rate."""
     s = simulate(seed=3, config=SimConfig(effect_sd=0.0, origin_effect_sd=0.0))
-    res = run_benchmark(s.dataset, BenchmarkConfig(maalgruppe="integration", cv_folds=0, rank_draws=200))
+    res = compute(s.dataset, BenchmarkConfig(maalgruppe="integration", cv_folds=0, rank_draws=200))
     d = res.to_frame()
     cov0 = ((d["ci_low_pp"] <= 0) & (0 <= d["ci_high_pp"])).mean()
     assert cov0 > 0.85, cov0
@@ -136,7 +136,7 @@ def test_no_origin_effect_no_signal():
 def test_without_by_origin_tables_the_benchmark_is_refused(sim, tmp_path):
     ds = Dataset.from_tables({k: v for k, v in sim.tables.items() if not k.endswith("_origin")})
     with pytest.raises(MissingTableError) as e:
-        run_benchmark(ds, BenchmarkConfig(maalgruppe="integration"))
+        compute(ds, BenchmarkConfig(maalgruppe="integration"))
     assert "support_origin" in str(e.value.en) and "support_origin" in str(e.value.da)
     out = tmp_path / "ds"
     out.mkdir()
