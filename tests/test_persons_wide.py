@@ -124,3 +124,27 @@ def test_wide_on_spark_equals_duckdb(sim_wide, spark):
             spark_session=spark)
     for n in a.tables:
         pd.testing.assert_frame_equal(a.tables[n], b.tables[n], check_exact=False, rtol=0, atol=1e-12, obj=n)
+
+
+@pytest.mark.parametrize("period", ["2023", "2023Q4"], ids=["year", "quarter"])
+def test_wide_reduction_is_the_same_in_one_thread_and_many(sim_wide, tmp_path, period):
+    """The row groups are reduced in threads and put together in file order: the reduction
+    does not depend on the number of threads nor on how the file is cut into row groups."""
+    import pyarrow.parquet as pq
+
+    from benchlearn.persons import wide
+
+    src = sim_wide / "person_weeks_wide.parquet"
+    cut = tmp_path / "person_weeks_wide.parquet"
+    pq.write_table(pq.read_table(src), cut, row_group_size=397)  # many small, uneven row groups
+    assert pq.read_metadata(cut).num_row_groups > 4
+    codes = wide.load_codes()
+    got = [wide.reduce_wide(p, PersonsConfig(period=period, threads=t), codes)
+           for p, t in ((src, 1), (cut, 1), (cut, 2), (cut, 3))]
+    for g in got[1:]:
+        assert g.n_total == got[0].n_total
+        for name in ("pkw", "last"):
+            a, b = getattr(got[0], name), getattr(g, name)
+            key = [(c, "ascending") for c in a.column_names]
+            assert a.sort_by(key).equals(b.sort_by(key)), name
+    assert got[0].pkw.num_rows > got[0].last.num_rows > 0

@@ -29,7 +29,10 @@ to either engine; everything after it is the one Ibis definition.
 
 from __future__ import annotations
 
+import os
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,62 +124,41 @@ def reduce_wide(path: Path, cfg: object, codes: dict[str, str]) -> WideReduction
     For person ``i`` with ydelse code ``y_iw`` and municipality ``k_iw`` in week ``w``:
     ``n_period(i, k, y) = #{w in P : k_iw = k, y_iw = y}``, ``n_window`` likewise over
     the 12-month window; weeks with no municipality are not person-weeks.
+
+    The file's row groups are reduced in ``cfg.threads`` threads (default: every core;
+    Parquet decoding and numpy's array loops release the GIL) and put together in file
+    order, so the result does not depend on the number of threads.
     """
     pweeks = period_weeks(cfg.period)  # type: ignore[attr-defined]
     wweeks = window_weeks(cfg.period, cfg.window_weeks)  # type: ignore[attr-defined]
     weeks = sorted(set(pweeks) | set(wweeks))
     id_col, ycols, kcols, single = _columns(path, weeks)
-    in_p = np.array([w in set(pweeks) for w in weeks])
-    in_w = np.array([w in set(wweeks) for w in weeks])
-    last_j = weeks.index(wweeks[-1])
     ylist = [*reference.ydelse_codes(), "ingen"]
-    ny = len(ylist)
-    code_idx = {c: (ylist.index(y) if y in ylist else -2) for c, y in codes.items()}  # -2: unknown
-    blank = code_idx.get("", -2)
-    pf = pq.ParquetFile(path, read_dictionary=ycols)
+    plan = _Plan(
+        weeks=weeks, wweeks=wweeks, ylist=ylist, ycols=ycols, kcols=kcols, single=single,
+        in_p=np.array([w in set(pweeks) for w in weeks]), in_w=np.array([w in set(wweeks) for w in weeks]),
+        code_idx={c: (ylist.index(y) if y in ylist else -2) for c, y in codes.items()},  # -2: unknown
+    )
     cols = [id_col, *ycols, *(kcols or [single])]
-    parts, lasts, n_total = [], [], 0
-    for b in pf.iter_batches(batch_size=_BATCH, columns=cols):
-        n = b.num_rows
-        ids = b.column(0)
-        Y = np.empty((n, len(weeks)), dtype=np.int16)
-        for j, c in enumerate(ycols):
-            Y[:, j] = _ydelse_index(b.column(c), code_idx, blank, c)
-        if kcols:
-            K = np.column_stack([np.asarray(pc.fill_null(pc.cast(b.column(c), pa.int32()), -1)) for c in kcols])
-        else:
-            k1 = np.asarray(pc.fill_null(pc.cast(b.column(single), pa.int32()), -1))
-            K = np.repeat(k1[:, None], len(weeks), axis=1)
-        res = K >= 0
-        n_total += int(res[:, in_p].sum())
-        simple = (K == K[:, :1]).all(axis=1) & res.all(axis=1)
-        rows = []
-        s = np.flatnonzero(simple)
-        if len(s):  # one municipality all year: a bincount of the ydelse codes per person
-            cnt = [np.bincount((np.arange(len(s))[:, None] * ny + Y[s][:, m]).ravel(), minlength=len(s) * ny)
-                   .reshape(len(s), ny) for m in (in_p, in_w)]
-            r, y = np.nonzero(cnt[0] + cnt[1])
-            rows.append((s[r], K[s[r], 0], y, cnt[0][r, y], cnt[1][r, y]))
-        mv = np.flatnonzero(~simple)
-        if len(mv):  # movers and part-year residents: (person, municipality, ydelse) triples
-            sub_k, sub_y, sub_r = K[mv], Y[mv], np.repeat(np.arange(len(mv)), len(weeks)).reshape(len(mv), -1)
-            keep = sub_k >= 0
-            key = (sub_r * 1000 + sub_k).astype(np.int64) * ny + sub_y
-            wp = np.broadcast_to(in_p, keep.shape)[keep]
-            kk = key[keep]
-            uk, inv = np.unique(kk, return_inverse=True)
-            np_ = np.bincount(inv, weights=wp, minlength=len(uk)).astype(np.int64)
-            nw_ = np.bincount(inv, weights=np.broadcast_to(in_w, keep.shape)[keep], minlength=len(uk)).astype(np.int64)
-            rr, rem = np.divmod(uk, 1000 * ny)
-            kx, yx = np.divmod(rem, ny)
-            rows.append((mv[rr], kx, yx, np_, nw_))
-        for r, k, y, a, w in rows:
-            parts.append(pa.table({"person_id": ids.take(pa.array(r)), "kommunekode": pa.array(k.astype(np.int16)),
-                                   "ydelse": pa.array(np.asarray(ylist, dtype=object)[y], pa.string()),
-                                   "n_period": pa.array(a.astype(np.int64)), "n_window": pa.array(w.astype(np.int64))}))
-        lr = np.flatnonzero(K[:, last_j] >= 0)
-        lasts.append(pa.table({"person_id": ids.take(pa.array(lr)), "week": pa.array([wweeks[-1]] * len(lr), pa.string()),
-                               "kommunekode": pa.array(K[lr, last_j].astype(np.int16))}))
+    pf = pq.ParquetFile(path, read_dictionary=ycols)
+    n_groups = pf.metadata.num_row_groups
+    threads = max(1, min(getattr(cfg, "threads", None) or os.cpu_count() or 1, n_groups))
+    local = threading.local()
+
+    def one(i: int) -> tuple[list[pa.Table], pa.Table, int]:
+        if not hasattr(local, "pf"):  # a ParquetFile per thread
+            local.pf = pq.ParquetFile(path, read_dictionary=ycols)
+        out = [_reduce_batch(b, plan) for b in local.pf.iter_batches(batch_size=_BATCH, row_groups=[i], columns=cols)]
+        return [t for o in out for t in o[0]], pa.concat_tables([o[1] for o in out]) if out else None, sum(o[2] for o in out)
+
+    if threads == 1:
+        results = [one(i) for i in range(n_groups)]
+    else:
+        with ThreadPoolExecutor(max_workers=threads) as ex:
+            results = list(ex.map(one, range(n_groups)))  # map keeps file order
+    parts = [t for r in results for t in r[0]]
+    lasts = [r[1] for r in results if r[1] is not None]
+    n_total = sum(r[2] for r in results)
     empty = pa.table({"person_id": pa.array([], pf.schema_arrow.field(id_col).type), "kommunekode": pa.array([], pa.int16()),
                       "ydelse": pa.array([], pa.string()), "n_period": pa.array([], pa.int64()),
                       "n_window": pa.array([], pa.int64())})
@@ -184,6 +166,83 @@ def reduce_wide(path: Path, cfg: object, codes: dict[str, str]) -> WideReduction
     last = pa.concat_tables(lasts) if lasts else empty.select(["person_id", "kommunekode"]).append_column(
         "week", pa.array([], pa.string())).select(["person_id", "week", "kommunekode"])
     return WideReduction(pkw, last, n_total)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    weeks: list[str]
+    wweeks: list[str]
+    ylist: list[str]
+    ycols: list[str]
+    kcols: list[str] | None
+    single: str | None
+    in_p: np.ndarray
+    in_w: np.ndarray
+    code_idx: dict[str, int]
+
+
+def _reduce_batch(b: pa.RecordBatch, plan: _Plan) -> tuple[list[pa.Table], pa.Table, int]:
+    """One batch of persons: their (person, municipality, ydelse) rows, last-week rows, person-weeks."""
+    n, nw, ny = b.num_rows, len(plan.weeks), len(plan.ylist)
+    in_p, in_w = plan.in_p, plan.in_w
+    all_p, same_pw = bool(in_p.all()), bool(np.array_equal(in_p, in_w))  # a year: the window is the period
+    blank = plan.code_idx.get("", -2)
+    ids = b.column(0)
+    Y = np.empty((n, nw), dtype=np.int16, order="F")  # column-major: each week column written in one run
+    for j, c in enumerate(plan.ycols):
+        Y[:, j] = _ydelse_index(b.column(c), plan.code_idx, blank, c)
+    if plan.kcols:
+        K = np.empty((n, nw), dtype=np.int32, order="F")
+        for j, c in enumerate(plan.kcols):
+            K[:, j] = np.asarray(pc.fill_null(pc.cast(b.column(c), pa.int32()), -1))
+        res = K >= 0
+        simple = (K == K[:, :1]).all(axis=1) & res.all(axis=1)
+        n_total = int(res.sum() if all_p else res[:, in_p].sum())
+        k_first, k_last = K[:, 0], K[:, plan.weeks.index(plan.wweeks[-1])]
+    else:
+        K = None
+        k1 = np.asarray(pc.fill_null(pc.cast(b.column(plan.single), pa.int32()), -1))
+        simple = k1 >= 0  # one municipality column: resident every week or none
+        n_total = int(simple.sum()) * int(in_p.sum())
+        k_first = k_last = k1
+    rows = []
+    s = np.flatnonzero(simple)
+    if len(s):  # one municipality all year: a bincount of the ydelse codes per person
+        Ys = Y if len(s) == n else Y[s]
+        base = (np.arange(len(s), dtype=np.intp) * ny)[:, None]
+
+        def counts(m: np.ndarray, whole: bool) -> np.ndarray:
+            key = (Ys if whole else Ys[:, m]).astype(np.intp)
+            key += base
+            return np.bincount(key.ravel(order="K"), minlength=len(s) * ny).reshape(len(s), ny)
+
+        cp = counts(in_p, all_p)
+        cw = cp if same_pw else counts(in_w, bool(in_w.all()))
+        r, y = np.nonzero(cp + cw if not same_pw else cp)
+        rows.append((s[r], k_first[s[r]], y, cp[r, y], cw[r, y]))
+    mv = np.flatnonzero(~simple)
+    if len(mv) and K is not None:  # movers and part-year residents: (person, municipality, ydelse) triples
+        sub_k, sub_y = K[mv], Y[mv]
+        sub_r = np.repeat(np.arange(len(mv)), nw).reshape(len(mv), -1)
+        keep = sub_k >= 0
+        key = (sub_r * 1000 + sub_k).astype(np.int64) * ny + sub_y
+        wp = np.broadcast_to(in_p, keep.shape)[keep]
+        kk = key[keep]
+        uk, inv = np.unique(kk, return_inverse=True)
+        np_ = np.bincount(inv, weights=wp, minlength=len(uk)).astype(np.int64)
+        nw_ = np.bincount(inv, weights=np.broadcast_to(in_w, keep.shape)[keep], minlength=len(uk)).astype(np.int64)
+        rr, rem = np.divmod(uk, 1000 * ny)
+        kx, yx = np.divmod(rem, ny)
+        rows.append((mv[rr], kx, yx, np_, nw_))
+    parts = []
+    for r, k, y, a, w in rows:
+        parts.append(pa.table({"person_id": ids.take(pa.array(r)), "kommunekode": pa.array(k.astype(np.int16)),
+                               "ydelse": pa.array(np.asarray(plan.ylist, dtype=object)[y], pa.string()),
+                               "n_period": pa.array(a.astype(np.int64)), "n_window": pa.array(w.astype(np.int64))}))
+    lr = np.flatnonzero(k_last >= 0)
+    last = pa.table({"person_id": ids.take(pa.array(lr)), "week": pa.array([plan.wweeks[-1]] * len(lr), pa.string()),
+                     "kommunekode": pa.array(k_last[lr].astype(np.int16))})
+    return parts, last, n_total
 
 
 def _ydelse_index(col: pa.ChunkedArray | pa.Array, code_idx: dict[str, int], blank: int, name: str) -> np.ndarray:
