@@ -141,8 +141,10 @@ def _phase_command(args: dict) -> dict:
     wall clock from start to exit, its peak memory (ru_maxrss of the child)."""
     import subprocess
 
-    out = args["dir"] + f"/cmd_{args['layout']}"
+    out = args["dir"] + f"/cmd_{args['layout']}{args.get('suffix', '')}"
     env = {**os.environ, "BENCHLEARN_PSEUDONYM_KEY": os.urandom(24).hex(), "BENCHLEARN_PROGRESS": "0"}
+    if args.get("src"):  # another checkout's code (the "before" of a before/after comparison)
+        env["PYTHONPATH"] = args["src"]
     exe = str(Path(sys.executable).with_name("benchlearn"))
     cmd = [exe, "persons", "aggregate", args["dir"], "--out", out, "--layout", args["layout"],
            "--memory-limit", args["memory_limit"], "--temp-dir", args["dir"]]
@@ -262,6 +264,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reuse", action="store_true", help="reuse persons/person_weeks/events Parquet in --dir")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     ap.add_argument("--no-models", action="store_true", help="skip the logit vs cell GLM phase")
+    ap.add_argument("--no-pseudonym-alternatives", action="store_true", help="skip timing the pseudonym alternatives")
+    ap.add_argument("--before", default=None, metavar="SRC",
+                    help="also run the whole command with the code in SRC (a src/ folder of an earlier commit) "
+                         "and compare every output table with this code's")
     a = ap.parse_args(argv)
     work = Path(a.dir) if a.dir else Path(tempfile.mkdtemp(prefix="benchlearn-bench-", dir="/tmp"))
     work.mkdir(parents=True, exist_ok=True)
@@ -281,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             log(f"simulating {a.persons:,} persons in {work} ...")
             out["simulate"] = _in_child(_phase_simulate, args)
-        log(f"  {out['simulate']}")
+        log(f"  {out['simulate']}; load average {os.getloadavg()[0]:.1f}")
         log("bare DuckDB scan-and-group-by ...")
         out["baseline"] = _in_child(_phase_baseline, args)
         log(f"  {out['baseline']}")
@@ -297,9 +303,18 @@ def main(argv: list[str] | None = None) -> int:
             log(f"  {out[f'command_{layout}']}")
         out["long_vs_wide"] = _compare_outputs(out["command_long"]["out"], out["command_wide"]["out"])
         log(f"  outputs long vs wide: {out['long_vs_wide']}")
-        log("pseudonymisation alternatives ...")
-        out["pseudonyms"] = _in_child(_phase_pseudonyms, args)
-        log(f"  {out['pseudonyms']}")
+        if a.before:
+            for layout in ("long", "wide"):
+                log(f"whole command, {layout} layout, code in {a.before} (before) ...")
+                out[f"before_{layout}"] = _in_child(_phase_command, {**args, "layout": layout, "src": a.before,
+                                                                     "suffix": "_before"})
+                out[f"before_{layout}"]["vs_after"] = _compare_outputs(out[f"before_{layout}"]["out"],
+                                                                       out[f"command_{layout}"]["out"])
+                log(f"  {out[f'before_{layout}']}")
+        if not a.no_pseudonym_alternatives:
+            log("pseudonymisation alternatives ...")
+            out["pseudonyms"] = _in_child(_phase_pseudonyms, args)
+            log(f"  {out['pseudonyms']}")
         out["pipeline"] = out["pipeline_long"]
         if not a.no_models:
             log("person-level logit vs cell GLM ...")
@@ -340,10 +355,17 @@ def main(argv: list[str] | None = None) -> int:
               f"peak {c['peak_mb']:,.0f} MB")
         print(f"  steps in-process ({layout}): " + ", ".join(f"{k} {v:.2f}" for k, v in tm.items()))
     print(f"outputs long vs wide: {out['long_vs_wide']}")
-    ps = out["pseudonyms"]
-    print(f"pseudonyms of {out['persons']:,} ids: DuckDB SQL HMAC-SHA256 {ps['duckdb_sql_hmac']:.2f} s; "
-          f"Python HMAC-SHA256 (precomputed pads) {ps['python_hmac_midstate']:.2f} s (same values: "
-          f"{ps['same_pseudonyms']}); Python keyed BLAKE2b {ps['python_keyed_blake2b']:.2f} s")
+    for layout in ("long", "wide"):
+        if f"before_{layout}" in out:
+            bf = out[f"before_{layout}"]
+            print(f"before ({a.before}), {layout}: {bf['seconds']:.2f} s, peak {bf['peak_mb']:,.0f} MB; "
+                  f"outputs before vs after: {bf['vs_after']}")
+    if "pseudonyms" in out:
+        ps = out["pseudonyms"]
+        print(f"pseudonyms of {out['persons']:,} ids: DuckDB SQL HMAC-SHA256 {ps['duckdb_sql_hmac']:.2f} s; "
+              f"Python HMAC-SHA256 (precomputed pads) {ps['python_hmac_midstate']:.2f} s (same values: "
+              f"{ps['same_pseudonyms']}); Python keyed BLAKE2b {ps['python_keyed_blake2b']:.2f} s")
+    print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     if "models" in out:
         m = out["models"]
         print(f"logit ({m['logit_rows']:,} rows) {m['logit_seconds']:.2f} s; cell GLM same data "
