@@ -72,8 +72,12 @@ def main() -> int:
                     continue
                 n = page.locator("[data-fig]").count()
                 if n:
-                    page.wait_for_function(f"document.querySelectorAll('[data-rendered]').length >= {n}",
-                                           timeout=120000)
+                    # polled with evaluate: wait_for_function evaluates a string, which the site's CSP forbids
+                    t0 = time.monotonic()
+                    while page.evaluate("document.querySelectorAll('[data-rendered]').length") < n:
+                        if time.monotonic() - t0 > 120:
+                            raise TimeoutError(f"{path}: charts not drawn in 120 s")
+                        page.wait_for_timeout(200)
                 page.wait_for_timeout(400)
                 f = a.out / f"{_name(path)}-{w}.png"
                 page.screenshot(path=str(f), full_page=True)

@@ -90,6 +90,20 @@ def test_pdf_profile_nyborg(data, ws):
     for k in pe[(pe["period"] == "2023") & (pe["kommunekode"] == NYBORG) & pe["learning_partner"]]["peer_kommunekode"]:
         assert reference.navn(int(k)) in text
     assert "Klimadatastyrelsen, DAGI" in text
+    # column widths fit each column's longest word: headings and names are never broken mid-word
+    words = set(text.split())
+    assert {"Resultatmål", "Opmærksomhedskommune", "Borgerundersøgelse"} & words and "Resultatmå" not in words
+    # the tables are white: no fill operator of the chart's tier colours after the first table heading
+    from pypdf import PdfReader
+
+    from benchlearn.report.pdf import TIER_RGB
+
+    page = PdfReader(__import__("io").BytesIO(b)).pages[0]
+    stream = page.get_contents().get_data().decode("latin-1")
+    after = stream[stream.index("0.9216 0.9412 0.9608 rg"):]  # the headings' fill (235, 240, 245) starts the first table
+    chart = {f"{c[0] / 255:.4f} {c[1] / 255:.4f} {c[2] / 255:.4f} rg".replace("0000", "").replace(".0 ", " ")
+             for c in TIER_RGB.values()}
+    assert not any(op in after for op in chart), "a chart colour fills a table"
 
 
 def test_pdf_suppressed_survey_has_no_number(data):

@@ -166,7 +166,7 @@ def _with_names(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _model_card_rows(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
+    out = df[~df["key"].isin(tx.MODEL_CARD_HIDDEN)].copy() if "key" in df.columns else df.copy()
     if "value_json" in out.columns:
         def show(v):
             try:
@@ -191,6 +191,8 @@ def readable(name: str, df: pd.DataFrame) -> pd.DataFrame:
         out["category_label"] = [lab if isinstance(lab, str) and lab else tx.label(tx.CATEGORIES, code)
                                  for lab, code in zip(out["category_label"], out["category"], strict=True)]
         out = out.drop(columns="category")
+    if "scheme" in out.columns and "scheme_label" in out.columns:
+        out = out.drop(columns="scheme_label")  # the scheme's name from its file, once
     if "peer_navn" in out.columns and "peer_kommunekode" in out.columns:
         out = out.drop(columns="peer_kommunekode")
     out = _with_names(out)
@@ -221,9 +223,12 @@ TABLE_HEADINGS = {("benchmark", "persons"): ("Indbyggere 16–66 år (nævner)",
 
 
 def headers(df: pd.DataFrame, name: str = "") -> list[str]:
+    """The headings in the language in force; a heading two columns share gets its column's code
+    appended, so every heading is unique (a spreadsheet column is found by its heading)."""
     own = _review_columns() if name.startswith("review_") else {}
-    return [tx.pick(TABLE_HEADINGS[(name, c)]) if (name, c) in TABLE_HEADINGS
-            else tx.pick(own[c]) if c in own else tx.column(c) for c in df.columns]
+    out = [tx.pick(TABLE_HEADINGS[(name, c)]) if (name, c) in TABLE_HEADINGS
+           else tx.pick(own[c]) if c in own else tx.column(c) for c in df.columns]
+    return [h if out.count(h) == 1 else f"{h} ({c})" for h, c in zip(out, df.columns, strict=True)]
 
 
 def about_rows(name: str, data, shown: pd.DataFrame, filters: dict[str, object]) -> list[tuple[str, str]]:

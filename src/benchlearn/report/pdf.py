@@ -21,7 +21,8 @@ from benchlearn.report.profile import profile_context
 
 _FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 _LATIN1 = str.maketrans({"−": "-", "–": "-", "—": "-", "≤": "<=", "≥": ">=", "τ": "tau", "²": "2", "\u00a0": " "})
-TIER_RGB = {"better": (27, 120, 55), "as_expected": (120, 120, 120), "worse": (178, 24, 43)}
+#: the web's colour-blind-safe tier colours (report/text.py TIER_COLOURS), not red/green
+TIER_RGB = {k: tuple(int(v[i:i + 2], 16) for i in (1, 3, 5)) for k, v in tx.TIER_COLOURS.items()}
 
 
 class _Doc(FPDF):
@@ -68,9 +69,29 @@ class _Doc(FPDF):
         self.set_font(self.family, "", size)
         self.multi_cell(0, 5, self.s(text), new_x="LMARGIN", new_y="NEXT")
 
+    def _widths(self, header: list[str], rows: list[list[object]]) -> tuple[float, ...]:
+        """Column widths that fit every column's longest word (so no word is broken:
+        "Resultatmå|l") and share the rest by how much text a column holds."""
+        cols = list(zip(*([header] + [[self.s(v) for v in r] for r in rows]), strict=False))
+        room = self.w - self.l_margin - self.r_margin
+        pad = 2 * self.c_margin + 1.0
+        self.set_font(self.family, "B", 8.5)
+        need = [max(self.get_string_width(w) for cell in col for w in (str(cell).split() or [""])) + pad for col in cols]
+        self.set_font(self.family, "", 8.5)
+        want = [max(self.get_string_width(str(cell)) for cell in col) + pad for col in cols]
+        if sum(need) >= room:  # cannot fit every word: widths by the words themselves
+            return tuple(n * room / sum(need) for n in need)
+        extra = [max(w - n, 0.0) for w, n in zip(want, need, strict=True)]
+        spare = room - sum(need)
+        k = min(1.0, spare / sum(extra)) if sum(extra) else 0.0
+        out = [n + e * k for n, e in zip(need, extra, strict=True)]
+        return tuple(w * room / sum(out) for w in out)
+
     def grid(self, header: list[str], rows: list[list[object]], widths: tuple | None = None) -> None:
         self.set_font(self.family, "", 8.5)
-        with self.table(col_widths=widths, line_height=4.6, text_align="LEFT",
+        self.set_fill_color(255, 255, 255)  # a chart's fill colour must not carry over into the table
+        with self.table(col_widths=widths or self._widths(header, rows), line_height=4.6, text_align="LEFT",
+                        cell_fill_color=(255, 255, 255), cell_fill_mode="ALL",
                         headings_style=FontFace(emphasis="BOLD", fill_color=(235, 240, 245))) as table:
             r = table.row()
             for h in header:
@@ -107,8 +128,14 @@ def _interval_chart(pdf: _Doc, rows: list[dict]) -> None:
             pdf.set_draw_color(80, 80, 80)
             pdf.set_line_width(0.5)
             pdf.line(sx(r["ci_low_pp"]), yy, sx(r["ci_high_pp"]), yy)
-        pdf.set_fill_color(*TIER_RGB.get(str(r.get("tier")), (43, 108, 176)))
-        pdf.ellipse(sx(r["diff_pp"]) - 1.4, yy - 1.4, 2.8, 2.8, style="F")
+        tier = str(r.get("tier"))
+        pdf.set_fill_color(*TIER_RGB.get(tier, (43, 108, 176)))
+        x = sx(r["diff_pp"])
+        if tier in ("better", "worse"):  # the shape is the second cue, as on the web: ▲ better, ▼ worse
+            d = -1.0 if tier == "better" else 1.0
+            pdf.polygon([(x - 1.7, yy - 1.2 * d), (x + 1.7, yy - 1.2 * d), (x, yy + 1.6 * d)], style="F")
+        else:
+            pdf.ellipse(x - 1.4, yy - 1.4, 2.8, 2.8, style="F")
     pdf.set_line_width(0.2)
     pdf.set_xy(x0, y + 7 * len(rows))
     pdf.set_font(pdf.family, "", 7.5)
@@ -165,7 +192,8 @@ def profile_pdf(data: SiteData, kommunekode: int, period: str | None = None) -> 
     by_area = records(prof.get("by_area"))
     if by_area:
         pdf.h2(tx.say("pdf.result_area_95_interval"))
-        _interval_chart(pdf, by_area)
+        with pdf.local_context():  # the chart's colours stay in the chart (they filled the tables below)
+            _interval_chart(pdf, by_area)
     cls = records(prof.get("classification"))
     if cls:
         pdf.h2(tx.say("common.category_under_every_scheme"))
@@ -173,7 +201,7 @@ def profile_pdf(data: SiteData, kommunekode: int, period: str | None = None) -> 
                   tx.say("common.offers_goal"), tx.say("common.talks_goal")],
                  [[tx.label(tx.SCHEMES, r.get("scheme")), r.get("category_label") or tx.label(tx.CATEGORIES, r.get("category")),
                    fmt_num(r.get("position"), 0), fmt_bool(r.get("resultatmaal")), fmt_bool(r.get("fokusmaal_tilbud")),
-                   fmt_bool(r.get("fokusmaal_samtaler"))] for r in cls], (50, 45, 18, 22, 22, 22))
+                   fmt_bool(r.get("fokusmaal_samtaler"))] for r in cls])
     peers = records(prof.get("peers"))
     if peers:
         pdf.h2(tx.say("common.peers_learning_partners"))
@@ -187,8 +215,9 @@ def profile_pdf(data: SiteData, kommunekode: int, period: str | None = None) -> 
     if dea:
         pdf.h2(tx.say("common.cost_efficiency_dea"))
         for r in dea:
-            rts = str(r.get("rts") or "").upper()
-            head = f"{rts}: " if rts else ""
+            rts = str(r.get("rts") or "")
+            words = tx.say("kommune.constant_returns_scale") if rts == "crs" else tx.say("kommune.variable_returns_scale")
+            head = f"{rts.upper()} ({words}): " if rts else ""
             pot = r.get("potential_persons")
             tail = ""
             if pot is not None and pot == pot:
@@ -220,7 +249,8 @@ def profile_pdf(data: SiteData, kommunekode: int, period: str | None = None) -> 
     if act:
         pdf.h2(tx.say("pdf.activity_no_targets"))
         pdf.grid([tx.say("common.target_group"), tx.say("common.measure"), tx.say("common.value")],
-                 [[tx.maalgruppe_label(r.get("maalgruppe")), r.get("measure"), fmt_num(r.get("value"))] for r in act])
+                 [[tx.maalgruppe_label(r.get("maalgruppe")), tx.label(tx.MEASURES, r.get("measure")), fmt_num(r.get("value"))]
+                  for r in act])
     from benchlearn.report.review_pdf import review_section
 
     review_section(pdf, data, int(kommunekode))

@@ -95,7 +95,7 @@ def spine_chart(rows: pd.DataFrame) -> dict | None:
     wide = d[["min", "max", "ci_low_pp", "ci_high_pp"]].abs().max(axis=1).replace(0, 1.0)
     s = lambda col: _num(d[col] / wide)  # noqa: E731
     glyph = {"better": " ↓", "worse": " ↑", "": ""}
-    labels = [wrap(f"{lab}{glyph[t]}", 28) for lab, t in zip(d["label"], d["trend"], strict=True)]
+    labels = [wrap(f"{lab}{glyph[t]}", 16) for lab, t in zip(d["label"], d["trend"], strict=True)]
     base = {"type": "bar", "orientation": "h", "y": labels, "hoverinfo": "skip", "showlegend": True}
     traces = [
         {**base, "base": s("min"), "x": _num((d["max"] - d["min"]) / wide), "marker": {"color": "#e4e4e4"},
@@ -156,4 +156,4 @@ def peers_chart(headline: dict | None, navn: str, peers: pd.DataFrame | None) ->
     return {"data": [tr], "layout": _layout(
         height=110 + 30 * len(d), showlegend=False,
         xaxis=_axis(tx.say("figures.difference_from_expected_pp"), zero=True),
-        yaxis=_axis(type="category"))}
+        yaxis=_axis(type="category", autorange="reversed"))}  # the fewest on support at the top

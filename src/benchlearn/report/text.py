@@ -164,10 +164,13 @@ MODEL_CARD = {
     "mae_pp": ("MAE (pp)", "MAE (pp)"), "tau2_pp": ("τ² (pp²)", "τ² (pp²)"), "phi": ("φ", "φ"),
     "iterations": ("iterationer", "iterations"), "converged": ("konvergeret", "converged"), "period": ("periode", "period"),
     "area": ("område", "area"), "maalgruppe": ("målgruppe", "target group"), "exclude": ("udeladt efter mønster", "excluded by pattern"),
+    "tau2_share": ("τ²-andel", "τ² share"), "mean_se_pp": ("gns. standardfejl (pp)", "mean standard error (pp)"),
+    "mean_sampling_se_pp": ("gns. stikprøvefejl (pp)", "mean sampling error (pp)"),
+    "cov_type": ("kovarians", "covariance"),
     **{k: v for k, v in TIERS.items()},
 }
 #: Entries shown elsewhere on /metode (the coefficients have their own table).
-MODEL_CARD_HIDDEN = frozenset({"coefficients"})
+MODEL_CARD_HIDDEN = frozenset({"coefficients", "config"})  # the configuration: /api/method (machine-readable)
 
 COLUMNS = {
     "kommunekode": ("Kommunekode", "Municipality code"),
@@ -355,6 +358,9 @@ ALLOCATIONS = {"persons": ("Efter fuldtidspersoner", "By full-time persons")}
 CODE_TEXTS = {
     "cluster(kommunekode)": ("klyngerobust efter kommune", "clustered by municipality"),
     "model": ("model", "model"),
+    "benchmark_table": ("færdigt benchmark (ministeriets tabel)", "published benchmark (the ministry's table)"),
+    "published": ("offentliggjort", "published"),
+    "fraclogit": ("fraktionel logit", "fractional logit"),
 }
 
 
