@@ -397,3 +397,24 @@ def test_review_page_and_downloads_show_the_same_numbers(review_workspace):
         visible = " ".join(reader.parts)
         for code in ("as_expected", "forsikrede_ledige", "ledighed_pendlingsomraade", "unmeasured_share", *codes):
             assert code not in visible, code
+
+
+def test_every_review_download_answers_with_unique_readable_headings(review_workspace):
+    """Each stored review table downloads as CSV and XLSX in both languages; no two columns share a heading
+    (the specs table once had 'Specifikation' twice — spec and label — and its CSV answered 500)."""
+    from fastapi.testclient import TestClient
+
+    from benchlearn.review.store import REVIEW_TABLES
+    from benchlearn.web.app import create_app
+
+    path, rv = review_workspace
+    stored = [n for n in REVIEW_TABLES if n in rv.tables and len(rv.tables[n].columns)]
+    assert {"specs", "records", "ranges", "pairs"} <= set(stored)
+    with TestClient(create_app(path, warm=False), raise_server_exceptions=False) as c:
+        for n in stored:
+            for lang in ("da", "en"):
+                r = c.get(f"/download/review_{n}.csv?lang={lang}")
+                assert r.status_code == 200, (n, lang, r.status_code)
+                head = r.content.decode("utf-8-sig").splitlines()[0].split(";")
+                assert len(head) == len(set(head)), (n, lang, head)
+                assert c.get(f"/download/review_{n}.xlsx?lang={lang}").status_code == 200

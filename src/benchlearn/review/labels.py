@@ -21,7 +21,7 @@ TIERS: dict[str, tuple[str, str]] = {
 
 #: Column headings of the review's tables (CLI, page, downloads).
 COLUMNS: dict[str, tuple[str, str]] = {
-    "spec": ("Specifikation", "Specification"), "label": ("Specifikation", "Specification"),
+    "spec": ("Specifikation", "Specification"), "label": ("Beskrivelse", "Description"),
     "target": ("Område", "Area"), "status": ("Status", "Status"), "reason": ("Begrundelse", "Reason"),
     "n_variables": ("Antal rammevilkår", "Framework variables"),
     "kommunekode": ("Kommunekode", "Municipality code"), "navn": ("Kommune", "Municipality"),
@@ -45,6 +45,27 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "delta_rho_rank": ("Bidrag til rangkorrelation", "Contribution to rank correlation"),
     "diff_pp_open": ("Åben model (pct.-point)", "Open model (pp)"), "diff_pp_pub": ("Ministeriet (pct.-point)", "Ministry (pp)"),
     "ba_diff_pp": ("Afvigelse (pct.-point)", "Deviation (pp)"), "moved_most_by": ("Flyttes mest af", "Moved most by"),
+    "ba_mean_pp": ("Gns. af de to resultater (pct.-point)", "Mean of the two results (pp)"),
+    "ba_loa_low_pp": ("Nedre grænse for enighed (pct.-point)", "Lower limit of agreement (pp)"),
+    "ba_loa_high_pp": ("Øvre grænse for enighed (pct.-point)", "Upper limit of agreement (pp)"),
+    "sd_diff_pub_pp": ("Spredning af ministeriets resultat (pct.-point)", "Sd of the ministry's result (pp)"),
+    "n": ("Antal kommuner", "Number of municipalities"), "k": ("Antal rammevilkår (k)", "Framework variables (k)"),
+    "rank_open": ("Placering, åben model", "Rank, open model"), "rank_pub": ("Placering, ministeriet", "Rank, ministry"),
+    "tier_open": ("Niveau, åben model", "Tier, open model"), "tier_pub": ("Niveau, ministeriet", "Tier, ministry"),
+    "expected_open": ("Forventet antal, åben model", "Expected count, open model"),
+    "expected_pub": ("Forventet antal, ministeriet", "Expected count, ministry"),
+    "toward_pp": ("Tættere på ministeriet uden gruppen (pct.-point)", "Closer to the ministry without the group (pp)"),
+    "r2_expected": ("R² af ministeriets forventede andel på rammevilkårene", "R² of the ministry's expected share on the variables"),
+    "sd_unexplained_expected_pp": ("Uforklaret spredning af ministeriets forventede andel (pct.-point)",
+                                   "Unexplained sd of the ministry's expected share (pp)"),
+    "r2_result": ("R² af ministeriets resultat på rammevilkårene", "R² of the ministry's result on the variables"),
+    "r2_result_chance": ("R² ved tilfældighed (k/(n−1))", "R² by chance (k/(n−1))"),
+    "sd_result_pp": ("Spredning af ministeriets resultat (pct.-point)", "Sd of the ministry's result (pp)"),
+    "ceiling_r": ("Højst mulige korrelation", "Highest possible correlation"),
+    "r_diff_full": ("Korrelation med alle grupper", "Correlation with all groups"),
+    "r_diff_without": ("Korrelation uden gruppen", "Correlation without the group"),
+    "delta_r_expected_share": ("Bidrag til korrelation af forventet andel", "Contribution to correlation of expected share"),
+    "variables": ("Rammevilkår brugt", "Framework variables used"), "settings": ("Indstillinger", "Settings"),
     "simulated": ("Simuleret", "Simulated"),
 }
 
