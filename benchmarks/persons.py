@@ -268,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--before", default=None, metavar="SRC",
                     help="also run the whole command with the code in SRC (a src/ folder of an earlier commit) "
                          "and compare every output table with this code's")
+    ap.add_argument("--before-layouts", default="long,wide", help="layouts run with --before (default long,wide)")
     a = ap.parse_args(argv)
     work = Path(a.dir) if a.dir else Path(tempfile.mkdtemp(prefix="benchlearn-bench-", dir="/tmp"))
     work.mkdir(parents=True, exist_ok=True)
@@ -304,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         out["long_vs_wide"] = _compare_outputs(out["command_long"]["out"], out["command_wide"]["out"])
         log(f"  outputs long vs wide: {out['long_vs_wide']}")
         if a.before:
-            for layout in ("long", "wide"):
+            for layout in a.before_layouts.split(","):
                 log(f"whole command, {layout} layout, code in {a.before} (before) ...")
                 out[f"before_{layout}"] = _in_child(_phase_command, {**args, "layout": layout, "src": a.before,
                                                                      "suffix": "_before"})
