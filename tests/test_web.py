@@ -153,7 +153,7 @@ def build_fake_workspace(path: Path, seed: int = 20260) -> dict[str, pd.DataFram
                 rows.append({"kommunekode": NYBORG, "peer_kommunekode": best, "distance": 0.25,
                              "peer_diff_pp": float(diff[best]), "learning_partner": True, "period": p, "simulated": True})
             pe = pd.DataFrame(rows)
-            ws.record_run("peers", {"period": p}, {"records": pe}, input_hash="fake")
+            ws.record_run("peers", {"period": p}, {"peers": pe}, input_hash="fake")
             written.setdefault("peers", []).append(pe)
         eff = rng.uniform(0.55, 1.0, len(codes))
         dea = pd.DataFrame({"kommunekode": codes, "period": "2023", "efficiency": eff,
@@ -163,7 +163,7 @@ def build_fake_workspace(path: Path, seed: int = 20260) -> dict[str, pd.DataFram
         costs = pd.DataFrame([{"kommunekode": int(k), "period": p, "category": c, "dkk": float(rng.uniform(5e6, 9e8))}
                               for k in codes for p in PERIODS for c in ("administration", "aktive_tilbud", "other")])
         costs["simulated"] = True
-        ws.record_run("costs", {"period_from": "2021", "period_to": "2023"}, {"records": costs}, input_hash="fake")
+        ws.record_run("costs", {"period_from": "2021", "period_to": "2023"}, {"unit_costs": costs}, input_hash="fake")
         srows = []
         for k in codes:
             for dim in ("udbytte", "mening", "sammenhaeng", "involvering", "fremdrift"):

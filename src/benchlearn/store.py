@@ -32,6 +32,7 @@ import pyarrow as pa
 from benchlearn import __version__
 from benchlearn.data.dataset import Dataset, is_workspace_file, load_dataset
 from benchlearn.core.errors import WorkspaceError
+from benchlearn.core.results import Run, check_run
 
 SCHEMA_VERSION = 1
 _SAFE = re.compile(r"[^a-z0-9_]")
@@ -363,6 +364,14 @@ class Workspace:
             c.execute("ROLLBACK")
             raise
         return run_id
+
+    def record(self, run: Run, input_hash: str | None = None) -> str:
+        """Store a :class:`~benchlearn.core.results.Run` whose kind and tables are declared in
+        :data:`~benchlearn.core.results.RESULTS`; returns the run id. ``input_hash``: the data the
+        run rests on (default: the workspace's ingested data)."""
+        check_run(run)
+        return self.record_run(run.kind, run.config, run.tables, input_hash=input_hash or self.content_hash() or "",
+                               meta=run.meta)
 
     def runs(self, kind: str | None = None) -> pd.DataFrame:
         q = "SELECT run_id, kind, created, input_hash, config_json, config_hash, version, meta_json, results FROM _runs"

@@ -57,6 +57,7 @@ from benchlearn.benchmark.published import from_benchmark_table, from_cells
 from benchlearn.benchmark.results import BenchmarkResults
 from benchlearn.core.errors import ConfigError, MissingTableError, ModelError
 from benchlearn.core.literals import BenchmarkSource
+from benchlearn.core.results import Run
 from benchlearn.data.dataset import Dataset
 from benchlearn.store import Workspace
 
@@ -311,8 +312,8 @@ def record(ws: Workspace, ds: Dataset, res: Resolved | BenchmarkResults, period:
         "model_card": res.card.to_frame().assign(simulated=sim),
     }
     # the workspace's own data hash (a dataset read back from it may hash differently)
-    return ws.record_run(kind="benchmark", config=config, results=results, input_hash=ws.content_hash() or ds.content_hash,
-                         meta={"model_card": res.card.to_dict()})
+    return ws.record(Run("benchmark", config, results, {"model_card": res.card.to_dict()}),
+                     input_hash=ws.content_hash() or ds.content_hash)
 
 
 def resolve(

@@ -24,30 +24,13 @@ import pandas as pd
 
 from benchlearn.core import reference
 from benchlearn.core.errors import WorkspaceError
+from benchlearn.core.results import site_tables
 
 log = logging.getLogger(__name__)
 
-#: Site table -> (result kind, result names to try in order). The first name a run has
-#: is read, so a module may call its main result "records" or something more specific.
-RESULT_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "benchmark": ("benchmark", ("records",)),
-    "coefficients": ("benchmark", ("coefficients",)),
-    "model_card": ("benchmark", ("model_card",)),
-    "classification": ("classification", ("records",)),
-    "scheme_comparison": ("scheme_comparison", ("summary", "records")),
-    "nyborg_like": ("scheme_comparison", ("nyborg_like",)),
-    "peers": ("peers", ("records", "peers")),
-    "peer_differences": ("peers", ("differences",)),
-    "dea": ("dea", ("records",)),
-    "costs": ("costs", ("unit_costs", "records")),
-    "cost_split": ("costs", ("split",)),
-    "surveys": ("surveys", ("records",)),
-    "surveys_national": ("surveys", ("national",)),
-    # the model review (#14): one run holds all of these; the page reads the newest (review_key)
-    **{f"review_{name}": ("review", (name,)) for name in (
-        "specs", "ranges", "pairs", "records", "moves", "attribution", "agreement", "agreement_points",
-        "reproducibility", "disagreements", "contributions")},
-}
+#: Site table -> (result kind, (result name,)), derived from the one declaration of results
+#: (:data:`benchlearn.core.results.RESULTS`, each result's ``site`` names).
+RESULT_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {site: (kind, (name,)) for site, (kind, name) in site_tables().items()}
 
 #: Identifying columns that stay visible when a survey cell is suppressed.
 _ID_COLS = {"kommunekode", "navn", "period", "survey", "dimension", "maalgruppe",

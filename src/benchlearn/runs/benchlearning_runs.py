@@ -54,19 +54,16 @@ def records_for_periods(ds, periods: list[str], ws=None) -> tuple[pd.DataFrame, 
 
 
 def _bench(ds, period: str, ws):  # type: ignore[no-untyped-def]
-    """The benchmark inputs of ``period`` and, when they come from a fit, that fit's records of every period
-    (one fit instead of one per period)."""
+    """The benchmark inputs of ``period`` and, on a dataset the model is fitted on, that answer's
+    records of every period — both from the one resolver (one fit over all periods, memoised), so
+    benchlearning shows the numbers every other command shows."""
+    bench = benchmark_inputs(ds, period, ws=ws)
     if ws is None and not ds.has("benchmark"):
-        from benchlearn.benchlearning.peers import importance_from_coefficients
         from benchlearn.benchmark.config import BenchmarkConfig
-        from benchlearn.benchmark.model import fit
-        from benchlearn.runs.peer_runs import BenchmarkInputs
+        from benchlearn.benchmark.resolver import resolve
 
-        res = fit(ds, BenchmarkConfig(area="total"))
-        rec = res.for_period(str(period))
-        if len(rec):
-            return BenchmarkInputs(rec, importance_from_coefficients(res.coefficients), "fit"), res.to_frame()
-    return benchmark_inputs(ds, period, ws=ws), None
+        return bench, resolve(ds, BenchmarkConfig(area="total"), dataset=ds).records
+    return bench, None
 
 
 def run_benchlearning(ds, period: str | None = None, *, ws=None) -> BenchlearningResult:  # type: ignore[no-untyped-def]

@@ -21,6 +21,7 @@ from benchlearn.benchlearning.peers import PeerConfig, PeerResult, compute_peers
 from benchlearn.benchmark.config import BenchmarkConfig
 from benchlearn.benchmark.resolver import MODEL_TABLES, resolve
 from benchlearn.core.errors import ModelError
+from benchlearn.core.results import Run
 from benchlearn.data.dataset import Dataset
 from benchlearn.store import Workspace
 
@@ -124,13 +125,12 @@ def store_default_runs(ws, ds, *, bootstrap: int = 100) -> list[str]:
         results = {"peers": res.peers, "clusters": res.clusters, "differences": res.differences}
         for df in results.values():
             df["simulated"] = sim_peers
-        ids.append(ws.record_run(
+        ids.append(ws.record(Run(
             "peers", {"period": period, "k": cfg.k, "rule": cfg.rule, "alpha": cfg.alpha,
                       "n_clusters": cfg.n_clusters, "area": "total"},
-            results, input_hash=ds.content_hash,
-            meta={"weights": dict(res.weights), "benchmark_source": bench.source,
-                  "dropped_variables": list(res.dropped_variables)},
-        ))
+            results, {"weights": dict(res.weights), "benchmark_source": bench.source,
+                      "dropped_variables": list(res.dropped_variables)},
+        ), input_hash=ds.content_hash))
     if ds.has("costs"):
         cperiods = sorted(set(ds.periods("costs")) & set(periods))
         if len(cperiods) >= 2:
@@ -141,10 +141,9 @@ def store_default_runs(ws, ds, *, bootstrap: int = 100) -> list[str]:
             results = {"split": cr.split, "split_groups": cr.split_groups, "unit_costs": cr.unit_costs, "trend": cr.trend}
             for df in results.values():
                 df["simulated"] = sim
-            ids.append(ws.record_run("costs", {**cc.to_dict(), "period": cperiods[-1]}, results,
-                                     input_hash=ds.content_hash,
-                                     meta={"allocation": cr.allocation, "split_status": cr.status.get(0),
-                                           "ledige_source": cr.ledige_source}))
+            ids.append(ws.record(Run("costs", {**cc.to_dict(), "period": cperiods[-1]}, results,
+                                     {"allocation": cr.allocation, "split_status": cr.status.get(0),
+                                      "ledige_source": cr.ledige_source}), input_hash=ds.content_hash))
         if period in set(ds.periods("costs")):
             if bench is None:
                 bench = benchmark_inputs(ds, period, ws=ws)
@@ -156,9 +155,8 @@ def store_default_runs(ws, ds, *, bootstrap: int = 100) -> list[str]:
                 dc = JobcentreDEAConfig(period=period, rts=rts, bootstrap=bootstrap)
                 out = dea_from_dataset(ds.table("costs"), bench.records, dc, names=names)
                 results = {"records": out.records.assign(simulated=sim), "summary": out.summary.assign(simulated=sim)}
-                ids.append(ws.record_run("dea", {**dc.to_dict(), "area": "total"}, results,
-                                         input_hash=ds.content_hash,
-                                         meta={"benchmark_source": bench.source,
-                                               "warnings_da": [w[0] for w in out.warnings],
-                                               "warnings_en": [w[1] for w in out.warnings]}))
+                ids.append(ws.record(Run("dea", {**dc.to_dict(), "area": "total"}, results,
+                                         {"benchmark_source": bench.source,
+                                          "warnings_da": [w[0] for w in out.warnings],
+                                          "warnings_en": [w[1] for w in out.warnings]}), input_hash=ds.content_hash))
     return ids

@@ -13,13 +13,7 @@ from benchlearn.schemes.tilsyn import TilsynConfig, tilsyn
 
 def record_classification(ws: Any, ds: Any, c: Classification) -> str:
     """Store a classification as a workspace run (kind ``classification``)."""
-    return ws.record_run(
-        kind="classification",
-        config=c.run_config(),
-        results={"records": c.to_frame()},
-        input_hash=ds.content_hash,
-        meta={"scheme_label_da": c.scheme.label_da, "scheme_label_en": c.scheme.label_en, "scheme_path": c.scheme.path},
-    )
+    return ws.record(c.to_run(), input_hash=ds.content_hash)
 
 
 def store_default_runs(ws: Any, ds: Any) -> list[str]:
@@ -44,12 +38,10 @@ def store_default_runs(ws: Any, ds: Any) -> list[str]:
             done.append(c)
         if len(done) >= 2:
             comp = SchemeComparison(CompareConfig(period=period, schemes=tuple(c.scheme.id for c in done)), tuple(done))
-            ids.append(ws.record_run(kind="scheme_comparison", config=comp.run_config(), results=comp.run_results(),
-                                     input_hash=ds.content_hash, meta={"schemes": list(comp.scheme_ids)}))
+            ids.append(ws.record(comp.to_run(), input_hash=ds.content_hash))
     try:
         res = tilsyn(ds, TilsynConfig(), workspace=ws)
     except (MissingTableError, ConfigError):
         return ids
-    ids.append(ws.record_run(kind="tilsyn", config=res.run_config(), results={"path": res.path, "selections": res.selections},
-                             input_hash=ds.content_hash, meta={"machine_path": res.machine.path}))
+    ids.append(ws.record(res.to_run(), input_hash=ds.content_hash))
     return ids

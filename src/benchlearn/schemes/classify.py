@@ -28,6 +28,7 @@ from benchlearn.schemes.rules import (
     shipped_path,
 )
 from benchlearn.core.i18n import t
+from benchlearn.core.results import Run
 
 __all__ = [
     "FOCUS_GOALS", "SCHEME_DIR", "SHIPPED", "TIERS", "VARIABLES", "Category", "Classification", "ClassifyConfig",
@@ -264,6 +265,11 @@ class Classification:
         df["result_source"] = self.result_source
         df["simulated"] = self.simulated
         return df
+
+    def to_run(self) -> Run:
+        """The stored form (kind ``classification``, declared in core/results.py)."""
+        return Run("classification", self.run_config(), {"records": self.to_frame()},
+                   {"scheme_label_da": self.scheme.label_da, "scheme_label_en": self.scheme.label_en, "scheme_path": self.scheme.path})
 
     def run_config(self) -> dict[str, Any]:
         """Workspace run config: everything that identifies the run."""

@@ -27,6 +27,7 @@ from benchlearn.schemes.classify import (
 )
 from benchlearn.core.errors import BenchlearnError
 from benchlearn.core.i18n import t
+from benchlearn.core.results import Run
 
 DEFAULT_THRESHOLDS: tuple[float, ...] = tuple(round(0.25 + 0.01 * i, 2) for i in range(11))
 
@@ -224,6 +225,10 @@ class SchemeComparison:
         """Every table by name (workspace result names); ``records`` is the per-scheme summary."""
         return {"summary": self.summary, "municipalities": self.municipalities, "changes": self.changes,
                 "reversals": self.reversals, "kendall_tau": self.tau, "sensitivity": self.sensitivity, "nyborg_like": self.paradox}
+
+    def to_run(self) -> Run:
+        """The stored form (kind ``scheme_comparison``, declared in core/results.py)."""
+        return Run("scheme_comparison", self.run_config(), self.run_results(), {"schemes": list(self.scheme_ids)})
 
     def run_results(self) -> dict[str, pd.DataFrame]:
         """Tables stored in a workspace run; ``records`` (read by the web layer) is the summary."""

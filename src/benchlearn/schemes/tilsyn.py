@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from benchlearn.core.results import Run
 from benchlearn.schemes.classify import SCHEME_DIR, ClassifyConfig, classify
 from benchlearn.schemes.focus import result_periods
 from benchlearn.core.errors import ConfigError, SchemeError
@@ -217,6 +218,11 @@ class TilsynResult:
 
     def to_frame(self) -> pd.DataFrame:
         return self.path
+
+    def to_run(self) -> Run:
+        """The stored form (kind ``tilsyn``, declared in core/results.py)."""
+        return Run("tilsyn", self.run_config(), {"path": self.path, "selections": self.selections},
+                   {"machine_path": self.machine.path})
 
     def run_config(self) -> dict[str, Any]:
         return {"years": sorted(self.selections["year"].unique().tolist()), "scheme": self.scheme_id,
