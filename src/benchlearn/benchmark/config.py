@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 from benchlearn.core.literals import ModelKind
 from benchlearn.core import reference
@@ -143,7 +143,7 @@ class BenchmarkConfig:
                 f"Ukendt målgruppe '{self.maalgruppe}'; mulige: {', '.join(known)}.",
                 f"Unknown target group '{self.maalgruppe}'; choose from {', '.join(known)}.",
             )
-        if self.model not in ("fraclogit", "wls", "elogit"):
+        if self.model not in get_args(ModelKind):
             raise ConfigError(
                 f"Ukendt model '{self.model}' (fraclogit, elogit eller wls).",
                 f"Unknown model '{self.model}' (fraclogit, elogit or wls).",

@@ -16,3 +16,6 @@ BenchmarkSource = Literal["auto", "table", "model", "cells"]
 
 #: Returns to scale of a DEA reference technology (benchlearning/dea.py).
 RTS = Literal["crs", "vrs"]
+
+#: Where classification takes its result from (``--source`` of classify, compare-schemes, tilsyn).
+ResultSource = Literal["auto", "table", "workspace", "model"]

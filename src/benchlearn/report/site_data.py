@@ -25,6 +25,7 @@ import pandas as pd
 from benchlearn.core import reference
 from benchlearn.core.errors import WorkspaceError
 from benchlearn.core.results import site_tables
+from benchlearn.store import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -65,22 +66,13 @@ def mask_suppressed(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _open_workspace(path: Path):
-    from benchlearn.store import (
-        Workspace,  # imported lazily: the store may be absent in tests
-    )
-
+def _open_workspace(path: Path) -> Workspace:
     if not path.exists():
         raise WorkspaceError(
             f"Arbejdsområdet {path} findes ikke. Kør fx 'benchlearn demo' først.",
             f"The workspace {path} does not exist. Run e.g. 'benchlearn demo' first.",
         )
-    for kwargs in ({"read_only": True}, {}):
-        try:
-            return Workspace.open(str(path), **kwargs)
-        except TypeError:
-            continue
-    return Workspace.open(str(path))
+    return Workspace.open(str(path), read_only=True)
 
 
 def _config(row: pd.Series) -> dict:

@@ -28,6 +28,7 @@ from benchlearn.schemes.rules import (
     shipped_path,
 )
 from benchlearn.core.i18n import t
+from benchlearn.core.literals import ResultSource
 from benchlearn.core.results import Run
 
 __all__ = [
@@ -237,7 +238,7 @@ class ClassifyConfig:
     period: str
     scheme: str = "star-2020"
     area: str | None = None
-    source: Literal["auto", "table", "workspace", "model"] = "auto"
+    source: ResultSource = "auto"
     resultatmaal: ResultDefinition | None = None
     tilbud_threshold: float | None = None
     samtaler_threshold: float | None = None

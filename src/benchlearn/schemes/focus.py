@@ -31,8 +31,8 @@ import pandas as pd
 
 from benchlearn.core import reference
 from benchlearn.core.errors import DataError, MissingTableError
+from benchlearn.core.literals import ResultSource
 
-ResultSource = Literal["auto", "table", "workspace", "model"]
 
 
 def focus_measures(ds: Any, period: str) -> pd.DataFrame:

@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 import pandas as pd
 import typer
@@ -29,6 +29,7 @@ from benchlearn.cli.common import (
     open_dataset,
 )
 from benchlearn.core.errors import ConfigError
+from benchlearn.core.literals import ResultSource
 from benchlearn.core.i18n import t
 
 SchemeOption = Annotated[str, typer.Option("--scheme", "-s", help="Skema-id (star-2020, star-2021, kl-results-first, results-only, kl-2024-tiers) eller sti til en .toml-fil. / Scheme id or path to a .toml file.")]
@@ -38,7 +39,7 @@ ResultOption = Annotated[str | None, typer.Option("--resultatmaal", help="point 
 TilbudOption = Annotated[float | None, typer.Option("--tilbud-threshold", help="Tærskel for fokusmål om tilbud (andel, fx 0.30). / Threshold for the offer goal.")]
 SamtalerOption = Annotated[float | None, typer.Option("--samtaler-threshold", help="Tærskel for fokusmål om samtaler (andel). / Threshold for the meetings goal.")]
 
-_SOURCES = ("auto", "table", "workspace", "model")
+_SOURCES = get_args(ResultSource)
 
 
 def _check_source(source: str) -> Any:
