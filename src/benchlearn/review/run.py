@@ -41,7 +41,8 @@ def resolve(ds, config, view: str = "model"):  # type: ignore[no-untyped-def]
         from benchlearn.benchmark import model as bm, published as bp
 
         return bp.from_benchmark_table(ds, config) if view == "published" else bm.fit(ds, config)
-    got = resolver.resolve(ds, config=config, source="table" if view == "published" else "model")
+    # the resolver's period rule: every period the data hold is fitted (config.periods is cleared); nothing stored
+    got = resolver.resolve(ds, config, prefer="table" if view == "published" else "model", store=False)
     return got.results
 
 
