@@ -104,6 +104,19 @@ def test_profile_names_its_simulated_parts_and_shows_the_published_rank(client, 
     assert "Benchmark" not in banner  # the benchmark is real; only the simulated parts are named
     j = client.get("/api/kommune/450?period=2020QMAT02").json()
     assert j["headline"]["published_rank"] == _pub(lines, "Nyborg", "2020QMAT02")["rank"]
+    # rank history: our rank (with interval) and the published one, 3 -> 17 for Nyborg
+    fig = json.loads(re.search(r'<script type="application/json" id="fig-rank-history-data">(.*?)</script>', html, re.S)
+                     .group(1).replace("<\\/", "</"))
+    periods = sorted({x["Periode"] for x in lines})
+    assert fig["data"][1]["y"] == [_pub(lines, "Nyborg", p)["rank"] for p in periods]
+    # monitoring on the profile: the real monthly series with the data break marked
+    assert "fig-monitor-1" in html and "2025M07" in html
+
+
+def test_monitoring_page(client):
+    r = client.get("/overvaagning")
+    assert r.status_code == 200 and 'id="simulated-banner"' not in r.text
+    assert "Nyborg" in r.text and "2025M07" in r.text
 
 
 def test_a_bad_y30r21_stops_the_build_before_anything_is_written(tmp_path, raw_data_dir, lines):

@@ -37,6 +37,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from benchlearn.core.errors import DataError, SourceError
 from benchlearn.data.dataset import Dataset
 from benchlearn.core.i18n import t
 from benchlearn.core.progress import stderr
@@ -129,6 +130,16 @@ def build_real_demo_tables(seed: int = DEFAULT_SEED, raw_dir: Path | None = None
             prov.append(_provenance(name, None, source, True, note))
     fw_years = build_real_tables(raw, period_kind="year")["framework"]
     fw = pd.concat([fw_years[fw_years["period"] == p[:4]].assign(period=p) for p in periods], ignore_index=True)
+    try:  # FOLK1A 1 January 2014 age structure (SOURCES.md §4); each variable's name says the year
+        from benchlearn.sources.folk1a_ages import age_shares_2014
+
+        ages = age_shares_2014(raw)
+        fw = pd.concat([fw, *(ages.assign(period=p) for p in periods)], ignore_index=True)
+        prov.append(_provenance("framework", "variable=*_pct_2014", "Danmarks Statistik FOLK1A 1. januar 2014 via "
+                                "github.com/LarsHernandez/dagir", False, "Aldersstruktur 2014, samme værdi i alle perioder / "
+                                "age structure 2014, the same value in every period", kind="real"))
+    except (SourceError, DataError, ImportError):
+        pass
     tables["framework"] = fw[["kommunekode", "period", "variable", "value"]].reset_index(drop=True)
     prov.append(_provenance("framework", None, "Danmarks Statistik via github.com/DennisHedegreen/danish-politics-data",
                             False, "Årsværdien for QMAT-periodens år (interpoleret mellem observerede år) / the year's value "

@@ -210,6 +210,28 @@ def trend(df: pd.DataFrame) -> dict | None:
         legend={"orientation": "h", "y": -0.25, "yanchor": "top"})}
 
 
+def rank_history(df: pd.DataFrame) -> dict | None:
+    """Our rank with its 95 % rank interval over periods, and the published rank beside it."""
+    if df is None or len(df) < 2 or "rank" not in df.columns:
+        return None
+    d = df.sort_values("period")
+    x = d["period"].astype(str).tolist()
+    tr = {"type": "scatter", "mode": "lines+markers", "x": x, "y": _num(d["rank"]), "name": tx.say("common.rank"),
+          "line": {"color": "#2b6cb0"}}
+    err = _errors(d, "rank", "rank_ci_low", "rank_ci_high") if {"rank_ci_low", "rank_ci_high"} <= set(d.columns) else None
+    if err:
+        tr["error_y"] = err
+    traces = [tr]
+    if "published_rank" in d.columns and d["published_rank"].notna().any():
+        traces.append({"type": "scatter", "mode": "lines+markers", "x": x, "y": _num(d["published_rank"]),
+                       "name": tx.say("kommune.published_rank"), "marker": {"symbol": "diamond", "size": 9},
+                       "line": {"color": "#b7791f", "dash": "dot"}})
+    return {"data": traces, "layout": _layout(
+        height=320, xaxis=_axis(tx.say("common.period"), type="category"),
+        yaxis=_axis(tx.say("common.rank"), autorange="reversed"),
+        legend={"orientation": "h", "y": -0.25, "yanchor": "top"})}
+
+
 def survey_dots(df: pd.DataFrame, labeller) -> dict | None:
     """Survey scores with intervals; suppressed cells are left out of the chart."""
     if df is None or "score" not in df.columns:

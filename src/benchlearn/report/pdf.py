@@ -166,8 +166,10 @@ def profile_pdf(data: SiteData, kommunekode: int, period: str | None = None) -> 
     if prof["simulated"]:
         pdf.set_fill_color(255, 244, 194)
         pdf.set_font(pdf.family, "B", 9.5)
-        pdf.multi_cell(0, 6, pdf.s(tx.say("pdf.simulated_numbers_this_profile_rests")), fill=True,
-                       new_x="LMARGIN", new_y="NEXT")
+        what = ", ".join(tx.pick(tx.TABLE_TITLES.get(n), n) for n in prof.get("simulated_tables") or [])
+        line = tx.say("pdf.simulated_numbers_this_profile_rests") + (
+            " " + tx.say("common.simulated_here", what=what) if what else "")
+        pdf.multi_cell(0, 6, pdf.s(line), fill=True, new_x="LMARGIN", new_y="NEXT")
     h = prof.get("headline")
     if h:
         pdf.h2(f"{tx.say('common.result')}: {tx.area_label(h.get('area') or '')}")

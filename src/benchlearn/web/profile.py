@@ -37,6 +37,9 @@ def kommune_page(data: SiteData, linker: Linker, k: int, period=None, url="/") -
             if col == "maalgruppe" else prof["by_maalgruppe"], col, tx.maalgruppe_label))
     if prof.get("trend") is not None:
         figs["trend"] = fig_json(figures.trend(prof["trend"]))
+        ranks = figures.rank_history(prof["trend"])
+        if ranks is not None:
+            figs["rank_history"] = fig_json(ranks)
     spine = spine_rows(data, k, prof["period"])
     if len(spine) > 1:  # one row is the headline already
         figs["spine"] = fig_json(spine_chart(spine))
