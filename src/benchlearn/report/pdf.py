@@ -169,7 +169,7 @@ def profile_pdf(data: SiteData, kommunekode: int, period: str | None = None) -> 
         what = ", ".join(tx.pick(tx.TABLE_TITLES.get(n), n) for n in prof.get("simulated_tables") or [])
         line = tx.say("pdf.simulated_numbers_this_profile_rests") + (
             " " + tx.say("common.simulated_here", what=what) if what else "")
-        pdf.multi_cell(0, 6, pdf.s(line), fill=True, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, pdf.s(line), fill=True, align="L", new_x="LMARGIN", new_y="NEXT")
     h = prof.get("headline")
     if h:
         pdf.h2(f"{tx.say('common.result')}: {tx.area_label(h.get('area') or '')}")
