@@ -122,7 +122,8 @@ def build_real_demo_tables(seed: int = DEFAULT_SEED, raw_dir: Path | None = None
     for name, t in real.items():
         if name != "provenance":
             tables[name] = t
-    for name in ("focus", "costs", "support", "citizen_survey", "business_survey", "invitations", "caseworker_assessments"):
+    for name in ("focus", "costs", "support", "citizen_survey", "business_survey", "invitations", "caseworker_assessments",
+                 "efforts", "self_assessment", "learning_cycles", "learning_actions"):
         if name in sim.tables:
             tables[name] = sim.tables[name]
             note = ("simuleret; kun til enhedsomkostninger / simulated; only for unit costs" if name == "support"
