@@ -124,11 +124,13 @@ def spine_chart(rows: pd.DataFrame) -> dict | None:
         own["error_x"] = err
     traces.append(own)
     return {"data": traces, "layout": _layout(
-        barmode="overlay", height=120 + 46 * len(d),
-        xaxis=_axis(tx.say("spine.axis"), zero=True, range=[-1.08, 1.08], tickvals=[-1, 0, 1],
+        # rows as tall as their wrapped label (a 390 px screen wraps to 3–4 lines); the tick words
+        # say the direction and the caption the scale, so no axis title runs off a phone screen
+        barmode="overlay", height=150 + sum(max(46, 17 * (lab.count("<br>") + 1) + 12) for lab in labels),
+        xaxis=_axis(None, zero=True, range=[-1.08, 1.08], tickvals=[-1, 0, 1],
                     ticktext=[tx.say("spine.fewer"), tx.say("spine.as_expected"), tx.say("spine.more")]),
         yaxis=_axis(type="category", autorange="reversed"),
-        legend={"orientation": "h", "y": -0.18, "yanchor": "top"})}
+        legend={"orientation": "h", "y": -0.08, "yanchor": "top"}, meta={"axis": tx.say("spine.axis")})}
 
 
 def peers_chart(headline: dict | None, navn: str, peers: pd.DataFrame | None) -> dict | None:
