@@ -68,6 +68,8 @@ class Analysis:
 #: In dependency order: classification, peers and DEA read the benchmark runs.
 ANALYSES: tuple[Analysis, ...] = (
     Analysis("benchmark", "benchlearn.runs.benchmark_runs:store_default_runs", "Rammevilkårsbenchmark", "Framework benchmark"),
+    Analysis("integration", "benchlearn.runs.integration_runs:store_default_runs", "Integration efter herkomst",
+             "Integration by origin"),
     Analysis("classification", "benchlearn.runs.scheme_runs:store_default_runs", "Klassifikationer", "Classifications"),
     Analysis(
         "benchlearning",

@@ -103,6 +103,13 @@ RESULTS: Mapping[str, Result] = MappingProxyType({r.kind: r for r in (
         "cycle_followup": "one learning cycle: difference in differences against peers",
         "cycle_plan": "one planned method and whether it is in use after the visit",
     }),
+    _r("by_origin", "Efter herkomst", "By origin", {
+        "records": "one municipality, period and origin group: residents, full-time persons on the integration ydelser, share",
+    }, {"by_origin": "records"}),
+    _r("integration_peers", "Integration: sammenlignelige kommuner", "Integration: peers", {
+        "peers": "one municipality and one of its nearest peers on the integration view: distance, diffs, z test, learning partner",
+        "clusters": "one municipality's Ward cluster on the integration view",
+    }, {"integration_peers": "peers"}),
     _r("review", "Modelgennemgang", "Model review",
        {name: f"the review's {name.replace('_', ' ')} (docs/REVIEW.md)" for name in _REVIEW},
        {f"review_{name}": name for name in _REVIEW}),

@@ -196,6 +196,11 @@ def profile_pdf(data: SiteData, kommunekode: int, period: str | None = None) -> 
         pdf.h2(tx.say("pdf.result_area_95_interval"))
         with pdf.local_context():  # the chart's colours stay in the chart (they filled the tables below)
             _interval_chart(pdf, by_area)
+    for r in records(prof.get("integration")):
+        pdf.h2(tx.area_label(r.get("area") or ""))
+        pdf.para(tx.say("pdf.integration_line", diff=fmt_num(r.get("diff_pp")), low=fmt_num(r.get("ci_low_pp")),
+                        high=fmt_num(r.get("ci_high_pp")), tier=tx.label(tx.TIERS, r.get("tier")),
+                        rank=fmt_num(r.get("rank"), 0)), 10)
     cls = records(prof.get("classification"))
     if cls:
         pdf.h2(tx.say("common.category_under_every_scheme"))

@@ -41,6 +41,8 @@ def profile_context(data: SiteData, k: int, period: str | None = None) -> dict:
             if "maalgruppe" in bp.columns:
                 mgrows = pd.concat([mgrows, bp[bp["maalgruppe"].notna() & (bp["maalgruppe"].astype(str) != "")]])
             out["by_maalgruppe"] = mgrows.drop_duplicates()
+            integ = bp[bp["area"].isin(set(reference.integration_codes()))]
+            out["integration"] = integ if not integ.empty else None
             tr = b[b["area"] == (data.default_area() or "total")]
         else:
             out["headline"] = records(bp.head(1))[0] if not bp.empty else None

@@ -283,7 +283,7 @@ class SiteData:
         b = self.table("benchmark")
         if b is None or "area" not in b.columns:
             return []
-        order = list(reference.area_codes()) + list(reference.maalgruppe_codes())
+        order = list(reference.area_codes()) + list(reference.maalgruppe_codes()) + list(reference.integration_codes())
         got = b["area"].dropna().astype(str).unique().tolist()
         return sorted(got, key=lambda a: (order.index(a) if a in order else 99, a))
 
@@ -383,7 +383,7 @@ def read_workspace(path: str | os.PathLike | None) -> SiteData:
                 runs[kind] = metas
         try:
             ds = ws.dataset()
-            for name in ("activity", "activity_national", "provenance"):
+            for name in ("activity", "activity_national", "provenance", "efforts"):
                 if ds.has(name):
                     inputs[name] = ds.table(name)
             sim_inputs = frozenset(getattr(ds, "simulated_tables", frozenset()))

@@ -462,6 +462,8 @@ TABLE_TITLES = {
     "peer_differences": ("Forskelle til sammenligningskommunerne", "Differences to the peers"),
     "cost_split": ("Udgiftsændring opdelt", "Cost change decomposed"),
     "surveys_national": ("Undersøgelser, hele landet", "Surveys, national"),
+    "by_origin": ("Borgere og fuldtidspersoner efter herkomst", "Residents and full-time persons by origin"),
+    "integration_peers": ("Integration: sammenlignelige kommuner og læringspartnere", "Integration: peers and learning partners"),
     "review_ranges": ("Modelgennemgang: interval og specifikationsspænd", "Model review: interval and specification range"),
     "review_pairs": ("Modelgennemgang: par af specifikationer", "Model review: pairs of specifications"),
     "review_records": ("Modelgennemgang: alle kommuner under alle specifikationer", "Model review: every municipality under every specification"),
@@ -497,7 +499,7 @@ def pick(pair: tuple[str, str] | None, fallback: str = "") -> str:
 
 @cache
 def _ref_labels(kind: str) -> dict[str, tuple[str, str]]:
-    df = reference.areas() if kind == "area" else reference.maalgrupper()
+    df = {"area": reference.areas, "integration": reference.integration_groups}.get(kind, reference.maalgrupper)()
     key = "area" if kind == "area" else "maalgruppe"
     out = {}
     for _, r in df.drop_duplicates(key).iterrows():
@@ -514,6 +516,8 @@ def area_label(code: str) -> str:
         return pick(_ref_labels("area")[code])
     if code in _ref_labels("maalgruppe"):
         return pick(("Målgruppe: ", "Target group: ")) + pick(_ref_labels("maalgruppe")[code])
+    if code in _ref_labels("integration"):
+        return pick(_ref_labels("integration")[code])
     return str(code)
 
 

@@ -235,6 +235,12 @@ def create_app(workspace_path: str | Path | None, warm: bool = True, preload: Si
 
         return await respond(request, html(lambda d: review_page(d, live, url(request))))
 
+    @app.get("/integration", response_class=HTMLResponse, include_in_schema=False)
+    async def integration(request: Request, period: str | None = None):
+        from benchlearn.web.integration_page import integration_page
+
+        return await respond(request, html(lambda d: integration_page(d, live, period, url(request))))
+
     @app.get("/data", response_class=HTMLResponse, include_in_schema=False)
     async def data_page(request: Request):
         return await respond(request, html(lambda d: profile.data_page(d, live, url(request))))

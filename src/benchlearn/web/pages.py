@@ -122,6 +122,8 @@ def _nav(linker: Linker, data: SiteData) -> list[dict]:
         items.append(("ordninger", tx.say("pages.schemes")))
     if data.has("surveys"):
         items.append(("undersoegelser", tx.say("common.surveys")))
+    if data.has("by_origin"):
+        items.append(("integration", tx.say("pages.integration")))
     if data.has("review_specs"):
         items.append(("review", tx.say("pages.model_review")))
     from benchlearn.report.monitoring import is_monthly

@@ -88,6 +88,10 @@ def export_site(workspace: str | Path | None, out: str | Path, data: SiteData | 
                                      lambda shown=shown, fmt=fmt: rdownloads.encode_download(
                                          "surveys", s, fmt, d, period=shown[0], survey=shown[1],
                                          dimension=shown[2])))
+    if d.has("by_origin"):
+        from benchlearn.web.integration_page import integration_page
+
+        page("integration.html", lambda: integration_page(d, top))
     if d.has("review_specs"):
         from benchlearn.web.review_page import review_page
 

@@ -107,7 +107,7 @@ def _print_table(recs: pd.DataFrame, title: str) -> None:
 
 # valid values, listed in --help (read once at start-up from the shipped reference files)
 _AREAS = ", ".join(reference.area_codes())
-_MAALGRUPPER = ", ".join(reference.maalgruppe_codes())
+_MAALGRUPPER = ", ".join(reference.maalgruppe_codes() + reference.integration_codes())
 
 
 def register(app: typer.Typer) -> None:
@@ -140,6 +140,8 @@ def register(app: typer.Typer) -> None:
         targets = [(area, maalgruppe)]
         if all_areas:
             targets = [(a, None) for a in reference.area_codes()] + [("total", m) for m in reference.maalgruppe_codes()]
+            if ds.has("support_origin") and ds.has("population_origin"):  # the integration målgrupper (#16)
+                targets += [("total", m) for m in reference.integration_codes()]
         frames, results = [], []
         skipped: list[ModelError] = []
         with _answer_source(dataset, ds, workspace) as src:
