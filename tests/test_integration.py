@@ -103,18 +103,17 @@ def _scores(sim, res) -> tuple[float, float, float]:
 
 
 def test_integration_benchmark_recovers_the_planted_effect(sim):
-    """Tolerances: over 20 seeds (scripts/validate_integration.py, docs/INTEGRATION.md)
-    the correlation with the planted effect is 0.78–0.88 and coverage 0.89–0.96 (nominal
-    0.95). One seed: coverage over 392 rows that are strongly correlated within a
-    municipality (AR(1) ρ = 0.9 over 4 periods), i.e. about 100–150 effective rows, has
-    sd ≈ 0.02; 0.85 is 5 sd below nominal. Correlation > 0.65 and > 0.45 with the
-    origin-specific part φ alone (its share of the planted variance is ≈ 0.8 at the
-    default sds 0.15 vs 0.08 × loading)."""
+    """Tolerances from 20 seeds (scripts/validate_integration.py, docs/INTEGRATION.md):
+    corr(diff_pp, truth) mean 0.80, worst seed 0.56 → > 0.5 here; corr with the
+    origin-specific part φ alone mean 0.67 → > 0.4; coverage mean 0.937, worst seed 0.885
+    (392 rows strongly correlated within a municipality, AR(1) ρ = 0.9 over 4 periods,
+    i.e. ~100–150 effective rows, sd ≈ 0.02) → > 0.85. Without the group's own framework
+    variables the correlation falls (mean 0.56): required to fall by > 0.05 here."""
     res = compute(sim.dataset, BenchmarkConfig(maalgruppe="integration", cv_folds=0, rank_draws=200))
     assert set(res.to_frame()["area"]) == {"integration"}
     assert any(v.startswith(GROUP_PREFIX) for v in res.card.variables)
     corr, corr_phi, cov = _scores(sim, res)
-    assert corr > 0.65 and corr_phi > 0.45 and cov > 0.85, (corr, corr_phi, cov)
+    assert corr > 0.5 and corr_phi > 0.4 and cov > 0.85, (corr, corr_phi, cov)
     # the group's own framework variables are what makes it work: without them the
     # expected share misses years in Denmark and the country mix
     plain = tuple(sorted(set(sim.tables["framework"]["variable"])))
