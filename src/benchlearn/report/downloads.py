@@ -92,6 +92,7 @@ def _labeller(mapping: dict[str, tuple[str, str]]) -> Callable[[object], str]:
 #: column -> how a stored code becomes what the reader sees
 VALUES: dict[str, Callable[[object], object]] = {
     "area": lambda v: tx.area_label(str(v)),
+    "origin_group": lambda v: tx.label(tx.ORIGINS, v),
     "target": lambda v: tx.label(tx.DEA_TARGETS, v),
     "maalgruppe": lambda v: tx.maalgruppe_label(str(v)),
     "ydelse": lambda v: _ydelse_label(str(v)),
@@ -219,7 +220,8 @@ def _review_columns() -> dict[str, tuple[str, str]]:
 
 
 #: a heading that differs by table (``persons`` is the residents in the benchmark, full-time persons elsewhere)
-TABLE_HEADINGS = {("benchmark", "persons"): ("Indbyggere 16–66 år (nævner)", "Residents aged 16–66 (denominator)")}
+TABLE_HEADINGS = {("benchmark", "persons"): ("Indbyggere 16–66 år (nævner)", "Residents aged 16–66 (denominator)"),
+                  ("by_origin", "persons"): ("Borgere 16–66 år i gruppen", "Residents aged 16–66 in the group")}
 
 
 def headers(df: pd.DataFrame, name: str = "") -> list[str]:
@@ -262,6 +264,7 @@ METHODS = {
     "scheme_comparison": "downloads.method_classification", "peers": "downloads.method_peers",
     "dea": "downloads.method_dea", "costs": "downloads.method_costs", "surveys": "downloads.method_surveys",
     "activity": "downloads.method_activity", "review": "downloads.method_review",
+    "by_origin": "downloads.method_by_origin", "integration_peers": "downloads.method_peers",
 }
 
 

@@ -174,6 +174,9 @@ MODEL_CARD_HIDDEN = frozenset({"coefficients", "config"})  # the configuration: 
 
 COLUMNS = {
     "kommunekode": ("Kommunekode", "Municipality code"),
+    "origin_group": ("Herkomstgruppe", "Origin group"),
+    "fuldtidspersoner_integration": ("Fuldtidspersoner på integrationsmålgruppens ydelser", "Full-time persons on the integration target group's benefits"),
+    "share_integration_pct": ("Andel på ydelserne (pct.)", "Share on the benefits (%)"),
     "extrapolated": ("Ekstrapoleret", "Extrapolated"),
     "leverage": ("Løftestang (hat-værdi)", "Leverage (hat value)"),
     "leverage_ratio": ("Løftestang / gennemsnit", "Leverage / average"),
@@ -338,6 +341,14 @@ RUN_KINDS = {
 
 #: Coded values of the downloads (report/downloads.py VALUES)
 DEA_TARGETS = {"persons": ("Fuldtidspersoner", "Full-time persons")}
+#: origin groups of the by-origin tables (#16)
+ORIGINS = {
+    "dansk": ("Dansk oprindelse", "Danish origin"),
+    "vestlig": ("Vestlige indvandrere og efterkommere", "Western immigrants and descendants"),
+    "ikke_vestlig": ("Ikke-vestlige indvandrere og efterkommere", "Non-Western immigrants and descendants"),
+    "flygtning": ("Flygtninge", "Refugees"),
+    "familiesammenfoert": ("Familiesammenførte", "Family-reunified"),
+}
 FUNNEL_FLAGS = {
     "within": ("Inden for grænserne", "Within the limits"),
     "above_95": ("Over 95 %-grænsen", "Above the 95% limit"), "below_95": ("Under 95 %-grænsen", "Below the 95% limit"),

@@ -29,11 +29,7 @@ def has_integration(data: SiteData) -> bool:
 
 
 def origin_label(code: str) -> str:
-    labels = {"dansk": tx.say("integration.origin_dansk"), "vestlig": tx.say("integration.origin_vestlig"),
-              "ikke_vestlig": tx.say("integration.origin_ikke_vestlig"),
-              "flygtning": tx.say("integration.origin_flygtning"),
-              "familiesammenfoert": tx.say("integration.origin_familiesammenfoert")}
-    return labels.get(str(code), str(code))
+    return tx.label(tx.ORIGINS, code)
 
 
 def _by_origin(data: SiteData, period: str | None) -> tuple[list[dict], list[dict], str | None]:
