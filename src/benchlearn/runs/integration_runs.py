@@ -21,7 +21,7 @@ from benchlearn.benchlearning.peers import PeerConfig, compute_peers, importance
 from benchlearn.benchmark.config import BenchmarkConfig
 from benchlearn.benchmark.integration import integration_view
 from benchlearn.core import reference
-from benchlearn.core.errors import ModelError
+from benchlearn.core.errors import BenchlearnError
 from benchlearn.core.progress import stderr as err_console
 from benchlearn.runs.benchmark_runs import record, run_benchmark
 
@@ -63,7 +63,7 @@ def store_default_runs(ws, ds) -> list[str]:  # type: ignore[no-untyped-def]
         cfg = BenchmarkConfig(maalgruppe=code)
         try:
             res = run_benchmark(ds, cfg)
-        except ModelError as exc:
+        except BenchlearnError as exc:  # e.g. no framework, too few municipalities: said, skipped
             err_console.print(f"{code}: {exc}", highlight=False)
             continue
         for p in res.periods:
@@ -75,7 +75,7 @@ def store_default_runs(ws, ds) -> list[str]:  # type: ignore[no-untyped-def]
         pc = PeerConfig(period=period)
         try:
             pr = compute_peers(view.table("framework"), res.for_period(period), pc, weights)
-        except ModelError as exc:
+        except BenchlearnError as exc:
             err_console.print(f"{code} peers: {exc}", highlight=False)
             continue
         sim_p = bool(res.records["simulated"].any()) if "simulated" in res.records.columns else sim
