@@ -87,3 +87,17 @@ def test_benchmark_page_api_and_pdf_carry_the_integration_target(site):
     assert pdf.status_code == 200 and pdf.content[:4] == b"%PDF"
     d = c.get("/download/by_origin.csv")
     assert d.status_code == 200 and len(d.content.splitlines()) == 1 + 98 * 4 * 3
+
+
+def test_integration_projects_are_the_efforts_rows(site):
+    sim, _, c = site
+    from benchlearn.benchlearning.catalogue import integration_methods
+
+    e = sim.tables["efforts"]
+    codes = {m.code for m in integration_methods()}
+    want = e[(e["target_group"] == "integration") | e["method"].isin(codes)]
+    html = c.get("/integration?lang=da").text
+    table = re.findall(r'<table id="integration-projects".*?</table>', html, flags=re.S)
+    assert len(want) > 0 and table and table[0].count("<tr>") - 1 == len(want)
+    assert "igu" not in _visible(table[0])  # method names, not codes
+    assert html.count("<li><strong>") >= len(codes)  # the catalogue's integration methods are listed

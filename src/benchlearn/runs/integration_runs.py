@@ -20,10 +20,10 @@ import pandas as pd
 from benchlearn.benchlearning.peers import PeerConfig, compute_peers, importance_from_coefficients
 from benchlearn.benchmark.config import BenchmarkConfig
 from benchlearn.benchmark.integration import integration_view
+from benchlearn.benchmark.resolver import resolve
 from benchlearn.core import reference
 from benchlearn.core.errors import BenchlearnError
 from benchlearn.core.progress import stderr as err_console
-from benchlearn.runs.benchmark_runs import record, run_benchmark
 
 ORIGIN_ORDER = ("dansk", "vestlig", "ikke_vestlig", "flygtning", "familiesammenfoert")
 
@@ -61,13 +61,12 @@ def store_default_runs(ws, ds) -> list[str]:  # type: ignore[no-untyped-def]
     ids.append(ws.record_run("by_origin", {"area": "integration"}, {"records": bo}, input_hash=ds.content_hash))
     for code in reference.integration_codes():
         cfg = BenchmarkConfig(maalgruppe=code)
-        try:
-            res = run_benchmark(ds, cfg)
+        try:  # the one benchmark answer (stored once per period, read back when already there)
+            res = resolve(ws, cfg, dataset=ds)
         except BenchlearnError as exc:  # e.g. no framework, too few municipalities: said, skipped
             err_console.print(f"{code}: {exc}", highlight=False)
             continue
-        for p in res.periods:
-            ids.append(record(ws, ds, res, p))
+        ids.extend(res.run_ids)
         period = res.periods[-1]
         view = integration_view(ds, cfg)
         coef = res.coefficients
@@ -78,7 +77,7 @@ def store_default_runs(ws, ds) -> list[str]:  # type: ignore[no-untyped-def]
         except BenchlearnError as exc:
             err_console.print(f"{code} peers: {exc}", highlight=False)
             continue
-        sim_p = bool(res.records["simulated"].any()) if "simulated" in res.records.columns else sim
+        sim_p = res.simulated or sim
         results = {"peers": pr.peers.assign(simulated=sim_p, area=code), "clusters": pr.clusters.assign(simulated=sim_p)}
         ids.append(ws.record_run(
             "integration_peers", {"period": period, "k": pc.k, "rule": pc.rule, "alpha": pc.alpha, "area": code},
