@@ -102,7 +102,9 @@ RESULTS: Mapping[str, Result] = MappingProxyType({r.kind: r for r in (
         "enabler_gaps": "one municipality and enabler: the gap to its peers, with se",
         "cycle_followup": "one learning cycle: difference in differences against peers",
         "cycle_plan": "one planned method and whether it is in use after the visit",
-    }),
+    }, {f"benchlearning_{name}": name for name in (
+        "learn", "partners", "method_associations", "enabler_associations", "enabler_scores", "enabler_gaps",
+        "cycle_followup", "cycle_plan", "catalogue")}),
     _r("by_origin", "Efter herkomst", "By origin", {
         "records": "one municipality, period and origin group: residents, full-time persons on the integration ydelser, share",
     }, {"by_origin": "records"}),

@@ -261,6 +261,9 @@ def profile_pdf(data: SiteData, kommunekode: int, period: str | None = None) -> 
     from benchlearn.report.review_pdf import review_section
 
     review_section(pdf, data, int(kommunekode))
+    from benchlearn.report.benchlearning_pdf import benchlearning_section
+
+    benchlearning_section(pdf, data, int(kommunekode))
     return bytes(pdf.output())
 
 

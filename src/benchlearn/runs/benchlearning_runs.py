@@ -113,7 +113,10 @@ def run_benchlearning(ds, period: str | None = None, *, ws=None) -> Benchlearnin
         "catalogue": catalogue.method_frame(),
     }
     if cmp_rows:
-        tables["enabler_scores"] = pd.concat(cmp_rows, ignore_index=True)
+        sc = pd.concat(cmp_rows, ignore_index=True)
+        sc.insert(2, "label_da", [catalogue.label(str(c), "da") for c in sc["enabler"]])
+        sc.insert(3, "label_en", [catalogue.label(str(c), "en") for c in sc["enabler"]])
+        tables["enabler_scores"] = sc
         tables["enabler_gaps"] = selfassessment.gaps(sa, period)
     if ds.has("learning_cycles"):
         lc = ds.table("learning_cycles")

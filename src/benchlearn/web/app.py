@@ -204,6 +204,19 @@ def create_app(workspace_path: str | Path | None, warm: bool = True, preload: Si
         _check_kommune(k)
         return await respond(request, lambda: (profile_pdf(data.get(), k), "application/pdf"))
 
+    @app.get("/kommune/{k}/benchlearning", response_class=HTMLResponse, include_in_schema=False)
+    async def kommune_benchlearning(request: Request, k: int):
+        from benchlearn.web.benchlearning_page import benchlearning_page
+
+        _check_kommune(k)
+        return await respond(request, html(lambda d: benchlearning_page(d, live, k, url(request))))
+
+    @app.get("/metoder", response_class=HTMLResponse, include_in_schema=False)
+    async def metoder(request: Request):
+        from benchlearn.web.benchlearning_page import methods_page
+
+        return await respond(request, html(lambda d: methods_page(d, live, url(request))))
+
     @app.get("/kommune/{k}", response_class=HTMLResponse, include_in_schema=False)
     async def kommune(request: Request, k: int, period: str | None = None):
         _check_kommune(k)

@@ -126,6 +126,8 @@ def _nav(linker: Linker, data: SiteData) -> list[dict]:
         items.append(("integration", tx.say("pages.integration")))
     if data.has("review_specs"):
         items.append(("review", tx.say("pages.model_review")))
+    if data.has("benchlearning_catalogue"):
+        items.append(("metoder", tx.say("benchlearning.catalogue_title")))
     from benchlearn.report.monitoring import is_monthly
 
     if is_monthly(data.inputs.get("activity")):

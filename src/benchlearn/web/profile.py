@@ -83,6 +83,10 @@ def kommune_page(data: SiteData, linker: Linker, k: int, period=None, url="/") -
         pdf_href=None if linker.static else f"/kommune/{k}.pdf",
         paradox=paradox_rows(data, prof["period"], kommune=k), paradox_why=tx.pick(tx.NYBORG_PARADOX),
     )
+    if data.has("benchlearning_learn") or data.has("benchlearning_partners"):
+        from benchlearn.web.benchlearning_page import kommune_benchlearning_href
+
+        ctx["benchlearning_href"] = kommune_benchlearning_href(linker, k)
     return render("kommune.html", ctx)
 
 

@@ -96,8 +96,15 @@ def export_site(workspace: str | Path | None, out: str | Path, data: SiteData | 
         from benchlearn.web.review_page import review_page
 
         page("review.html", lambda: review_page(d, top))
+    has_bl = d.has("benchlearning_learn") or d.has("benchlearning_partners")
+    if has_bl:
+        from benchlearn.web.benchlearning_page import benchlearning_page, methods_page
+
+        page("metoder.html", lambda: methods_page(d, top))
     for k in sorted(reference.kommunekoder()):
         page(f"kommune/{k}.html", lambda k=k: profile.kommune_page(d, sub, k))
+        if has_bl:
+            page(f"kommune/{k}-benchlearning.html", lambda k=k: benchlearning_page(d, sub, k, f"/kommune/{k}/benchlearning"))
         jobs.append((out / f"api/kommune/{k}.json", lambda k=k: webapi.dumps(webapi.kommune(d, k))))
     jobs.append((out / "api/meta.json", lambda: webapi.dumps(webapi.meta(d))))
     jobs.append((out / "api/benchmark.json", lambda: webapi.dumps(webapi.benchmark(d))))
