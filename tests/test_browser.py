@@ -12,6 +12,8 @@ import os
 import socket
 import threading
 import time
+import tomllib
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
@@ -199,8 +201,15 @@ def test_downloads_open(server, page):
     assert len(csv) == len(tables["benchmark"])
     with page.expect_download() as dl:
         page.click("a[href='/download/classification.xlsx']")
+    # the XLSX is the readable table (#18.4): Danish heading, each scheme by the name its file gives it
     x = pd.read_excel(dl.value.path())
-    assert len(x) == len(tables["classification"]) and set(x["scheme"]) == set(SCHEMES)
+    names = {}
+    for f in resources.files("benchlearn").joinpath("schemes").iterdir():
+        if f.name.endswith(".toml"):
+            doc = tomllib.loads(f.read_text(encoding="utf-8"))
+            names[doc.get("id")] = doc.get("label", {}).get("da")
+    assert len(x) == len(tables["classification"])
+    assert set(x["Ordning"]) == {names[s] for s in SCHEMES}
     with page.expect_download() as dl:
         page.click("a[href='/download/surveys.parquet']")
     assert len(pd.read_parquet(dl.value.path())) == len(tables["surveys"])
