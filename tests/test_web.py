@@ -487,7 +487,8 @@ def test_alternative_result_shapes_are_read(tmp_path):
     assert 'id="learning-partners"' in html and "København" in html.split('id="learning-partners"')[1][:300]
     assert "52.380,95" in html  # the stored unit cost in Danish number format
     method = c.get("/metode").text
-    assert "fraclogit" in method and "ledighed, alder" in method
+    # the model card as a person reads it (#18): the model by its Danish name, not the code
+    assert "fraktionel logit" in method and "fraclogit" not in method and "ledighed, alder" in method
     # the funnel draws exactly the stored limits, against 1 / funnel_se_pp
     page = c.get("/benchmark").text
     fig = json.loads(page.split('id="funnel-data">')[1].split("</script>")[0])
