@@ -69,7 +69,7 @@ def server(tmp_path_factory):
     th.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # closed at the end of this module: a Playwright sync loop left running breaks the next browser test file
 def browser(server):
     from playwright.sync_api import sync_playwright
 
