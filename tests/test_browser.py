@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import io
 import os
-import socket
-import threading
 import time
 import tomllib
 from importlib import resources
@@ -18,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from serving import served
 from test_web import NYBORG, SCHEMES, SUPPRESSED_K, build_fake_workspace
 
 pytestmark = pytest.mark.browser
@@ -30,43 +29,15 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 IGNORED = ("GPU stall", "GL Driver Message", "WebGL", "Automatic fallback to software WebGL")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)")
     pytest.importorskip("playwright.sync_api")
-    import httpx
-    import uvicorn
-
-    from benchlearn.web import create_app
-
     path = tmp_path_factory.mktemp("browserws") / "ws.duckdb"
     tables = build_fake_workspace(path)
-    port = _free_port()
-    app = create_app(path)
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            if httpx.get(base + "/api/health", timeout=2).json().get("warm"):
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    else:
-        pytest.fail("the server did not become ready within 120 s")
-    yield base, tables
-    srv.should_exit = True
-    th.join(timeout=10)
+    with served(path, ready_within=120) as base:
+        yield base, tables
 
 
 @pytest.fixture(scope="module")  # closed at the end of this module: a Playwright sync loop left running breaks the next browser test file

@@ -11,16 +11,14 @@ from __future__ import annotations
 import io
 import os
 import re
-import socket
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from rawcodes import code_set, find_codes, page_texts  # noqa: E402
+from serving import served  # noqa: E402
 
 pytestmark = pytest.mark.browser
 CHROMIUM = os.environ.get("BENCHLEARN_CHROMIUM", "/usr/bin/chromium")
@@ -33,38 +31,17 @@ def bl_server(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)")
     pytest.importorskip("playwright.sync_api")
-    import httpx
-    import uvicorn
-
     from benchlearn.runs.benchlearning_runs import store_default_runs
     from benchlearn.simulator import simulate
     from benchlearn.store import Workspace
-    from benchlearn.web import create_app
 
     path = tmp_path_factory.mktemp("blws") / "ws.duckdb"
     sim = simulate(seed=2026)
     with Workspace.open(path) as ws:
         ws.ingest(sim.dataset)
         store_default_runs(ws, sim.dataset)
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    srv = uvicorn.Server(uvicorn.Config(create_app(path), host="127.0.0.1", port=port, log_level="warning"))
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        try:
-            if httpx.get(base + "/api/health", timeout=2).json().get("warm"):
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    yield base, path, sim
-    srv.should_exit = True
-    th.join(timeout=10)
+    with served(path) as base:
+        yield base, path, sim
 
 
 def _expected(path, sim):

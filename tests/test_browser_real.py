@@ -4,12 +4,10 @@ simulated survey page does and names what (issue #12). Skips without Chromium/Pl
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
+from serving import served
 
 pytestmark = pytest.mark.browser
 
@@ -19,12 +17,6 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 Y30R21 = Path("jobindsats") / "Randers-Kommune-Digitalisering_jobcenterindblik_jobindsats.dk" / "Y30R21-api.csv"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def real_server(tmp_path_factory, raw_data_dir):
     if not Path(CHROMIUM).exists():
@@ -32,32 +24,12 @@ def real_server(tmp_path_factory, raw_data_dir):
     if not (raw_data_dir / Y30R21).is_file():
         pytest.skip("y30r21 not in the raw data")
     pytest.importorskip("playwright.sync_api")
-    import httpx
-    import uvicorn
-
     from benchlearn.demo import build_demo_workspace
-    from benchlearn.web import create_app
 
     path = tmp_path_factory.mktemp("browser_real") / "ws.duckdb"
     build_demo_workspace(path, seed=11)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(path), host="127.0.0.1", port=port, log_level="warning"))
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        try:
-            if httpx.get(base + "/api/health", timeout=2).json().get("warm"):
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    else:
-        pytest.fail("the server did not become ready within 180 s")
-    yield base
-    srv.should_exit = True
-    th.join(timeout=10)
+    with served(path) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
