@@ -1,7 +1,8 @@
-"""Keyed pseudonymisation of person ids (HMAC-SHA256).
+"""Keyed pseudonymisation of person ids (AES-256-CMAC, a keyed pseudo-random function).
 
 Person-level registers may carry CPR numbers. On ingest every ``person_id`` is
-replaced by ``HMAC-SHA256(key, str(person_id))`` truncated to a signed 64-bit integer.
+replaced by a keyed MAC of ``str(person_id)`` (AES-256-CMAC, :func:`pseudonyms`)
+truncated to a signed 64-bit integer.
 The key comes from the environment variable ``BENCHLEARN_PSEUDONYM_KEY`` or from a key
 file; it lives only in this process's memory and is never written to outputs, the
 workspace, logs or error messages (this module's objects do not show it in ``repr``).
@@ -13,24 +14,24 @@ the same pseudonyms across runs, so results stay reproducible.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from benchlearn.core.errors import ConfigError, DataError
 
 ENV_KEY = "BENCHLEARN_PSEUDONYM_KEY"
-#: Shortest accepted key (bytes): 128 bits, the usual minimum for HMAC keys.
+#: Shortest accepted key (bytes): 128 bits, the usual minimum for MAC keys.
 MIN_KEY_BYTES = 16
 
 
 @dataclass(frozen=True)
 class PseudonymKey:
-    """An HMAC key that never shows itself (``repr``/``str`` print only where it came from)."""
+    """A pseudonymisation key that never shows itself (``repr``/``str`` print only where it came from)."""
 
     _secret: bytes = field(repr=False)
     origin: str = "env"
@@ -74,78 +75,96 @@ def load_key(key_file: str | Path | None = None, *, env: str = ENV_KEY) -> Pseud
     return PseudonymKey(raw, origin)
 
 
-def pseudonyms(ids: pa.Array | pa.ChunkedArray, key: PseudonymKey, threads: int | None = None) -> pa.Array:
-    """HMAC-SHA256 pseudonyms of ``ids`` as int64.
+#: the AES key is derived from the user's secret with this label (domain separation: the
+#: same secret used elsewhere gives unrelated keys)
+KEY_LABEL = b"benchlearn/pseudonym/aes-256-cmac/v1"
+# CMAC padding (RFC 4493 §2.4): 0x80 then zeros up to the block; index = bytes missing
+_SUFFIX = pa.array([b""] + [b"\x80" + b"\0" * (p - 1) for p in range(1, 17)], pa.binary())
+
+
+def pseudonyms(ids: pa.Array | pa.ChunkedArray, key: PseudonymKey) -> pa.Array:
+    """Keyed pseudonyms of ``ids`` as int64: AES-256-CMAC truncated to 64 bits.
 
     Notes
     -----
-    ``pid = int64_be(HMAC-SHA256(key, utf8(str(id)))[0:8])`` with RFC 2104
-    ``HMAC(K, m) = H((K' xor opad) || H((K' xor ipad) || m))``, ``K'`` the key padded
-    (or first hashed, if longer than 64 bytes) to the 64-byte block. DuckDB has SHA-256
-    but no keyed HMAC, so the two hash calls are written out in SQL on BLOBs; DuckDB runs
-    them in parallel in native code. The padded key is a bound query parameter: it never
-    appears in the SQL text. Kept after measuring alternatives on the same 3.7 million
-    ids in one run (``benchmarks/persons.py``): HMAC-SHA256 in Python with the padded-key
-    states hashed once and copied per id (:func:`_hmac8`, one core) and keyed BLAKE2b
-    were both slower. Faster keyed functions were not used: ``sha256(key || id)`` is
-    open to length extension and DuckDB's ``hash`` with a key prefix is not
-    cryptographic (invertible by trying the few million CPR numbers), so neither is a
-    keyed pseudo-random function. Bit-identical to :func:`hmac.digest` (tested). With n
-    persons the chance that two share a pseudonym is about ``n^2 / 2^65`` (4e-7 for 3.7
-    million); the caller checks uniqueness and stops if it ever happens.
+    ``pid = int64_be(CMAC-AES256(K, utf8(str(id)))[0:8])`` with
+    ``K = HMAC-SHA256(secret, KEY_LABEL)``. CMAC (NIST SP 800-38B, RFC 4493) is a
+    standard MAC and, like HMAC, a keyed pseudo-random function: without the key the
+    pseudonym of a given CPR number cannot be computed, so the few million possible
+    CPR numbers cannot be tried (a plain hash could be inverted that way). 64 bits is
+    SP 800-38B's recommended minimum tag length.
+
+    Why CMAC and not HMAC-SHA256 (used until session 5): every id is a message of one
+    or two AES blocks, so all ids go through AES at once — one ECB call per block
+    position over the whole array, in OpenSSL's AES-NI code — instead of two SHA-256
+    calls per id. Measured on the same 3.7 million ids (``benchmarks/persons.py``,
+    docs/PERSONS.md): HMAC-SHA256 written out in DuckDB SQL and in Python with
+    precomputed pads were several times slower. ``sha256(key || id)`` (length extension) and DuckDB's
+    ``hash`` with a key prefix (not cryptographic) were never candidates.
+
+    With n persons the chance that two share a pseudonym is about ``n^2 / 2^65``
+    (4e-7 for 3.7 million); the caller checks uniqueness and stops if it happens.
     """
-    import duckdb
+    import hmac
 
     if isinstance(ids, pa.ChunkedArray):
         ids = ids.combine_chunks()
-    texts = pa.table({"t": ids.cast(pa.string())})
-    secret = key._secret
-    if len(secret) > 64:  # RFC 2104: keys longer than the block are hashed first
-        secret = hashlib.sha256(secret).digest()
-    block = secret.ljust(64, b"\0")
-    ipad = bytes(b ^ 0x36 for b in block)
-    opad = bytes(b ^ 0x5C for b in block)
-    config: dict = {"preserve_insertion_order": True}  # row i of the output is id i
-    if threads:
-        config["threads"] = int(threads)
-    con = duckdb.connect(config=config)
-    try:
-        con.execute("SET enable_progress_bar = false")
-        con.register("bl_ids", texts)
-        h = con.execute(
-            "SELECT ('0x' || substr(sha256($1::BLOB || unhex(sha256($2::BLOB || encode(t)))), 1, 16))::UBIGINT "
-            "AS h FROM bl_ids", [opad, ipad]).fetchnumpy()["h"]
-    finally:
-        con.close()
-    return pa.array(np.asarray(h, dtype=np.uint64).view(np.int64))
+    tags = cmac_aes(hmac.digest(key._secret, KEY_LABEL, "sha256"), ids.cast(pa.string()))
+    return pa.array(tags[:, :8].copy().view(">i8").ravel().astype(np.int64))
 
 
-def _pseudonyms_python(ids: pa.Array | pa.ChunkedArray, key: PseudonymKey) -> pa.Array:
-    """The same pseudonyms in Python, the padded-key states hashed once and copied per id
-    (:func:`_hmac8`): the benchmark's alternative and a second implementation for tests."""
-    if isinstance(ids, pa.ChunkedArray):
-        ids = ids.combine_chunks()
-    return pa.array(np.frombuffer(_hmac8(key._secret, ids.cast(pa.string()).to_pylist()), dtype=">i8")
-                    .astype(np.int64))
+def _aes_ecb(key: bytes, blocks: np.ndarray) -> np.ndarray:
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    enc = Cipher(algorithms.AES(key), modes.ECB()).encryptor()  # ECB = the block cipher on each block
+    return np.frombuffer(enc.update(np.ascontiguousarray(blocks).tobytes()) + enc.finalize(),
+                         dtype=np.uint8).reshape(-1, 16)
 
 
-def _hmac8(secret: bytes, texts: list[str]) -> bytes:
-    """First 8 bytes of HMAC-SHA256 of each text, concatenated: the padded-key states
-    hashed once, copied per text (RFC 2104 with precomputed pads)."""
-    if len(secret) > 64:
-        secret = hashlib.sha256(secret).digest()
-    block = secret.ljust(64, b"\0")
-    inner0 = hashlib.sha256(bytes(b ^ 0x36 for b in block))
-    outer0 = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+def _double(block: bytes) -> np.ndarray:
+    """RFC 4493 subkey step: shift left one bit in GF(2^128), reduce by 0x87."""
+    v = int.from_bytes(block, "big") << 1
+    if v >> 128:
+        v = (v & ((1 << 128) - 1)) ^ 0x87
+    return np.frombuffer(v.to_bytes(16, "big"), dtype=np.uint8)
 
-    def one(s: str) -> bytes:
-        inner = inner0.copy()
-        inner.update(s.encode("utf-8"))
-        outer = outer0.copy()
-        outer.update(inner.digest())
-        return outer.digest()[:8]
 
-    return b"".join([one(s) for s in texts])
+def cmac_aes(key: bytes, messages: pa.Array) -> np.ndarray:
+    """AES-CMAC (RFC 4493; AES-128/192/256 by the key's length) of every message, as an
+    ``(n, 16)`` uint8 array.
+
+    Vectorised over messages: each message is padded to whole blocks in Arrow, its last
+    block XORed with the subkey K1 (complete) or K2 (padded), and the CBC chain runs one
+    block position at a time over all messages with that many blocks.
+    """
+    texts = messages if pa.types.is_binary(messages.type) else messages.cast(pa.binary())
+    n = len(texts)
+    if texts.null_count:
+        texts = texts.fill_null(b"")
+    lens = np.asarray(pc.binary_length(texts), dtype=np.int64)
+    missing = np.where(lens == 0, 16, (-lens) % 16)
+    padded = pc.binary_join_element_wise(texts, _SUFFIX.take(pa.array(missing)), b"")
+    if isinstance(padded, pa.ChunkedArray):
+        padded = padded.combine_chunks()
+    offs = np.frombuffer(padded.buffers()[1], dtype=np.int32, count=n + 1, offset=padded.offset * 4).astype(np.int64)
+    data = padded.buffers()[2]
+    blocks = (np.frombuffer(data, dtype=np.uint8)[offs[0]:offs[-1]] if data is not None
+              else np.zeros(0, np.uint8)).reshape(-1, 16).copy()
+    first, nb = (offs[:-1] - offs[0]) // 16, np.diff(offs) // 16
+    ell = _aes_ecb(key, np.zeros((1, 16), np.uint8)).tobytes()
+    k1 = _double(ell)
+    k2 = _double(k1.tobytes())
+    blocks[first + nb - 1] ^= np.where((missing == 0)[:, None], k1, k2)
+    if n and (nb == 1).all():  # every message one block (CPR numbers, integer ids)
+        return _aes_ecb(key, blocks)
+    out = np.empty((n, 16), np.uint8)
+    for b in np.unique(nb):
+        rows = np.flatnonzero(nb == b)
+        x = np.zeros((len(rows), 16), np.uint8)
+        for j in range(int(b)):
+            x = _aes_ecb(key, x ^ blocks[first[rows] + j])
+        out[rows] = x
+    return out
 
 
 def check_unique(pids: pa.Array, table: str = "persons") -> None:
