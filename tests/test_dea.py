@@ -22,6 +22,7 @@ from benchlearn.core.errors import ConfigError, ModelError
 from benchlearn.benchlearning.dea import DEAConfig, dea
 from benchlearn.benchlearning.dea_lp import efficiency_scores
 from benchlearn.benchlearning.jobcentre_dea import JobcentreDEAConfig, dea_from_dataset
+from benchlearn.core.results import Run
 
 # Coelli, T. J. (1996), "A Guide to DEAP Version 2.1: A Data Envelopment Analysis
 # (Computer) Program", CEPA Working Paper 96/08, University of New England —
@@ -428,7 +429,7 @@ def test_cli_dea_json_from_workspace(tmp_path, sim):
     wsp = tmp_path / "ws.duckdb"
     with Workspace.open(wsp) as ws:
         ws.ingest(ds)
-        ws.record_run("benchmark", {"period": period, "area": "total"}, {"records": recs}, input_hash=ds.content_hash)
+        ws.record(Run("benchmark", {"period": period, "area": "total"}, {"records": recs}), input_hash=ds.content_hash)
     env = {**os.environ, "BENCHLEARN_PROGRESS": "0"}
     p = subprocess.run([sys.executable, "-m", "benchlearn", "dea", str(wsp), "--period", period, "--rts", "crs",
                         "--bootstrap", "0", "--json"], check=False, capture_output=True, text=True, env=env, timeout=300)

@@ -9,6 +9,7 @@ from benchlearn.core import reference
 from benchlearn.data.dataset import Dataset
 from benchlearn.demo import Analysis, build_demo_tables, build_demo_workspace
 from benchlearn.store import Workspace
+from benchlearn.core.results import Run
 
 PERIODS = ("2022", "2023")
 
@@ -66,16 +67,15 @@ def test_workspace_build_is_reused_for_identical_data(tmp_path, raw_data_dir):
 
     def fake_runner(ws, ds):
         calls.append(ds.content_hash)
-        return [ws.record_run("probe", {"period": "2023"}, {"n": pd.DataFrame({"rows": [len(ds.table("support"))]})}, input_hash=ds.content_hash)]
+        # a declared kind and table: the store refuses anything RESULTS does not declare
+        rows = pd.DataFrame({"rows": [len(ds.table("support"))]})
+        return [ws.record(Run("benchmark", {"period": "2023", "probe": True}, {"records": rows}), input_hash=ds.content_hash)]
 
-    import benchlearn.demo as demo_mod
-
-    demo_mod._probe_runner = fake_runner  # type: ignore[attr-defined]
-    probe = (Analysis("probe", "benchlearn.demo:_probe_runner", "prøve", "probe"),)
+    probe = (Analysis("probe", fake_runner, "prøve", "probe"),)
     path = tmp_path / "demo.duckdb"
     first = build_demo_workspace(path, seed=7, periods=PERIODS, analyses=probe, view="model")
     second = build_demo_workspace(path, seed=7, periods=PERIODS, analyses=probe, view="model")
     assert first == {"probe": 1} and second == {"probe": 0} and len(calls) == 1
     with Workspace.open(path, read_only=True) as ws:
         assert ws.dataset().is_simulated("focus")
-        assert ws.latest_results("probe", "n", period="2023")["rows"].iloc[0] == 98 * len(PERIODS) * 14
+        assert ws.latest_results("benchmark", "records", period="2023", probe=True)["rows"].iloc[0] == 98 * len(PERIODS) * 14

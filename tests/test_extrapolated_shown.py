@@ -14,6 +14,7 @@ from benchlearn.core import reference
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_web import _benchmark  # noqa: E402
+from benchlearn.core.results import Run
 
 NYBORG = 450
 
@@ -30,8 +31,7 @@ def client(tmp_path_factory):
     b["leverage_ratio"] = np.where(b["kommunekode"] == NYBORG, 4.25, 1.0)
     b["extrapolated"] = b["kommunekode"] == NYBORG
     with Workspace.open(path) as ws:
-        ws.record_run("benchmark", {"period": "2024", "area": "total"}, {"records": b}, input_hash="x",
-                      meta={"simulated": True})
+        ws.record(Run("benchmark", {"period": "2024", "area": "total"}, {"records": b}, {"simulated": True}), input_hash="x")
     return TestClient(create_app(path, warm=False))
 
 

@@ -30,6 +30,7 @@ from benchlearn.benchlearning.peers import (
     mark_partners,
     read_group_file,
 )
+from benchlearn.core.results import Run
 
 
 @pytest.fixture(scope="module")
@@ -207,8 +208,7 @@ def test_cli_peers_json(tmp_path, sim, records, period):
     wsp = tmp_path / "ws.duckdb"
     with Workspace.open(wsp) as ws:
         ws.ingest(ds)
-        ws.record_run("benchmark", {"period": period, "area": "total"}, {"records": recs, "coefficients": coef},
-                      input_hash=ds.content_hash)
+        ws.record(Run("benchmark", {"period": period, "area": "total"}, {"records": recs, "coefficients": coef}), input_hash=ds.content_hash)
     g = tmp_path / "groups.csv"
     g.write_text("group,kommunekode\nfyn,450\nfyn,461\nfyn,479\n", encoding="utf-8")
     env = {**os.environ, "BENCHLEARN_PROGRESS": "0"}
@@ -239,7 +239,7 @@ def test_store_default_runs(tmp_path, sim, records, period):
     recs["expected"] = recs["actual"] * (1 - recs["diff_pp"] / 100)
     with Workspace.open(tmp_path / "ws.duckdb") as ws:
         ws.ingest(ds)
-        ws.record_run("benchmark", {"period": period, "area": "total"}, {"records": recs}, input_hash=ds.content_hash)
+        ws.record(Run("benchmark", {"period": period, "area": "total"}, {"records": recs}), input_hash=ds.content_hash)
         ids = store_default_runs(ws, ds, bootstrap=20)
         kinds = [ws.run(i).kind for i in ids]
         assert kinds == ["peers", "costs", "dea", "dea"]

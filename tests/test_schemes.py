@@ -16,10 +16,10 @@ import pandas as pd
 import pytest
 
 from benchlearn.schemes.focus import benchmark_results, focus_measures
-from benchlearn.runs.scheme_runs import record_classification
 from benchlearn.schemes.classify import SCHEME_DIR, SHIPPED, ClassifyConfig, classify, load_scheme, parse_scheme
 from benchlearn.data.dataset import Dataset, load_dataset
 from benchlearn.core.errors import DataError, MissingTableError, SchemeError
+from benchlearn.core.results import Run
 
 # kommunekode: (actual, expected, persons, persons_12m, without_offer, without_talks)
 CASE = {
@@ -221,7 +221,7 @@ def test_classification_stored_with_hash(tmp_path: Path, ds: Dataset) -> None:
     with Workspace.open(tmp_path / "ws.duckdb") as ws:
         ws.ingest(ds)
         c = classify(ds, ClassifyConfig(period="2020", scheme="star-2020"))
-        run_id = record_classification(ws, ds, c)
+        run_id = ws.record(c.to_run(), input_hash=ds.content_hash)
         rec = ws.latest_run("classification", period="2020", scheme="star-2020")
         assert rec is not None and rec.run_id == run_id
         assert rec.config["scheme_hash"] == hashlib.sha256((SCHEME_DIR / "star-2020.toml").read_bytes()).hexdigest()
@@ -288,8 +288,8 @@ def test_workspace_benchmark_run_gives_intervals(tmp_path: Path) -> None:
     other = recs.assign(area="sygedagpenge", diff_pp=-recs["diff_pp"])  # a different area must not be used
     with Workspace.open(tmp_path / "ws.duckdb") as ws:
         ws.ingest(ds)
-        ws.record_run("benchmark", {"area": "total"}, {"records": recs}, input_hash=ds.content_hash)
-        ws.record_run("benchmark", {"area": "sygedagpenge"}, {"records": other}, input_hash=ds.content_hash)
+        ws.record(Run("benchmark", {"area": "total"}, {"records": recs}), input_hash=ds.content_hash)
+        ws.record(Run("benchmark", {"area": "sygedagpenge"}, {"records": other}), input_hash=ds.content_hash)
         c = classify(ds, ClassifyConfig(period="2020", scheme="kl-2024-tiers"), workspace=ws)
         assert c.result_source == "workspace" and c.simulated
         # interval = diff ± 0.6: better iff diff < −0.6 (Nyborg −1.10, Frederiksberg −1.00, Gladsaxe −0.70)

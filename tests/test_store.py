@@ -7,6 +7,7 @@ import pytest
 
 from benchlearn.data.dataset import Dataset
 from benchlearn.store import Workspace
+from benchlearn.core.results import Run
 
 
 def _ds(value: float = 12.5) -> Dataset:
@@ -31,7 +32,7 @@ def test_failed_run_write_leaves_workspace_unchanged(tmp_path):
     with Workspace.open(path) as ws:
         ws.ingest(_ds())
         good = {"records": pd.DataFrame({"kommunekode": [450], "x": [1.0]})}
-        ws.record_run("benchmark", {"period": "2023"}, good, input_hash="h")
+        ws.record(Run("benchmark", {"period": "2023"}, good), input_hash="h")
 
         class Boom(dict):
             def items(self):
@@ -39,7 +40,7 @@ def test_failed_run_write_leaves_workspace_unchanged(tmp_path):
                 raise RuntimeError("disk full")
 
         with pytest.raises(RuntimeError):
-            ws.record_run("benchmark", {"period": "2024"}, Boom(), input_hash="h")
+            ws.record(Run("benchmark", {"period": "2024"}, Boom()), input_hash="h")
         assert len(ws.runs("benchmark")) == 1
         tables = ws.connection.execute("SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'res_%'").fetchone()[0]
         assert tables == 1
@@ -48,9 +49,9 @@ def test_failed_run_write_leaves_workspace_unchanged(tmp_path):
 def test_runs_are_found_by_config_newest_first(tmp_path):
     with Workspace.open(tmp_path / "ws.duckdb") as ws:
         ws.ingest(_ds())
-        r1 = ws.record_run("benchmark", {"period": "2023", "area": "total"}, {"records": pd.DataFrame({"v": [1]})}, input_hash="h", meta={"simulated": True})
-        r2 = ws.record_run("benchmark", {"period": "2023", "area": "total"}, {"records": pd.DataFrame({"v": [2]})}, input_hash="h")
-        ws.record_run("benchmark", {"period": "2024", "area": "total"}, {"records": pd.DataFrame({"v": [3]})}, input_hash="h")
+        r1 = ws.record(Run("benchmark", {"period": "2023", "area": "total"}, {"records": pd.DataFrame({"v": [1]})}, {"simulated": True}), input_hash="h")
+        r2 = ws.record(Run("benchmark", {"period": "2023", "area": "total"}, {"records": pd.DataFrame({"v": [2]})}), input_hash="h")
+        ws.record(Run("benchmark", {"period": "2024", "area": "total"}, {"records": pd.DataFrame({"v": [3]})}), input_hash="h")
         assert ws.latest_run("benchmark", period="2023").run_id == r2
         assert ws.latest_results("benchmark", "records", period="2023")["v"].tolist() == [2]
         assert ws.run(r1).meta["simulated"] is True

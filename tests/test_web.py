@@ -2,7 +2,7 @@
 
 The tests build a workspace of fabricated-but-plausible results for the 98
 municipalities (``build_fake_workspace``; also used by test_report.py and
-test_browser.py) through ``Workspace.record_run``, so they do not depend on the
+test_browser.py) through ``Workspace.record``, so they do not depend on the
 analysis modules. Every number the site shows is checked against those tables —
 the independent truth — never against the web layer's own earlier output.
 """
@@ -20,6 +20,7 @@ import pytest
 
 from benchlearn.core import reference
 from benchlearn.report import text as tx
+from benchlearn.core.results import Run
 
 PERIODS = ("2021", "2022", "2023")
 AREAS = ("total", "a_dagpenge", "sygedagpenge", "kontanthjaelp", "total_incl_pension")
@@ -125,15 +126,12 @@ def build_fake_workspace(path: Path, seed: int = 20260) -> dict[str, pd.DataFram
                                      "se": rng.uniform(0.05, 0.2, 3)})
                 card = pd.DataFrame({"key": ["model", "family", "n", "tau2"],
                                      "value": ["fractional logit", "binomial/logit", "98", "0.0625"]})
-                ws.record_run("benchmark", {"period": p, "area": a},
-                              {"records": b, "coefficients": coef, "model_card": card}, input_hash="fake",
-                              meta={"simulated": True})
+                ws.record(Run("benchmark", {"period": p, "area": a}, {"records": b, "coefficients": coef, "model_card": card}, {"simulated": True}), input_hash="fake")
                 written.setdefault("benchmark", []).append(b)
                 if a == "total":
                     for s in SCHEMES:
                         c = _classification(b, focus, s)
-                        ws.record_run("classification", {"period": p, "area": a, "scheme": s}, {"records": c},
-                                      input_hash="fake")
+                        ws.record(Run("classification", {"period": p, "area": a, "scheme": s}, {"records": c}), input_hash="fake")
                         written.setdefault("classification", []).append(c)
             tot = next(x for x in written["benchmark"] if x["period"].iloc[0] == p and x["area"].iloc[0] == "total")
             diff = dict(zip(tot["kommunekode"], tot["diff_pp"]))
@@ -153,17 +151,17 @@ def build_fake_workspace(path: Path, seed: int = 20260) -> dict[str, pd.DataFram
                 rows.append({"kommunekode": NYBORG, "peer_kommunekode": best, "distance": 0.25,
                              "peer_diff_pp": float(diff[best]), "learning_partner": True, "period": p, "simulated": True})
             pe = pd.DataFrame(rows)
-            ws.record_run("peers", {"period": p}, {"peers": pe}, input_hash="fake")
+            ws.record(Run("peers", {"period": p}, {"peers": pe}), input_hash="fake")
             written.setdefault("peers", []).append(pe)
         eff = rng.uniform(0.55, 1.0, len(codes))
         dea = pd.DataFrame({"kommunekode": codes, "period": "2023", "efficiency": eff,
                             "ci_low": eff - rng.uniform(0.02, 0.1, len(codes)), "ci_high": np.minimum(1, eff + 0.05),
                             "simulated": True})
-        ws.record_run("dea", {"period": "2023"}, {"records": dea}, input_hash="fake")
+        ws.record(Run("dea", {"period": "2023"}, {"records": dea}), input_hash="fake")
         costs = pd.DataFrame([{"kommunekode": int(k), "period": p, "category": c, "dkk": float(rng.uniform(5e6, 9e8))}
                               for k in codes for p in PERIODS for c in ("administration", "aktive_tilbud", "other")])
         costs["simulated"] = True
-        ws.record_run("costs", {"period_from": "2021", "period_to": "2023"}, {"unit_costs": costs}, input_hash="fake")
+        ws.record(Run("costs", {"period_from": "2021", "period_to": "2023"}, {"unit_costs": costs}), input_hash="fake")
         srows = []
         for k in codes:
             for dim in ("udbytte", "mening", "sammenhaeng", "involvering", "fremdrift"):
@@ -175,7 +173,7 @@ def build_fake_workspace(path: Path, seed: int = 20260) -> dict[str, pd.DataFram
                               "score": None if sup else score, "ci_low": None if sup else score - 0.2,
                               "ci_high": None if sup else score + 0.2, "suppressed": sup, "simulated": True})
         sv = pd.DataFrame(srows)
-        ws.record_run("surveys", {"period": "2023"}, {"records": sv}, input_hash="fake")
+        ws.record(Run("surveys", {"period": "2023"}, {"records": sv}), input_hash="fake")
         written["dea"], written["costs"], written["surveys"] = [dea], [costs], [sv]
     return {k: pd.concat(v, ignore_index=True) for k, v in written.items()}
 
@@ -409,7 +407,7 @@ def test_minimal_workspace_hides_missing_sections(tmp_path):
     df = pd.DataFrame({"kommunekode": m["kommunekode"], "navn": m["navn"], "period": "2024", "area": "total",
                        "diff_pp": np.linspace(-2, 2, 98)})  # no interval, no tier, not simulated
     with Workspace.open(tmp_path / "w.duckdb") as ws:
-        ws.record_run("benchmark", {"period": "2024", "area": "total"}, {"records": df}, input_hash="x")
+        ws.record(Run("benchmark", {"period": "2024", "area": "total"}, {"records": df}), input_hash="x")
     c = TestClient(create_app(tmp_path / "w.duckdb", warm=False))
     for path in PAGES + ["/api/kommune/450", "/api/schemes"]:
         r = c.get(path)
@@ -433,7 +431,7 @@ def test_results_are_reread_when_workspace_changes(tmp_path):
         df = pd.DataFrame({"kommunekode": m["kommunekode"], "navn": m["navn"], "period": period, "area": "total",
                            "diff_pp": np.linspace(-2, 2, 98) + shift})
         with Workspace.open(path) as ws:
-            ws.record_run("benchmark", {"period": period, "area": "total"}, {"records": df}, input_hash="x")
+            ws.record(Run("benchmark", {"period": period, "area": "total"}, {"records": df}), input_hash="x")
 
     run("2023", 0.0)
     c = TestClient(create_app(path, warm=False))
@@ -479,9 +477,9 @@ def test_alternative_result_shapes_are_read(tmp_path):
                          "persons": [2000.0, 2100.0], "unit_cost": [50_000.0, 52_380.95]})
     path = tmp_path / "w.duckdb"
     with Workspace.open(path) as ws:
-        ws.record_run("benchmark", {"period": "2024", "area": "total"}, {"records": b, "model_card": card}, input_hash="x")
-        ws.record_run("peers", {"period": "2024"}, {"peers": peers}, input_hash="x")
-        ws.record_run("costs", {"period_from": "2023", "period_to": "2024"}, {"unit_costs": unit}, input_hash="x")
+        ws.record(Run("benchmark", {"period": "2024", "area": "total"}, {"records": b, "model_card": card}), input_hash="x")
+        ws.record(Run("peers", {"period": "2024"}, {"peers": peers}), input_hash="x")
+        ws.record(Run("costs", {"period_from": "2023", "period_to": "2024"}, {"unit_costs": unit}), input_hash="x")
     c = TestClient(create_app(path, warm=False))
     html = c.get("/kommune/450").text
     assert 'id="learning-partners"' in html and "København" in html.split('id="learning-partners"')[1][:300]

@@ -24,6 +24,7 @@ import pytest
 
 from benchlearn.report import tables as rtables
 from benchlearn.web import hardening
+from benchlearn.core.results import Run
 
 PAYLOADS = ("=cmd|' /C calc'!A0", "+SUM(1,2)", "-2+3", "@SUM(A1:A2)", "\tHYPERLINK(\"x\")", "\r=1")
 
@@ -52,7 +53,7 @@ def hostile_ws(tmp_path_factory) -> Path:
                           "ci_high_pp": 0.5, "persons": 10_000.0})
     with Workspace.open(path) as ws:
         ws.ingest(Dataset.from_tables({"activity": act}))
-        ws.record_run("benchmark", {"period": "2023", "area": "total"}, {"records": bench}, input_hash="x")
+        ws.record(Run("benchmark", {"period": "2023", "area": "total"}, {"records": bench}), input_hash="x")
     return path
 
 

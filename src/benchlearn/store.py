@@ -323,23 +323,23 @@ class Workspace:
         return Dataset(MappingProxyType(tables), f"{self.path} ({row[0] if row else ''})", notes)
 
     # -- runs ---------------------------------------------------------------------------
-    def record_run(
-        self,
-        kind: str,
-        config: Mapping[str, Any],
-        results: Mapping[str, pd.DataFrame],
-        *,
-        input_hash: str,
-        meta: Mapping[str, Any] | None = None,
-    ) -> str:
-        """Store one analysis run and its result tables atomically; returns the run id."""
+    def record(self, run: Run, input_hash: str | None = None) -> str:
+        """Store a :class:`~benchlearn.core.results.Run` and its tables atomically; returns the run id.
+
+        The one way a run is written (#19): its kind and tables must be declared in
+        :data:`~benchlearn.core.results.RESULTS` (refused with a clear error otherwise, before
+        anything is written). ``input_hash``: the data the run rests on (default: the workspace's
+        ingested data).
+        """
+        check_run(run)
         self._writable()
+        kind, config = run.kind, run.config
         run_id = f"{_SAFE.sub('_', kind.lower())}_{uuid.uuid4().hex[:12]}"
         names = []
         c = self._con
         c.execute("BEGIN TRANSACTION")
         try:
-            for name, df in results.items():
+            for name, df in run.tables.items():
                 safe = _SAFE.sub("_", name.lower())
                 names.append(name)
                 c.register("_result", _arrow(df))
@@ -351,11 +351,11 @@ class Workspace:
                     run_id,
                     kind,
                     datetime.now(timezone.utc).isoformat(timespec="microseconds"),
-                    input_hash,
+                    input_hash or self.content_hash() or "",
                     _json(dict(config)),
                     config_hash(config),
                     __version__,
-                    _json(dict(meta or {})),
+                    _json(dict(run.meta)),
                     _json(names),
                 ],
             )
@@ -364,14 +364,6 @@ class Workspace:
             c.execute("ROLLBACK")
             raise
         return run_id
-
-    def record(self, run: Run, input_hash: str | None = None) -> str:
-        """Store a :class:`~benchlearn.core.results.Run` whose kind and tables are declared in
-        :data:`~benchlearn.core.results.RESULTS`; returns the run id. ``input_hash``: the data the
-        run rests on (default: the workspace's ingested data)."""
-        check_run(run)
-        return self.record_run(run.kind, run.config, run.tables, input_hash=input_hash or self.content_hash() or "",
-                               meta=run.meta)
 
     def runs(self, kind: str | None = None) -> pd.DataFrame:
         q = "SELECT run_id, kind, created, input_hash, config_json, config_hash, version, meta_json, results FROM _runs"

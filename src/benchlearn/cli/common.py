@@ -16,6 +16,7 @@ import typer
 from benchlearn.data.dataset import Dataset
 from benchlearn.core.i18n import t
 from benchlearn.core.progress import stderr as err_console
+from benchlearn.core.results import Run
 from benchlearn.store import Workspace, open_input
 
 __all__ = [
@@ -134,17 +135,10 @@ def emit_json(data: pd.DataFrame | Iterable[Mapping[str, Any]]) -> None:
     sys.stdout.flush()
 
 
-def maybe_record(
-    workspace: Path | None,
-    kind: str,
-    config: Mapping[str, Any],
-    results: Mapping[str, pd.DataFrame],
-    ds: Dataset,
-    meta: Mapping[str, Any] | None = None,
-) -> str | None:
-    """Store a run in ``workspace`` when one was given; returns the run id."""
+def maybe_record(workspace: Path | None, run: Run, ds: Dataset) -> str | None:
+    """Store ``run`` in ``workspace`` when one was given (the data ingested first); returns the run id."""
     if workspace is None:
         return None
     with Workspace.open(workspace) as ws:
         ws.ingest(ds)
-        return ws.record_run(kind, config, results, input_hash=ds.content_hash, meta=meta)
+        return ws.record(run, input_hash=ds.content_hash)

@@ -4,19 +4,17 @@ Written by hand rather than with pandera: a bad value must be reported with the 
 person sees in *their file* (CSV line, sheet row) in Danish and English, and Danish
 number conventions (``1.234,5``) have to be parsed before any schema can type a column.
 The checks themselves are the contract's (:mod:`benchlearn.core.contract`), declared once.
+Numbers and the error naming a bad cell live in :mod:`benchlearn.data.numbers`.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from benchlearn.core import reference
 from benchlearn.core.contract import PERIOD_TABLES, PLAUSIBILITY, TABLES, Column, TableSpec
@@ -24,11 +22,8 @@ from benchlearn.core.errors import DataError
 from benchlearn.data.io import RawTable, normalise_column
 from benchlearn.data.keys import key_ids
 from benchlearn.core.periods import EXPECTED_DA, EXPECTED_EN, period_kind
+from benchlearn.data.numbers import cell_error, has_outer_space, is_blank, parse_numbers, to_float
 
-_THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$")
-_THOUSANDS_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
-#: rows a number column is parsed at a time (see :func:`_numbers`)
-_NUMBER_ROWS = 1 << 20
 _TRUE = {"true", "sand", "ja", "yes", "1", "t", "j", "y"}
 _FALSE = {"false", "falsk", "nej", "no", "0", "f", "n"}
 
@@ -40,210 +35,12 @@ def _ydelse_aliases() -> dict[str, str]:
     return {normalise_column(n): c for n, c in zip(y["navn_da"], y["ydelse"])}
 
 
-def _blank(v: object) -> bool:
-    if v is None:
-        return True
-    if isinstance(v, float) and math.isnan(v):
-        return True
-    if v is pd.NA or v is pd.NaT:
-        return True
-    return isinstance(v, str) and not v.strip()
-
-
-def _number(v: object, dot_thousands: bool) -> float:
-    """Parse one number written the Danish or the international way; ``ValueError`` if not a number.
-
-    ``dot_thousands`` is the column's convention (see :func:`_numbers`): ``.`` separates
-    thousands and ``,`` is the decimal mark.
-    """
-    if isinstance(v, (bool, np.bool_)):
-        raise ValueError(v)
-    if isinstance(v, (int, float, np.integer, np.floating)):
-        f = float(v)
-    else:
-        s = str(v).strip().replace("\u00a0", "").replace(" ", "").replace("\u2212", "-")
-        if "," in s and "." in s:
-            if s.rfind(",") > s.rfind("."):  # 1.234,5
-                s = s.replace(".", "").replace(",", ".")
-            else:  # 1,234.5
-                s = s.replace(",", "")
-        elif "," in s:
-            if not dot_thousands and _THOUSANDS_COMMA.match(s):
-                s = s.replace(",", "")
-            else:
-                s = s.replace(",", ".")
-        elif "." in s and dot_thousands:
-            if not _THOUSANDS_DOT.match(s):
-                raise ValueError(v)
-            s = s.replace(".", "")
-        if s.lower().lstrip("+-") in {"nan", "inf", "infinity"}:
-            raise ValueError(v)
-        f = float(s)
-    if not math.isfinite(f):
-        raise ValueError(v)
-    return f
-
-
-def _dot_thousands(text: pd.Series, blank: np.ndarray, decimal_comma: bool) -> bool:
-    """Decide, once per column, whether ``.`` separates thousands.
-
-    Notes
-    -----
-    A column with commas follows the file's convention (``;`` Danish, ``,`` international);
-    a value with both marks (``1.234,5``, ``1,234.5``) is read by their order. A column with a value such
-    as ``12.5`` that cannot be a thousands grouping uses decimal points. Otherwise (only
-    values like ``1.234``) the file's convention decides: ``;`` files are Danish (DATA.md).
-    The decision is per column so that one value never means two things in two rows.
-    """
-    vals = text[~blank]
-    if vals.str.contains(",", regex=False).any():
-        return decimal_comma  # values with both marks are read by their order in _number
-    dotted = vals[vals.str.contains(".", regex=False)].str.strip()
-    if dotted.empty:
-        return False
-    if not dotted.str.match(_THOUSANDS_DOT.pattern).all():
-        return False
-    return decimal_comma
-
-
-def _fail(raw: RawTable, pos: int, col: str, value: object, da: str, en: str) -> DataError:
-    return DataError(raw.name, raw.row_of(pos), col, value, da, en, source=raw.source)
-
-
-def _blank_mask(values: pd.Series) -> np.ndarray:
-    if pd.api.types.is_numeric_dtype(values.dtype):
-        return values.isna().to_numpy()
-    as_text = values.astype("str")
-    if not _has_outer_space(as_text):  # no copy of a large column when nothing needs stripping
-        return (values.isna() | as_text.eq("")).to_numpy()
-    return (values.isna() | as_text.str.strip().eq("")).to_numpy()
-
-
-def _has_outer_space(text: pd.Series) -> bool:
-    """Whether any value would change under ``.str.strip()`` (leading or trailing whitespace).
-
-    Asked of Arrow's own trim, the kernel that ``strip`` runs on Arrow-backed text: a
-    regex ``^\\s|\\s$`` went through Python's ``re`` one value at a time (pandas does so
-    for ``$``), 26 of the 35 s of validating 1.4 million rows.
-    """
-    if isinstance(text.dtype, pd.StringDtype) and text.dtype.storage == "pyarrow":
-        arr = pa.array(text, from_pandas=True)
-        chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
-        for chunk in chunks:  # chunk by chunk: a trimmed copy of one chunk at a time
-            for start in range(0, len(chunk), _NUMBER_ROWS):
-                part = chunk.slice(start, _NUMBER_ROWS)
-                if pc.any(pc.not_equal(pc.utf8_length(pc.utf8_trim_whitespace(part)), pc.utf8_length(part))).as_py():
-                    return True
-        return False
-    return bool(text.str.contains(r"^\s|\s$", regex=True).fillna(False).any())
-
-
-def _numbers(raw: RawTable, col: Column, values: pd.Series) -> np.ndarray:
-    if pd.api.types.is_bool_dtype(values.dtype) and len(values):
-        raise _fail(raw, 0, col.name, values.iloc[0], "et tal, ikke sand/falsk", "a number, not true/false")
-    if pd.api.types.is_numeric_dtype(values.dtype):
-        out = values.to_numpy(dtype="float64", na_value=np.nan)
-        bad = np.isinf(out)
-        if bad.any():
-            pos = int(np.flatnonzero(bad)[0])
-            raise _fail(raw, pos, col.name, values.iloc[pos], "et endeligt tal", "a finite number")
-        return out
-    blank = _blank_mask(values)
-    text = values.astype("str")
-    if pd.api.types.is_object_dtype(values.dtype):  # XLSX cells may hold true/false
-        is_bool = values.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy()
-        if is_bool.any():
-            pos = int(np.flatnonzero(is_bool)[0])
-            raise _fail(raw, pos, col.name, values.iloc[pos], "et tal, ikke sand/falsk", "a number, not true/false")
-    dot_thousands = _dot_thousands(text, blank, raw.decimal_comma)
-    # Fast path: numbers parse vectorised, the Danish rules of _number applied as string
-    # operations; only values those cannot settle (both marks, a failure) go through the
-    # per-value parser, which is the reference and the one that reports the error.
-    # Done in slices of _NUMBER_ROWS rows: each string operation copies its slice, and a
-    # 200 MB file's column copied five times over was most of ingest's peak memory.
-    out = np.full(len(values), np.nan)
-    slow_all = np.zeros(len(values), dtype=bool)
-    for start in range(0, len(values), _NUMBER_ROWS):
-        part, t_part, b_part = (values.iloc[start:start + _NUMBER_ROWS], text.iloc[start:start + _NUMBER_ROWS],
-                                blank[start:start + _NUMBER_ROWS])
-        if pd.api.types.is_object_dtype(values.dtype):
-            conv, slow = part.where(~b_part), np.zeros(len(part), dtype=bool)
-            slow |= t_part.str.contains(",", regex=False).to_numpy() & ~b_part
-            if dot_thousands:
-                slow |= t_part.str.contains(".", regex=False).to_numpy() & ~b_part
-        else:
-            conv, slow = _danish_as_plain(t_part, dot_thousands)
-        fast = _to_float(conv.where(~b_part))
-        del conv
-        slow = slow | (np.isnan(fast) & ~b_part) | np.isinf(fast)
-        slow &= ~b_part
-        out[start:start + len(part)] = np.where(b_part | slow, np.nan, fast)
-        slow_all[start:start + len(part)] = slow
-    for i in np.flatnonzero(slow_all):
-        v = values.iloc[int(i)]
-        try:
-            out[i] = _number(v, dot_thousands)
-        except ValueError:
-            raise _fail(raw, int(i), col.name, v, "et tal (fx 1234,5 eller 1234.5)", "a number (e.g. 1234,5 or 1234.5)") from None
-    return out
-
-
-def _to_float(values: pd.Series) -> np.ndarray:
-    """Text to float64, anything that is not a plain number as NaN.
-
-    Notes
-    -----
-    A text column is cast by Arrow (no Python object per value: ``pd.to_numeric`` on text
-    made one for each of a 200 MB file's values); if any value does not parse, the distinct
-    values are parsed by pandas and mapped back, which costs memory by distinct values only.
-    """
-    if pd.api.types.is_string_dtype(values.dtype) and not pd.api.types.is_object_dtype(values.dtype):
-        try:
-            arr = pa.array(values, from_pandas=True)
-            return pc.cast(pc.utf8_trim_whitespace(arr), pa.float64()).to_numpy(zero_copy_only=False)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
-            codes, uniques = pd.factorize(values, use_na_sentinel=True)
-            parsed = pd.to_numeric(pd.Series(uniques, dtype=object), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-            return np.where(codes >= 0, np.append(parsed, np.nan)[codes], np.nan)
-    return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-
-
-def _danish_as_plain(text: pd.Series, dot_thousands: bool) -> tuple[pd.Series, np.ndarray]:
-    """Text numbers rewritten as plain ones by :func:`_number`'s rules, and the values left to it.
-
-    Notes
-    -----
-    A value with only ``,`` has its ``,`` as decimal mark, or as thousands separator when
-    the column does not use ``.`` for thousands and the value is grouped (``1,234``). A value
-    with only ``.`` in a dot-thousands column must be grouped (``1.234``), and loses the
-    dots. A value with both marks is left to :func:`_number` (its order decides).
-    """
-    t = text.str.strip().str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
-    t = t.str.replace("\u2212", "-", regex=False)
-    has_c = t.str.contains(",", regex=False).fillna(False).to_numpy(dtype=bool)
-    has_d = t.str.contains(".", regex=False).fillna(False).to_numpy(dtype=bool)
-    slow = has_c & has_d
-    only_c = has_c & ~has_d
-    out = t
-    if only_c.any():
-        grouped = t.str.match(_THOUSANDS_COMMA.pattern).fillna(False).to_numpy(dtype=bool) & only_c & (not dot_thousands)
-        out = out.where(~grouped, t.str.replace(",", "", regex=False))
-        out = out.where(~(only_c & ~grouped), t.str.replace(",", ".", regex=False))
-    if dot_thousands:
-        only_d = has_d & ~has_c
-        if only_d.any():
-            grouped = t.str.match(_THOUSANDS_DOT.pattern).fillna(False).to_numpy(dtype=bool) & only_d
-            slow |= only_d & ~grouped
-            out = out.where(~grouped, t.str.replace(".", "", regex=False))
-    return out, slow
-
-
 def _text_series(values: pd.Series) -> pd.Series:
     """Text values stripped, blanks as missing, as a ``str`` Series (vectorised for text columns:
     a Python list of a 200 MB file's strings is what made ingest take 24x the file in memory)."""
     if not pd.api.types.is_object_dtype(values.dtype) and not pd.api.types.is_numeric_dtype(values.dtype):
         text = values.astype("str")
-        stripped = text.str.strip() if _has_outer_space(text) else text
+        stripped = text.str.strip() if has_outer_space(text) else text
         blank = (values.isna() | stripped.eq("")).to_numpy()
         return stripped.where(~blank) if blank.any() else stripped
     return pd.Series(_texts(values), index=values.index, dtype="str")
@@ -256,7 +53,7 @@ def _texts(values: pd.Series) -> list[str | None]:
         return [None if b else v for v, b in zip(stripped.tolist(), blank.tolist())]
     out: list[str | None] = []
     for v in values.tolist():
-        if _blank(v):
+        if is_blank(v):
             out.append(None)
         elif isinstance(v, float) and v.is_integer():
             out.append(str(int(v)))  # Excel stores 2023 and 0450 as numbers
@@ -274,7 +71,7 @@ def _no_control(raw: RawTable, name: str, texts: pd.Series) -> pd.Series:
     bad = texts.str.contains(_CONTROL.pattern, regex=True).fillna(False).to_numpy(dtype=bool)
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
-        raise _fail(raw, pos, name, texts.iloc[pos], "tekst uden styretegn (fx NUL-byte)", "text without control characters (e.g. a NUL byte)")
+        raise cell_error(raw, pos, name, texts.iloc[pos], "tekst uden styretegn (fx NUL-byte)", "text without control characters (e.g. a NUL byte)")
     return texts
 
 
@@ -290,13 +87,13 @@ def _check_range(raw: RawTable, col: Column, arr: np.ndarray, values: pd.Series)
         if bad.any():
             pos = int(np.flatnonzero(bad)[0])
             b = int(bound) if float(bound).is_integer() else bound
-            raise _fail(raw, pos, col.name, values.iloc[pos], f"et tal {da} {b}", f"a number {en} {b}")
+            raise cell_error(raw, pos, col.name, values.iloc[pos], f"et tal {da} {b}", f"a number {en} {b}")
 
 
 def _typed_column(raw: RawTable, col: Column, values: pd.Series) -> pd.Series:
     kind = col.kind
     if kind in ("number", "integer", "item5", "progression"):
-        arr = _numbers(raw, col, values)
+        arr = parse_numbers(raw, col, values)
         if kind in ("integer", "item5", "progression"):
             lo, hi = {"item5": (1, 5), "progression": (-2, 2)}.get(kind, (None, None))
             ok = np.isnan(arr) | (np.mod(arr, 1) == 0)
@@ -308,7 +105,7 @@ def _typed_column(raw: RawTable, col: Column, values: pd.Series) -> pd.Series:
                     da, en = "et helt tal", "a whole number"
                 else:
                     da, en = f"et helt tal fra {lo} til {hi} (tom = ikke besvaret)", f"a whole number from {lo} to {hi} (blank = not answered)"
-                raise _fail(raw, pos, col.name, values.iloc[pos], da, en)
+                raise cell_error(raw, pos, col.name, values.iloc[pos], da, en)
         _check_range(raw, col, arr, values)
         return pd.Series(arr, index=values.index, dtype="float64")
     if kind == "kommunekode":
@@ -329,13 +126,13 @@ def _typed_column(raw: RawTable, col: Column, values: pd.Series) -> pd.Series:
             # at most 98), then mapped to the rows: no float or text copy of the column; a
             # blank or missing value parses to no number, so it is refused as before
             codes_, uniques = pd.factorize(values.astype("str"), use_na_sentinel=True)
-            code_u, ok_u = settle(_to_float(pd.Series(uniques, dtype="str").str.strip()))
+            code_u, ok_u = settle(to_float(pd.Series(uniques, dtype="str").str.strip()))
             codes = np.append(code_u, -1)[codes_]
             ok = np.append(ok_u, False)[codes_]
             del codes_
         if not ok.all():
             pos = int(np.flatnonzero(~ok)[0])
-            raise _fail(
+            raise cell_error(
                 raw, pos, col.name, values.iloc[pos],
                 "en af de 98 kommunekoder (fx 101 København, 450 Nyborg)",
                 "one of the 98 municipality codes (e.g. 101 København, 450 Nyborg)",
@@ -347,7 +144,7 @@ def _typed_column(raw: RawTable, col: Column, values: pd.Series) -> pd.Series:
             if isinstance(v, (bool, np.bool_)):
                 res.append(bool(v))
                 continue
-            s = "" if _blank(v) else str(v).strip().lower()
+            s = "" if is_blank(v) else str(v).strip().lower()
             if s.endswith(".0"):
                 s = s[:-2]
             if s in _TRUE:
@@ -355,7 +152,7 @@ def _typed_column(raw: RawTable, col: Column, values: pd.Series) -> pd.Series:
             elif s in _FALSE:
                 res.append(False)
             else:
-                raise _fail(raw, i, col.name, v, "sand/falsk (true/false, ja/nej, 1/0)", "true/false (ja/nej, 1/0)")
+                raise cell_error(raw, i, col.name, v, "sand/falsk (true/false, ja/nej, 1/0)", "true/false (ja/nej, 1/0)")
         return pd.Series(res, index=values.index, dtype="bool")
     if kind == "date":
         return _dates(raw, col, values)
@@ -367,7 +164,7 @@ def _typed_column(raw: RawTable, col: Column, values: pd.Series) -> pd.Series:
         del codes_
         if bad.any():
             pos = int(np.flatnonzero(bad)[0])
-            raise _fail(raw, pos, col.name, texts.iloc[pos], EXPECTED_DA, EXPECTED_EN)
+            raise cell_error(raw, pos, col.name, texts.iloc[pos], EXPECTED_DA, EXPECTED_EN)
     elif kind == "ydelse":
         aliases = _ydelse_aliases()
         texts = _per_unique(texts, lambda s: aliases.get(normalise_column(s), normalise_column(s)))
@@ -396,7 +193,7 @@ def _typed_column(raw: RawTable, col: Column, values: pd.Series) -> pd.Series:
         if bad.any():
             pos = int(np.flatnonzero(bad)[0])
             shown = ", ".join(sorted(allowed_set))
-            raise _fail(raw, pos, col.name, texts.iloc[pos], f"en af: {shown}", f"one of: {shown}")
+            raise cell_error(raw, pos, col.name, texts.iloc[pos], f"en af: {shown}", f"one of: {shown}")
     return texts.astype("str")
 
 
@@ -431,12 +228,12 @@ def _dates(raw: RawTable, col: Column, values: pd.Series) -> pd.Series:
     """A date column as ISO text (``YYYY-MM-DD``), so that text order is date order."""
     out: list[str | None] = []
     for i, v in enumerate(values.tolist()):
-        if _blank(v):
+        if is_blank(v):
             out.append(None)
             continue
         iso = _one_date(v)
         if iso is None:
-            raise _fail(raw, i, col.name, v, "en dato (fx 2024-03-01 eller 01-03-2024)", "a date (e.g. 2024-03-01 or 01-03-2024)")
+            raise cell_error(raw, i, col.name, v, "en dato (fx 2024-03-01 eller 01-03-2024)", "a date (e.g. 2024-03-01 or 01-03-2024)")
         out.append(iso)
     return pd.Series(out, index=values.index, dtype="str")
 
@@ -522,7 +319,7 @@ def validate_table(raw: RawTable, spec: TableSpec | None = None, consume: bool =
             missing = series.isna().to_numpy()
             if missing.any():
                 pos = int(np.flatnonzero(missing)[0])
-                raise _fail(raw, pos, col.name, "", f"en værdi ({col.doc_da}), ikke et tomt felt", f"a value ({col.doc_en}), not a blank")
+                raise cell_error(raw, pos, col.name, "", f"en værdi ({col.doc_da}), ikke et tomt felt", f"a value ({col.doc_en}), not a blank")
         out[col.name] = series
     for col in spec.columns:
         if col.at_most and col.name in out and col.at_most in out:
@@ -530,7 +327,7 @@ def validate_table(raw: RawTable, spec: TableSpec | None = None, consume: bool =
                 bad = (out[col.name] > out[col.at_most]).to_numpy()
             if bad.any():
                 pos = int(np.flatnonzero(bad)[0])
-                raise _fail(
+                raise cell_error(
                     raw, pos, col.name, out[col.name].iloc[pos],
                     f"højst værdien i '{col.at_most}' ({out[col.at_most].iloc[pos]:g})",
                     f"at most the value in '{col.at_most}' ({out[col.at_most].iloc[pos]:g})",
@@ -541,7 +338,7 @@ def validate_table(raw: RawTable, spec: TableSpec | None = None, consume: bool =
             bad = (a.notna() & b.notna() & (a.fillna("") < b.fillna(""))).to_numpy()
             if bad.any():
                 pos = int(np.flatnonzero(bad)[0])
-                raise _fail(
+                raise cell_error(
                     raw, pos, col.name, a.iloc[pos],
                     f"en dato tidligst '{col.not_before}' ({b.iloc[pos]})",
                     f"a date no earlier than '{col.not_before}' ({b.iloc[pos]})",
@@ -568,7 +365,7 @@ def validate_table(raw: RawTable, spec: TableSpec | None = None, consume: bool =
             pos = int(order[1:][same].min())
             first = int(np.flatnonzero(ids == ids[pos])[0])
             shown = ", ".join(f"{k}={typed[k].iloc[pos]}" for k in key)
-            raise _fail(
+            raise cell_error(
                 raw, pos, ",".join(key), shown,
                 f"én række pr. ({', '.join(key)}); samme nøgle står allerede i række {raw.row_of(first)}",
                 f"one row per ({', '.join(key)}); the same key is already in row {raw.row_of(first)}",
@@ -582,7 +379,7 @@ def validate_table(raw: RawTable, spec: TableSpec | None = None, consume: bool =
         del codes
         if odd.any():
             pos = int(np.flatnonzero(odd)[0])
-            raise _fail(
+            raise cell_error(
                 raw, pos, "period", typed["period"].iloc[pos],
                 f"samme slags periode i hele tabellen (første række har {typed['period'].iloc[0]})",
                 f"one kind of period throughout the table (the first row has {typed['period'].iloc[0]})",

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from benchlearn.core.results import Run
+from benchlearn.core.seams import RunStore, Tables
+
+if TYPE_CHECKING:  # typing only: review.run imports the models, this module stays light
+    from benchlearn.review.run import Review
+
 #: The result tables a review run holds (the page and the downloads read these).
 REVIEW_TABLES: tuple[str, ...] = ("specs", "records", "ranges", "pairs", "moves", "attribution", "agreement",
                                   "agreement_points", "reproducibility", "disagreements", "contributions")
 
 
-def record_review(ws, ds, rv) -> str:  # type: ignore[no-untyped-def]
+def record_review(ws: RunStore, ds: Tables, rv: Review) -> str:
     """Store ``rv`` (:class:`benchlearn.review.run.Review`) in an open workspace; returns the run id."""
     import uuid
 
@@ -18,4 +26,4 @@ def record_review(ws, ds, rv) -> str:  # type: ignore[no-untyped-def]
     results = {k: v.assign(review_key=key) for k, v in rv.tables.items() if k in REVIEW_TABLES and len(v.columns)}
     meta = {"summary": rv.summary(), "notes": [{"da": da, "en": en} for da, en in rv.notes], "specs": rv.specs.to_dict(),
             "timings": rv.timings, "review_key": key}
-    return ws.record_run("review", config, results, input_hash=ds.content_hash, meta=meta)
+    return ws.record(Run("review", config, results, meta), input_hash=ds.content_hash)

@@ -17,7 +17,9 @@ from benchlearn.benchlearning.associations import enabler_associations, method_a
 from benchlearn.benchlearning.peers import PeerConfig
 from benchlearn.core import reference
 from benchlearn.core.errors import ConfigError, MissingTableError
-from benchlearn.runs.peer_runs import benchmark_inputs, run_peers
+from benchlearn.core.results import Run
+from benchlearn.core.seams import RunStore, Tables
+from benchlearn.runs.peer_runs import BenchmarkInputs, benchmark_inputs, run_peers
 
 INPUTS = ("efforts", "self_assessment", "learning_cycles", "learning_actions")
 
@@ -29,15 +31,21 @@ class BenchlearningResult:
     benchmark_source: str
     notes: tuple[tuple[str, str], ...] = ()
 
+    def to_run(self) -> Run:
+        """The run to store (kind ``benchlearning``): the period as config, the benchmark's source and notes as meta."""
+        return Run("benchlearning", {"period": self.period}, self.tables,
+                   {"benchmark_source": self.benchmark_source, "notes_da": [n[0] for n in self.notes],
+                    "notes_en": [n[1] for n in self.notes]})
 
-def _simulated(ds, names) -> bool:  # type: ignore[no-untyped-def]
+
+def _simulated(ds: Tables, names: tuple[str, ...]) -> bool:
     try:
         return any(ds.has(n) and ds.is_simulated(n) for n in names)
     except Exception:  # noqa: BLE001 - provenance is optional
         return False
 
 
-def records_for_periods(ds, periods: list[str], ws=None) -> tuple[pd.DataFrame, list[str]]:  # type: ignore[no-untyped-def]
+def records_for_periods(ds: Tables, periods: list[str], ws: RunStore | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Benchmark records (kommunekode, period, diff_pp, se_pp) of each period that has them."""
     parts, missing = [], []
     for p in periods:
@@ -53,7 +61,7 @@ def records_for_periods(ds, periods: list[str], ws=None) -> tuple[pd.DataFrame, 
     return out, missing
 
 
-def _bench(ds, period: str, ws):  # type: ignore[no-untyped-def]
+def _bench(ds: Tables, period: str, ws: RunStore | None) -> tuple[BenchmarkInputs, pd.DataFrame | None]:
     """The benchmark inputs of ``period`` and, on a dataset the model is fitted on, that answer's
     records of every period — both from the one resolver (one fit over all periods, memoised), so
     benchlearning shows the numbers every other command shows."""
@@ -66,7 +74,7 @@ def _bench(ds, period: str, ws):  # type: ignore[no-untyped-def]
     return bench, None
 
 
-def run_benchlearning(ds, period: str | None = None, *, ws=None) -> BenchlearningResult:  # type: ignore[no-untyped-def]
+def run_benchlearning(ds: Tables, period: str | None = None, *, ws: RunStore | None = None) -> BenchlearningResult:
     """Associations, what each municipality can learn, enabler comparisons and cycle follow-ups."""
     if not ds.has("efforts") and not ds.has("self_assessment"):
         raise MissingTableError("efforts", "til benchlearning (indsatser og metoder eller selvevaluering)",
@@ -147,11 +155,8 @@ def _named_codes(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def store_default_runs(ws, ds) -> list[str]:  # type: ignore[no-untyped-def]
+def store_default_runs(ws: RunStore, ds: Tables) -> list[str]:
     """The demo's benchlearning run (skipped when the dataset has neither efforts nor a self-assessment)."""
     if not (ds.has("efforts") or ds.has("self_assessment")) or not ds.has("framework"):
         return []
-    r = run_benchlearning(ds, ws=ws)
-    return [ws.record_run("benchlearning", {"period": r.period}, r.tables, input_hash=ds.content_hash,
-                          meta={"benchmark_source": r.benchmark_source, "notes_da": [n[0] for n in r.notes],
-                                "notes_en": [n[1] for n in r.notes]})]
+    return [ws.record(run_benchlearning(ds, ws=ws).to_run(), input_hash=ds.content_hash)]

@@ -24,11 +24,13 @@ from benchlearn.benchmark.resolver import resolve
 from benchlearn.core import reference
 from benchlearn.core.errors import BenchlearnError
 from benchlearn.core.progress import stderr as err_console
+from benchlearn.core.results import Run
+from benchlearn.core.seams import RunStore, Tables
 
 ORIGIN_ORDER = ("dansk", "vestlig", "ikke_vestlig", "flygtning", "familiesammenfoert")
 
 
-def by_origin_table(ds, maalgruppe: str = "integration") -> pd.DataFrame:  # type: ignore[no-untyped-def]
+def by_origin_table(ds: Tables, maalgruppe: str = "integration") -> pd.DataFrame:
     """Residents and full-time persons by origin group: ``kommunekode, period, origin_group,
     persons, fuldtidspersoner_integration, share_integration_pct`` (and ``…_total`` for the
     area ``total``'s ydelser when the mapping names other ydelser)."""
@@ -49,7 +51,7 @@ def by_origin_table(ds, maalgruppe: str = "integration") -> pd.DataFrame:  # typ
     return out.reset_index(drop=True)
 
 
-def store_default_runs(ws, ds) -> list[str]:  # type: ignore[no-untyped-def]
+def store_default_runs(ws: RunStore, ds: Tables) -> list[str]:
     """Store the by-origin table, the integration benchmark (every period) and the
     learning partners on it (latest period). Nothing when the dataset has no by-origin
     tables; a målgruppe that cannot be fitted is named on stderr and skipped."""
@@ -58,7 +60,7 @@ def store_default_runs(ws, ds) -> list[str]:  # type: ignore[no-untyped-def]
     ids: list[str] = []
     sim = bool(ds.is_simulated("support_origin") or ds.is_simulated("population_origin"))
     bo = by_origin_table(ds).assign(simulated=sim)
-    ids.append(ws.record_run("by_origin", {"area": "integration"}, {"records": bo}, input_hash=ds.content_hash))
+    ids.append(ws.record(Run("by_origin", {"area": "integration"}, {"records": bo}), input_hash=ds.content_hash))
     for code in reference.integration_codes():
         cfg = BenchmarkConfig(maalgruppe=code)
         try:  # the one benchmark answer (stored once per period, read back when already there)
@@ -79,8 +81,8 @@ def store_default_runs(ws, ds) -> list[str]:  # type: ignore[no-untyped-def]
             continue
         sim_p = res.simulated or sim
         results = {"peers": pr.peers.assign(simulated=sim_p, area=code), "clusters": pr.clusters.assign(simulated=sim_p)}
-        ids.append(ws.record_run(
+        ids.append(ws.record(Run(
             "integration_peers", {"period": period, "k": pc.k, "rule": pc.rule, "alpha": pc.alpha, "area": code},
-            results, input_hash=ds.content_hash, meta={"weights": dict(pr.weights),
-                                                       "dropped_variables": list(pr.dropped_variables)}))
+            results, {"weights": dict(pr.weights), "dropped_variables": list(pr.dropped_variables)}),
+            input_hash=ds.content_hash))
     return ids

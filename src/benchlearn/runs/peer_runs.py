@@ -9,7 +9,7 @@ and the demo's stored runs (peers, costs, DEA). The statistics live in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +22,7 @@ from benchlearn.benchmark.config import BenchmarkConfig
 from benchlearn.benchmark.resolver import MODEL_TABLES, resolve
 from benchlearn.core.errors import ModelError
 from benchlearn.core.results import Run
+from benchlearn.core.seams import RunStore, Tables
 from benchlearn.data.dataset import Dataset
 from benchlearn.store import Workspace
 
@@ -81,14 +82,15 @@ def observed_expected(ds: Dataset, period: str, area: str = "total") -> pd.DataF
     return b.assign(diff_pp=np.nan, se_pp=np.nan).reset_index(drop=True)
 
 
-def _simulated(ds, tables: Sequence[str]) -> bool:
+def _simulated(ds: Tables, tables: Sequence[str]) -> bool:
     try:
         return any(ds.has(t) and ds.is_simulated(t) for t in tables)
     except Exception:  # noqa: BLE001 - provenance is optional
         return False
 
 
-def run_peers(ds, config: PeerConfig, *, ws=None, weights=None, kommuner=None, extra_groups=None,
+def run_peers(ds: Tables, config: PeerConfig, *, ws: RunStore | None = None, weights: Mapping[str, float] | None = None,
+              kommuner: Sequence[int] | None = None, extra_groups: pd.DataFrame | None = None,
               bench: BenchmarkInputs | None = None) -> tuple[PeerResult, BenchmarkInputs]:
     """Peers for a dataset: framework, benchmark records, activity, costs, mix."""
     fw = ds.require("framework", why_da="at finde sammenlignelige kommuner", why_en="finding comparable municipalities")
@@ -106,7 +108,7 @@ def run_peers(ds, config: PeerConfig, *, ws=None, weights=None, kommuner=None, e
     return res, bench
 
 
-def store_default_runs(ws, ds, *, bootstrap: int = 100) -> list[str]:
+def store_default_runs(ws: RunStore, ds: Tables, *, bootstrap: int = 100) -> list[str]:
     """Compute and store the demo runs: peers, costs and DEA (CRS and VRS).
 
     Returns the run ids. Uses the workspace's latest benchmark run when there is

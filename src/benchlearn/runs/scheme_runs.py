@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from benchlearn.core.errors import ConfigError, MissingTableError
-from benchlearn.schemes.classify import SHIPPED, Classification, ClassifyConfig, classify
+from benchlearn.core.seams import RunStore, Tables
+from benchlearn.schemes.classify import SHIPPED, ClassifyConfig, classify
 from benchlearn.schemes.compare import CompareConfig, SchemeComparison
 from benchlearn.schemes.focus import result_periods
 from benchlearn.schemes.tilsyn import TilsynConfig, tilsyn
 
 
-def record_classification(ws: Any, ds: Any, c: Classification) -> str:
-    """Store a classification as a workspace run (kind ``classification``)."""
-    return ws.record(c.to_run(), input_hash=ds.content_hash)
-
-
-def store_default_runs(ws: Any, ds: Any) -> list[str]:
+def store_default_runs(ws: RunStore, ds: Tables) -> list[str]:
     """Classify every period under every shipped scheme, compare them, and run skærpet tilsyn (for the demo).
 
     Run kinds: ``classification`` (one per period and scheme), ``scheme_comparison`` (one
@@ -34,7 +28,7 @@ def store_default_runs(ws: Any, ds: Any) -> list[str]:
                 continue
             if c.records["category"].isna().all():
                 continue  # e.g. tiers from a table without intervals: nothing to store
-            ids.append(record_classification(ws, ds, c))
+            ids.append(ws.record(c.to_run(), input_hash=ds.content_hash))
             done.append(c)
         if len(done) >= 2:
             comp = SchemeComparison(CompareConfig(period=period, schemes=tuple(c.scheme.id for c in done)), tuple(done))

@@ -13,6 +13,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from benchlearn.core.seams import RunStore, Tables
 from benchlearn.schemes.rules import (
     FOCUS_GOALS,
     SCHEME_DIR,
@@ -285,7 +286,7 @@ def _names(codes: pd.Series) -> list[str | None]:
     return [ref.get(int(k)) for k in codes]
 
 
-def build_inputs(ds: Any, period: str, scheme: Scheme, area: str | None = None, source: str = "auto", workspace: Any = None):
+def build_inputs(ds: Tables, period: str, scheme: Scheme, area: str | None = None, source: str = "auto", workspace: RunStore | None = None):
     """Benchmark results joined with the fokusmål shares for one period."""
     from benchlearn.schemes.focus import benchmark_results, focus_measures
 
@@ -299,7 +300,7 @@ def build_inputs(ds: Any, period: str, scheme: Scheme, area: str | None = None, 
     return inputs, res, bool(sim)
 
 
-def simulated_inputs(ds: Any, period: str, scheme: Scheme, result_simulated: bool) -> str:
+def simulated_inputs(ds: Tables, period: str, scheme: Scheme, result_simulated: bool) -> str:
     """Which inputs of a classification were simulated, e.g. ``"fokusmål (focus)"`` ('' = none)."""
     parts = []
     if result_simulated:
@@ -313,7 +314,7 @@ def simulated_inputs(ds: Any, period: str, scheme: Scheme, result_simulated: boo
 RANK_COLUMNS = ("rank", "rank_ci_low", "rank_ci_high")
 
 
-def classify(ds: Any, config: ClassifyConfig, workspace: Any = None) -> Classification:
+def classify(ds: Tables, config: ClassifyConfig, workspace: RunStore | None = None) -> Classification:
     """Classify every municipality of one period under a scheme (see :func:`classify_frame`)."""
     scheme = load_scheme(config.scheme).with_params(
         resultatmaal=config.resultatmaal, tilbud_threshold=config.tilbud_threshold, samtaler_threshold=config.samtaler_threshold

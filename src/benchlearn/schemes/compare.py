@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import kendalltau
 
+from benchlearn.core.seams import RunStore, Tables
 from benchlearn.schemes.classify import (
     SHIPPED,
     Classification,
@@ -252,7 +253,7 @@ class SchemeComparison:
                 "vary": self.config.vary, "thresholds": list(self.config.thresholds)}
 
 
-def compare_schemes(ds: Any, config: CompareConfig, workspace: Any = None) -> SchemeComparison:
+def compare_schemes(ds: Tables, config: CompareConfig, workspace: RunStore | None = None) -> SchemeComparison:
     """Classify under each scheme and compare (see :class:`SchemeComparison`)."""
     if len(config.schemes) < 2:
         raise BenchlearnError("Angiv mindst to skemaer at sammenligne.", "Give at least two schemes to compare.")

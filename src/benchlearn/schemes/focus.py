@@ -24,18 +24,19 @@ is read rather than refitted.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from benchlearn.core.seams import RunStore, Tables
 from benchlearn.core import reference
 from benchlearn.core.errors import DataError, MissingTableError
 from benchlearn.core.literals import ResultSource
 
 
 
-def focus_measures(ds: Any, period: str) -> pd.DataFrame:
+def focus_measures(ds: Tables, period: str) -> pd.DataFrame:
     """Shares behind the two fokusmål for one period.
 
     Parameters
@@ -116,7 +117,7 @@ def _pick_area(df: pd.DataFrame, area: str | None, table: str) -> str:
     return area
 
 
-def _pick(ds: Any, period: str, area: str | None) -> str:
+def _pick(ds: Tables, period: str, area: str | None) -> str:
     """The area asked for; without one ``total`` (or the only area of a published table)."""
     if area is not None or not ds.has("benchmark"):
         return area or "total"
@@ -125,7 +126,7 @@ def _pick(ds: Any, period: str, area: str | None) -> str:
     return _pick_area(b, None, "benchmark") if len(b) else "total"
 
 
-def benchmark_results(ds: Any, period: str, area: str | None = None, source: ResultSource = "auto", workspace: Any = None) -> BenchmarkResults:
+def benchmark_results(ds: Tables, period: str, area: str | None = None, source: ResultSource = "auto", workspace: RunStore | None = None) -> BenchmarkResults:
     """The benchmark result per municipality for one period: the resolver's answer.
 
     ``source``: ``auto`` (the resolver's source rule: a published ``benchmark`` table, else
@@ -167,7 +168,7 @@ def benchmark_results(ds: Any, period: str, area: str | None = None, source: Res
     return BenchmarkResults(_standardise(df), origin, a, bool(sim))  # type: ignore[arg-type]
 
 
-def result_periods(ds: Any, workspace: Any = None) -> list[str]:
+def result_periods(ds: Tables, workspace: RunStore | None = None) -> list[str]:
     """Periods with a result: those of the ``benchmark`` table, else of ``support``, else
     of the workspace's benchmark runs."""
     if ds.has("benchmark"):

@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from benchlearn.core.seams import RunStore, Tables
 from benchlearn.core.results import Run
 from benchlearn.schemes.classify import SCHEME_DIR, ClassifyConfig, classify
 from benchlearn.schemes.focus import result_periods
@@ -229,7 +230,7 @@ class TilsynResult:
                 "scheme_hash": self.scheme_hash, "machine": self.machine.id, "machine_hash": self.machine.sha256}
 
 
-def tilsyn(ds: Any, config: TilsynConfig, workspace: Any = None) -> TilsynResult:
+def tilsyn(ds: Tables, config: TilsynConfig, workspace: RunStore | None = None) -> TilsynResult:
     """Run the annual selections and the state machine over the years."""
     machine = load_machine(config.machine)
     per_year = annual_periods(result_periods(ds, workspace), config.years)

@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 
 from benchlearn.core import reference
+from benchlearn.core.results import Run
+from benchlearn.core.seams import Tables
 from benchlearn.surveys.raking import (
     Estimate,
     Interval,
@@ -238,13 +240,22 @@ class SurveyResults:
         return {"records": self.records, "by_maalgruppe": self.by_maalgruppe, "national": self.national,
                 "trends": self.trends, "weighting": self.weighting}
 
+    def to_run(self, ds: Tables) -> Run:
+        """The run to store (kind ``surveys``): instrument versions, mapping, notes and which answer
+        tables of ``ds`` were simulated go in its meta; surveys are never part of a ranking."""
+        tables = [load_instrument(s).table for s in SURVEY_IDS]
+        meta = {"instruments": {s: load_instrument(s).source_hash for s in SURVEY_IDS},
+                "mapping_hash": reference.mapping_hash(), "notes": list(self.notes),
+                "simulated": sorted(name for name in tables if ds.is_simulated(name)), "never_in_ranking": True}
+        return Run("surveys", self.config.to_dict(), self.result_frames, meta)
+
 
 def _expected_scale(ins: Instrument) -> tuple[str, str]:
     lo, hi = int(ins.scale_min), int(ins.scale_max)
     return f"et helt tal fra {lo} til {hi} eller tom", f"a whole number from {lo} to {hi} or blank"
 
 
-def _answers(ds: Any, ins: Instrument, period: str) -> pd.DataFrame | None:
+def _answers(ds: Tables, ins: Instrument, period: str) -> pd.DataFrame | None:
     """Rows of one instrument for one period, items as float, range-checked."""
     if not ds.has(ins.table):
         return None
@@ -274,7 +285,7 @@ class _Margins:
     Read once per period (the tables are filtered and grouped here, not per municipality).
     """
 
-    def __init__(self, ds: Any, ins: Instrument, df: pd.DataFrame, period: str, source: MarginSource) -> None:
+    def __init__(self, ds: Tables, ins: Instrument, df: pd.DataFrame, period: str, source: MarginSource) -> None:
         self.variables = [v for v in ins.rake_variables if v in df.columns and df[v].notna().any()]
         self.table: dict[int, dict[str, dict[str, float]]] = {}
         self.support: dict[int, dict[str, dict[str, float]]] = {}
@@ -355,7 +366,7 @@ def _scores(x: np.ndarray, cols: list[str], w: np.ndarray, ins: Instrument, cfg:
     return out
 
 
-def _period(ds: Any, cfg: SurveyConfig, period: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame,
+def _period(ds: Tables, cfg: SurveyConfig, period: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame,
                                                                pd.DataFrame, list[str]]:
     """Unsuppressed frames for one period."""
     rec, split, nat, wrows, notes = [], [], [], [], []
@@ -485,7 +496,7 @@ def _alpha_rule(df: pd.DataFrame, min_n: int) -> pd.DataFrame:
     return out
 
 
-def survey_periods(ds: Any) -> list[str]:
+def survey_periods(ds: Tables) -> list[str]:
     """Periods with answers in any survey table."""
     out: set[str] = set()
     for sid in SURVEY_IDS:
@@ -495,7 +506,7 @@ def survey_periods(ds: Any) -> list[str]:
     return sorted(out)
 
 
-def compute(ds: Any, config: SurveyConfig) -> SurveyResults:
+def compute(ds: Tables, config: SurveyConfig) -> SurveyResults:
     """Compute, suppress and package the survey indicators for ``config.period``.
 
     Raises
@@ -526,7 +537,7 @@ def compute(ds: Any, config: SurveyConfig) -> SurveyResults:
                          suppress(wt, "respondents", ["deff", "max_error"], m, hide_count=True), tuple(notes))
 
 
-def _trends(ds: Any, cfg: SurveyConfig, rec: pd.DataFrame, hidden: np.ndarray) -> pd.DataFrame:
+def _trends(ds: Tables, cfg: SurveyConfig, rec: pd.DataFrame, hidden: np.ndarray) -> pd.DataFrame:
     r"""Change since the previous period per municipality, survey and dimension.
 
     Notes

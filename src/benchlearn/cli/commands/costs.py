@@ -18,6 +18,7 @@ from benchlearn.cli.common import (
     open_dataset,
 )
 from benchlearn.core.i18n import t
+from benchlearn.core.results import Run
 
 VIEWS = ("split", "groups", "unit-costs", "trend")
 
@@ -68,10 +69,8 @@ def register(app: typer.Typer) -> None:
         res = compute_costs(c, s, cfg, ds.table("activity") if ds.has("activity") else None)
         sim = any(ds.has(x) and ds.is_simulated(x) for x in ("costs", "support"))
         results = {"split": res.split, "split_groups": res.split_groups, "unit_costs": res.unit_costs, "trend": res.trend}
-        run_id = maybe_record(workspace, "costs", {**cfg.to_dict(), "period": str(cfg.period_to)},
-                              {k: v.assign(simulated=sim) for k, v in results.items()}, ds,
-                              {"allocation": res.allocation, "ledige_source": res.ledige_source,
-                               "split_status": res.status.get(0)})
+        run_id = maybe_record(workspace, Run("costs", {**cfg.to_dict(), "period": str(cfg.period_to)}, {k: v.assign(simulated=sim) for k, v in results.items()}, {"allocation": res.allocation, "ledige_source": res.ledige_source,
+                               "split_status": res.status.get(0)}), ds)
         if run_id:
             err_console.print(t(f"Gemt som kørsel {run_id}.", f"Stored as run {run_id}."))
         status = res.status.get(0)

@@ -28,6 +28,7 @@ from benchlearn.core.errors import ConfigError, DataError, DatasetError
 from benchlearn.data.io import RawTable, read_csv, read_parquet, read_xlsx_sheets
 from benchlearn.core.i18n import t
 from benchlearn.core.progress import progress_bar
+from benchlearn.core.results import Run
 
 # DATASET is optional here because ``--units FILE`` is the alternative input.
 OptionalDatasetArg = Annotated[
@@ -127,10 +128,8 @@ def register(app: typer.Typer) -> None:
         frame = out.records
         frame.insert(1, "navn", frame["kommunekode"].map(names).astype(str))
         sim = any(ds.has(x) and ds.is_simulated(x) for x in ("costs", "support", "population", "framework", "benchmark"))
-        run_id = maybe_record(workspace, "dea", {**cfg.to_dict(), "area": "total"},
-                              {"records": frame.assign(simulated=sim), "summary": out.summary.assign(simulated=sim)}, ds,
-                              {"benchmark_source": bench.source, "municipalities": n,
-                               "warnings_da": [w[0] for w in out.warnings], "warnings_en": [w[1] for w in out.warnings]})
+        run_id = maybe_record(workspace, Run("dea", {**cfg.to_dict(), "area": "total"}, {"records": frame.assign(simulated=sim), "summary": out.summary.assign(simulated=sim)}, {"benchmark_source": bench.source, "municipalities": n,
+                               "warnings_da": [w[0] for w in out.warnings], "warnings_en": [w[1] for w in out.warnings]}), ds)
         if run_id:
             err_console.print(t(f"Gemt som kørsel {run_id}.", f"Stored as run {run_id}."))
         for da, en in out.warnings:
@@ -260,7 +259,7 @@ def read_units(path: Path) -> UnitsTable:
     Every problem is a :class:`~benchlearn.core.errors.DataError` naming table ``dea_units``,
     the row a person sees in the file, the column, the value and what was expected.
     """
-    from benchlearn.data.validate import _numbers  # the contract's Danish/international number parser
+    from benchlearn.data.numbers import parse_numbers  # the contract's Danish/international number parser
 
     raw = _raw_units(path)
     frame = raw.frame
@@ -310,7 +309,7 @@ def read_units(path: Path) -> UnitsTable:
         out = np.empty((n, len(names)))
         for k, c in enumerate(names):
             col = Column(c, "number", "", "")
-            arr = _numbers(raw, col, frame[c])
+            arr = parse_numbers(raw, col, frame[c])
             for pos in np.flatnonzero(np.isnan(arr)):
                 raise fail(int(pos), c, frame[c].iloc[pos], "et tal (ikke tomt)", "a number (not blank)")
             bad = arr <= 0 if positive else arr < 0

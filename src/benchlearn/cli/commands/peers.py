@@ -22,6 +22,7 @@ from benchlearn.cli.common import (
 from benchlearn.data.dataset import is_workspace_file
 from benchlearn.core.errors import ConfigError
 from benchlearn.core.i18n import t
+from benchlearn.core.results import Run
 
 RECORD_COLUMNS = [
     "kommunekode", "navn", "period", "peer_kommunekode", "peer_navn", "peer_rank", "distance",
@@ -84,13 +85,9 @@ def register(app: typer.Typer) -> None:
         if workspace is not None:
             out = {"peers": res.peers.assign(simulated=sim), "clusters": res.clusters.assign(simulated=sim),
                    "differences": res.differences.assign(simulated=sim)}
-            run_id = maybe_record(
-                workspace, "peers",
-                {"period": cfg.period, "k": cfg.k, "rule": cfg.rule, "alpha": cfg.alpha, "n_clusters": cfg.n_clusters,
-                 "area": "total", "kommuner": sorted(kommune) if kommune else None},
-                out, ds, {"weights": dict(res.weights), "benchmark_source": bench.source,
-                          "dropped_variables": list(res.dropped_variables)},
-            )
+            run_id = maybe_record(workspace, Run("peers", {"period": cfg.period, "k": cfg.k, "rule": cfg.rule, "alpha": cfg.alpha, "n_clusters": cfg.n_clusters,
+                 "area": "total", "kommuner": sorted(kommune) if kommune else None}, out, {"weights": dict(res.weights), "benchmark_source": bench.source,
+                          "dropped_variables": list(res.dropped_variables)}), ds)
             if run_id:
                 err_console.print(t(f"Gemt som kørsel {run_id}.", f"Stored as run {run_id}."))
         if res.dropped_variables:

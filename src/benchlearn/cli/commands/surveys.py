@@ -13,7 +13,6 @@ from rich.console import Console
 from rich.table import Table
 
 from benchlearn.surveys.suppression import MIN_N_DEFAULT
-from benchlearn.runs.survey_runs import KIND, run_meta
 from benchlearn.surveys.scoring import SURVEY_IDS, SurveyConfig, compute, load_instrument, survey_periods
 from benchlearn.cli.common import (
     DatasetArg,
@@ -70,7 +69,7 @@ def register(app: typer.Typer) -> None:
         res = compute(ds, cfg)
         for note in res.notes:
             err_console.print(f"[yellow]{note}[/]", highlight=False)
-        run_id = maybe_record(workspace, KIND, cfg.to_dict(), res.result_frames, ds, run_meta(ds, res))
+        run_id = maybe_record(workspace, res.to_run(ds), ds)
         if run_id:
             err_console.print(t(f"Gemt som kørsel {run_id}.", f"Stored as run {run_id}."))
         frame = res.national if national else res.trends if trends else res.by_maalgruppe if by_maalgruppe else res.records
