@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import json
 import os
 import random
@@ -120,7 +121,7 @@ async def _run(base: str, urls, clients: int, limit: int, seconds: float, bust: 
     a light client leaves more of a small machine's CPU to the server; else httpx)."""
     out: list = []
     n = [0]
-    try:
+    if importlib.util.find_spec("aiohttp") is not None:  # asked, not caught: an error inside the run is not a fallback
         import aiohttp
 
         conn = aiohttp.TCPConnector(limit=clients, force_close=False)
@@ -132,7 +133,7 @@ async def _run(base: str, urls, clients: int, limit: int, seconds: float, bust: 
             t0 = time.perf_counter()
             await asyncio.gather(*(_client(get, urls, n, limit, t0 + seconds, out, i, bust) for i in range(clients)))
             return out, time.perf_counter() - t0
-    except ImportError:
+    else:
         limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
         async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as c:
             async def get(u: str) -> tuple[int, int]:

@@ -9,7 +9,10 @@ is still a dependency). The layers, bottom to top (docs/ARCHITECTURE.md):
 
 A module may import its own layer and those below it. Circles are looked for between
 modules (``a`` imports ``b`` … imports ``a``), within a room as well as across rooms.
-The checker is proved on a copy of the package with an upward import and a circle planted.
+Typed seams: no private name (``_x``) is imported from or read off another module, no
+``except ImportError`` turns a real error into a silent default (src, scripts, benchmarks),
+and no ``ds``/``ws`` parameter is typed ``Any`` (``core/seams.py`` says what a room needs).
+Every checker is proved on a copy of the package with the fault planted.
 """
 
 from __future__ import annotations
@@ -36,7 +39,12 @@ LAYERS: dict[str, int] = {
 }
 
 #: the guide's "< ~600 lines", as a hard stop: split a module before it gets here
-MAX_LINES = 650
+MAX_LINES = 600
+ROOT = SRC.parent
+#: where ``except ImportError`` is looked for: the package and the scripts people run
+FALLBACK_DIRS = ("src", "scripts", "benchmarks")
+#: parameter names that carry a dataset or a workspace
+SEAM_PARAMS = frozenset({"ds", "ws", "dataset", "workspace"})
 
 
 def modules(src: Path) -> dict[str, Path]:
@@ -129,6 +137,132 @@ def circles(graph: dict[str, set[str]]) -> list[list[str]]:
 def long_modules(src: Path) -> list[str]:
     return [f"{m}: {n} lines" for m, f in modules(src).items()
             if (n := len(f.read_text(encoding="utf-8").splitlines())) > MAX_LINES]
+
+
+def _resolved(m: str, f: Path, node: ast.ImportFrom) -> str:
+    base = node.module or ""
+    if node.level:
+        pkg = m.split(".") if f.name == "__init__.py" else m.split(".")[:-1]
+        base = ".".join(pkg[: len(pkg) - node.level + 1] + ([node.module] if node.module else []))
+    return base
+
+
+def private_crossings(src: Path) -> list[str]:
+    """``from a import _x`` and ``a._x`` (``a`` a benchlearn module bound by an import) in another module.
+
+    A name with a leading underscore is its module's own business: a second module that needs
+    it means the name is public (rename it) or the code is in the wrong module (move it).
+    Dunder names (``__version__``) are public by convention.
+    """
+    mods = modules(src)
+    bad = []
+    for m, f in mods.items():
+        tree = ast.parse(f.read_text(encoding="utf-8"), str(f))
+        bound: dict[str, str] = {}  # local name -> benchlearn module
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                base = _resolved(m, f, node)
+                if not base.startswith("benchlearn"):
+                    continue
+                for a in node.names:
+                    if f"{base}.{a.name}" in mods:
+                        bound[a.asname or a.name] = f"{base}.{a.name}"
+                    elif a.name.startswith("_") and not a.name.startswith("__") and base != m:
+                        bad.append(f"{m}:{node.lineno} imports {base}.{a.name}")
+            elif isinstance(node, ast.Import):
+                for a in node.names:
+                    if a.name.startswith("benchlearn"):
+                        bound[a.asname or a.name] = a.name
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in bound
+                    and node.attr.startswith("_") and not node.attr.startswith("__") and bound[node.value.id] != m):
+                bad.append(f"{m}:{node.lineno} reads {bound[node.value.id]}.{node.attr}")
+    return sorted(bad)
+
+
+def import_fallbacks(root: Path, dirs: tuple[str, ...] = FALLBACK_DIRS) -> list[str]:
+    """Every ``except ImportError`` / ``except (…, ImportError, …)`` (and ``ModuleNotFoundError``)."""
+    bad = []
+    for d in dirs:
+        for f in sorted((root / d).rglob("*.py")):
+            for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"), str(f))):
+                if isinstance(node, ast.ExceptHandler) and node.type is not None:
+                    types = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
+                    names = {t.id if isinstance(t, ast.Name) else getattr(t, "attr", "") for t in types}
+                    if names & {"ImportError", "ModuleNotFoundError"}:
+                        bad.append(f"{f.relative_to(root)}:{node.lineno}")
+    return bad
+
+
+def untyped_seams(src: Path) -> list[str]:
+    """Parameters named ``ds``/``ws``/``dataset``/``workspace`` annotated ``Any`` (or ``Any | None``)."""
+    bad = []
+    for m, f in modules(src).items():
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"), str(f))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                a = node.args
+                for arg in (*a.posonlyargs, *a.args, *a.kwonlyargs):
+                    if arg.arg in SEAM_PARAMS and arg.annotation is not None and "Any" in {
+                            n.id for n in ast.walk(arg.annotation) if isinstance(n, ast.Name)}:
+                        bad.append(f"{m}:{node.lineno} {node.name}({arg.arg}: {ast.unparse(arg.annotation)})")
+    return bad
+
+
+def test_no_private_name_crosses_a_module():
+    assert private_crossings(SRC) == []
+
+
+def test_no_import_error_fallback():
+    assert import_fallbacks(ROOT) == []
+
+
+def test_no_dataset_or_workspace_typed_any():
+    assert untyped_seams(SRC) == []
+
+
+def test_the_concrete_classes_satisfy_the_seams(tmp_path):
+    """What the rooms are typed with is what Dataset, Workspace and RunRecord offer (the
+    protocols are ``runtime_checkable``: every member must be there)."""
+    import pandas as pd
+
+    from benchlearn.core.results import Run
+    from benchlearn.core.seams import RunStore, StoredRun, Tables
+    from benchlearn.data.dataset import Dataset
+    from benchlearn.store import Workspace
+
+    ds = Dataset.from_tables({"support": pd.DataFrame({"kommunekode": [101], "period": ["2023"], "ydelse": ["kontanthjaelp"],
+                                                      "fuldtidspersoner": [1.0]})})
+    assert isinstance(ds, Tables) and not isinstance(ds, RunStore)
+    with Workspace.open(tmp_path / "w.duckdb") as ws:
+        ws.ingest(ds)
+        assert isinstance(ws, RunStore) and isinstance(ws.dataset(), Tables)
+        ws.record(Run("benchmark", {"period": "2023"}, {"records": pd.DataFrame({"v": [1]})}))
+        (rec,) = ws.find_runs("benchmark")
+        assert isinstance(rec, StoredRun) and rec.input_hash == ds.content_hash
+
+
+def test_seam_checks_fail_on_planted_cases(tmp_path):
+    """A private import, a private attribute read, an ImportError fallback and a ``ds: Any`` are
+    each reported, on a copy of the package where they are planted (and only they)."""
+    root = tmp_path
+    copy = root / "src"
+    shutil.copytree(SRC / "benchlearn", copy / "benchlearn", ignore=shutil.ignore_patterns("__pycache__", "*.toml", "*.csv", "static", "templates"))
+    assert private_crossings(copy) == [] and untyped_seams(copy) == [] and import_fallbacks(root, ("src",)) == []
+    planted = copy / "benchlearn" / "core" / "planted.py"
+    planted.write_text(
+        "from typing import Any\n"
+        "from benchlearn.core.errors import _planted_private\n"
+        "from benchlearn.core import periods\n\n"
+        "def f(ds: Any, ws: Any | None = None) -> object:\n"
+        "    try:\n"
+        "        import not_a_module  # noqa: F401\n"
+        "    except (OSError, ImportError):\n"
+        "        pass\n"
+        "    return periods._hidden\n", encoding="utf-8")
+    assert set(private_crossings(copy)) == {"benchlearn.core.planted:2 imports benchlearn.core.errors._planted_private",
+                                            "benchlearn.core.planted:10 reads benchlearn.core.periods._hidden"}
+    assert import_fallbacks(root, ("src",)) == ["src/benchlearn/core/planted.py:8"]
+    assert untyped_seams(copy) == ["benchlearn.core.planted:5 f(ds: Any)", "benchlearn.core.planted:5 f(ws: Any | None)"]
 
 
 def test_no_upward_import():

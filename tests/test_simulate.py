@@ -424,12 +424,6 @@ def test_round_trip_through_csv(sim: Simulation, sim_dir: Path) -> None:
     assert ds.is_simulated("support")
 
 
-def test_persons_missing_module_raises_config_error(sim: Simulation, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setitem(sys.modules, "benchlearn.persons.simulate", None)  # import now raises ImportError
-    with pytest.raises(ConfigError):
-        simulate_persons_for(sim, 10, tmp_path)
-
-
 def test_persons_called_with_population_weights(sim: Simulation, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     seen: dict = {}
     fake = types.ModuleType("benchlearn.persons.simulate")

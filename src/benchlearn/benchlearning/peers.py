@@ -27,6 +27,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import cdist
 from scipy.stats import norm
 
+from benchlearn.benchmark.config import DEFAULT_EXCLUDE
 from benchlearn.core import reference
 from benchlearn.core.errors import ConfigError, DataError, ModelError
 
@@ -97,11 +98,7 @@ def framework_matrix(framework: pd.DataFrame, period: str) -> pd.DataFrame:
 
 def _excluded(variable: str) -> bool:
     """True for variables the benchmark leaves out by default (its DEFAULT_EXCLUDE)."""
-    try:
-        from benchlearn.benchmark.config import DEFAULT_EXCLUDE as patterns
-    except ImportError:  # pragma: no cover
-        patterns = ()
-    return any(re.search(p, variable, flags=re.IGNORECASE) for p in patterns)
+    return any(re.search(p, variable, flags=re.IGNORECASE) for p in DEFAULT_EXCLUDE)
 
 
 def coordinates(wide: pd.DataFrame, weights: Mapping[str, float] | None = None) -> pd.DataFrame:

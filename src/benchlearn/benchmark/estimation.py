@@ -102,7 +102,7 @@ def sampling_var(mu: np.ndarray, N: np.ndarray, sampling: str) -> np.ndarray:
     return m * (1 - m) / N
 
 
-def _meat(score: np.ndarray, clusters: np.ndarray, k: int) -> np.ndarray:
+def cluster_meat(score: np.ndarray, clusters: np.ndarray, k: int) -> np.ndarray:
     """Cluster sum of outer products of scores with the CR1 factor G/(G-1)·(n-1)/(n-k)."""
     ids, inv = np.unique(clusters, return_inverse=True)
     U = np.zeros((len(ids), score.shape[1]))
@@ -129,7 +129,7 @@ def combine(ests: list[Estimate], clusters: np.ndarray) -> tuple[np.ndarray, np.
     for e, k in zip(ests, sizes):
         Binv[o:o + k, o:o + k] = e.Binv
         o += k
-    return J, Binv @ _meat(score, clusters, max(sizes)) @ Binv
+    return J, Binv @ cluster_meat(score, clusters, max(sizes)) @ Binv
 
 
 def estimate(
@@ -224,7 +224,7 @@ def estimate(
     Binv = np.linalg.inv(B)
     if cluster:
         # Cluster-robust sandwich: residuals of one municipality are correlated over periods.
-        V = Binv @ _meat(Jscore * (w * resid)[:, None], clusters, p) @ Binv
+        V = Binv @ cluster_meat(Jscore * (w * resid)[:, None], clusters, p) @ Binv
         cov_type = "cluster(kommunekode)"
     else:
         V = Binv

@@ -47,7 +47,7 @@ class _Assembled:
     simulated: bool
 
 
-def _choose_variables(available: list[str], config: BenchmarkConfig) -> tuple[list[str], list[tuple[str, str]], list[str]]:
+def choose_variables(available: list[str], config: BenchmarkConfig) -> tuple[list[str], list[tuple[str, str]], list[str]]:
     notes: list[str] = []
     if config.variables is not None:
         missing = [v for v in config.variables if v not in available]
@@ -105,7 +105,7 @@ def _assemble(ds: Dataset, config: BenchmarkConfig) -> _Assembled:
     pop = population[population["period"].isin(periods)][["kommunekode", "period", "persons"]]
 
     available = sorted(framework["variable"].unique().tolist())
-    variables, dropped, notes = _choose_variables(available, config)
+    variables, dropped, notes = choose_variables(available, config)
     if not variables:
         raise ModelError(
             "Ingen rammevilkår tilbage efter udelukkelser; angiv dem med --variables.",

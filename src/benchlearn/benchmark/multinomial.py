@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchlearn.benchmark.estimation import Estimate, _meat
+from benchlearn.benchmark.estimation import Estimate, cluster_meat
 from benchlearn.benchmark.uncertainty import paule_mandel_tau2
 from benchlearn.core.errors import ModelError
 
@@ -170,7 +170,7 @@ def _fit_multinomial(
     score = (Z * (w[:, None] * (S - mu))[:, :, None]).sum(axis=1)
     Binv = np.linalg.inv(H)
     if cluster:
-        V = Binv @ _meat(score, clusters, q) @ Binv
+        V = Binv @ cluster_meat(score, clusters, q) @ Binv
         cov_type = "cluster(kommunekode)"
     else:
         V = Binv

@@ -101,7 +101,7 @@ def simulated_line(ds: Dataset) -> str | None:
     return t(f"Simulerede input: {names}.", f"Simulated inputs: {names}.")
 
 
-def _clean(v: Any) -> Any:
+def json_safe(v: Any) -> Any:
     if v is None or v is pd.NA:
         return None
     if isinstance(v, (np.bool_, bool)):
@@ -112,11 +112,11 @@ def _clean(v: Any) -> Any:
         f = float(v)
         return None if math.isnan(f) or math.isinf(f) else f
     if isinstance(v, np.ndarray):
-        return [_clean(x) for x in v.tolist()]
+        return [json_safe(x) for x in v.tolist()]
     if isinstance(v, (list, tuple)):
-        return [_clean(x) for x in v]
+        return [json_safe(x) for x in v]
     if isinstance(v, Mapping):
-        return {str(k): _clean(x) for k, x in v.items()}
+        return {str(k): json_safe(x) for k, x in v.items()}
     if isinstance(v, (pd.Timestamp,)):
         return v.isoformat()
     return v
@@ -125,7 +125,7 @@ def _clean(v: Any) -> Any:
 def to_records(data: pd.DataFrame | Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """JSON-ready records: NaN and NA become null, numpy scalars plain Python."""
     rows = data.to_dict(orient="records") if isinstance(data, pd.DataFrame) else list(data)
-    return [{str(k): _clean(v) for k, v in r.items()} for r in rows]
+    return [{str(k): json_safe(v) for k, v in r.items()} for r in rows]
 
 
 def emit_json(data: pd.DataFrame | Iterable[Mapping[str, Any]]) -> None:

@@ -22,12 +22,9 @@ from benchlearn.core.i18n import t
 
 def _modules() -> list[object]:
     mods: list[object] = []
-    try:  # standalone click: typer < 0.26 uses it, uvicorn brings it either way
-        import click.exceptions as standalone
+    import click.exceptions as standalone  # standalone click: typer < 0.26 uses it, uvicorn brings it either way
 
-        mods.append(standalone)
-    except ImportError:  # pragma: no cover - click is a dependency of uvicorn
-        pass
+    mods.append(standalone)
     for cls in typer.BadParameter.__mro__:  # the family typer itself raises (vendored or not)
         if cls.__name__ == "ClickException":
             import sys

@@ -16,6 +16,7 @@ folder must then be readable by the executors (HDFS, S3, a shared file system).
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import tempfile
@@ -51,10 +52,8 @@ def import_backend(engine: Engine) -> None:
     if engine == "duckdb":
         import ibis.backends.duckdb  # noqa: F401
         return
-    try:
+    if importlib.util.find_spec("pyspark") is not None:  # else spark_session() says what to install
         import ibis.backends.pyspark  # noqa: F401
-    except ImportError:
-        pass  # spark_session() says what to install
 
 
 @contextmanager
@@ -88,13 +87,12 @@ def duckdb_backend(memory_limit: str = "4GB", threads: int | None = None,
 
 def spark_session(master: str | None = None, app_name: str = "benchlearn-persons") -> Any:
     """The active SparkSession, or a new one on ``master`` (default ``local[2]``)."""
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError:
+    if importlib.util.find_spec("pyspark") is None:  # an optional extra: asked, not caught, so a broken install still fails loudly
         raise ConfigError(
             "Spark-motoren kræver pyspark: pip install 'benchlearn[spark]' (og Java 17).",
             "The Spark engine needs pyspark: pip install 'benchlearn[spark]' (and Java 17).",
-        ) from None
+        )
+    from pyspark.sql import SparkSession
     active = SparkSession.getActiveSession()
     if active is not None and master is None:
         return active

@@ -52,7 +52,7 @@ class PersonsMap:
         return f"PersonsMap(n_persons={self.n_persons})"
 
 
-def _first_file(p: Path) -> Path:
+def first_file(p: Path) -> Path:
     if p.is_file():
         return p
     files = sorted(p.rglob("*.parquet"))
@@ -63,7 +63,7 @@ def _first_file(p: Path) -> Path:
 
 def _columns(path: Path, table: str, required: tuple[str, ...]) -> dict[str, str]:
     """Map lower-case contract names to the file's column names (names are case-insensitive)."""
-    names = pq.read_schema(_first_file(path)).names
+    names = pq.read_schema(first_file(path)).names
     lower = {n.lower(): n for n in names}
     for col in required:
         if col not in lower:
@@ -87,7 +87,7 @@ def load_persons(persons_path: Path, weeks_path: Path, cfg: Any, key: PseudonymK
         repeated person id.
     """
     cols = _columns(persons_path, "persons", PERSON_COLUMNS)
-    lower = {n.lower(): n for n in pq.read_schema(_first_file(persons_path)).names}
+    lower = {n.lower(): n for n in pq.read_schema(first_file(persons_path)).names}
     has_res = RESIDENCE_COLUMN in lower
     if has_res:
         cols[RESIDENCE_COLUMN] = lower[RESIDENCE_COLUMN]
@@ -126,7 +126,7 @@ def load_persons(persons_path: Path, weeks_path: Path, cfg: Any, key: PseudonymK
                         "et person-id", "a person id", source=str(persons_path))
     # the join key must have the person_weeks type; cast once here, not 190M times there
     wcols = _columns(weeks_path, weeks_table, WEEK_COLUMNS if weeks_table == "person_weeks" else ("person_id",))
-    id_type = pq.read_schema(_first_file(weeks_path)).field(wcols["person_id"]).type
+    id_type = pq.read_schema(first_file(weeks_path)).field(wcols["person_id"]).type
     try:
         ids = pc.cast(t["person_id"], id_type)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):

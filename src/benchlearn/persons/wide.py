@@ -48,7 +48,7 @@ from benchlearn.persons.weeks import period_weeks, window_weeks
 
 DEFAULT_CODES = Path(__file__).with_name("benefit_codes.csv")
 TABLE = "person_weeks_wide"
-_COL = re.compile(r"^([yk])_(\d{2})(\d{2})$")
+WIDE_COLUMN = re.compile(r"^([yk])_(\d{2})(\d{2})$")
 _BATCH = 250_000
 
 
@@ -94,7 +94,7 @@ def _columns(path: Path, weeks: list[str]) -> tuple[str, list[str], list[str] | 
         raise DataError(TABLE, None, "person_id", None, "en kolonne 'person_id'", "a column 'person_id'", source=str(path))
     by_week: dict[tuple[str, str], str] = {}
     for n in names:
-        m = _COL.match(n.lower())
+        m = WIDE_COLUMN.match(n.lower())
         if m:
             by_week[(m.group(1), week_of_column(m.group(2), m.group(3)))] = n
     ycols, kcols = [], []

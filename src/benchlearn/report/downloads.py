@@ -282,7 +282,7 @@ def to_xlsx_readable(df: pd.DataFrame, sheet: str, about: list[tuple[str, str]],
 
     from benchlearn.report import tables as rtables
 
-    shown = rtables._defused(df)
+    shown = rtables.defused_frame(df)
     wb = Workbook()
     ws = wb.active
     ws.title = sheet[:31]
@@ -316,7 +316,7 @@ def to_xlsx_readable(df: pd.DataFrame, sheet: str, about: list[tuple[str, str]],
     info.column_dimensions["B"].width = 90
     buf = io.BytesIO()
     wb.save(buf)
-    return rtables._stable_zip(buf.getvalue())
+    return rtables.stable_zip(buf.getvalue())
 
 
 def encode_download(name: str, df: pd.DataFrame, fmt: str, data=None, **filters: object) -> bytes:
@@ -327,7 +327,7 @@ def encode_download(name: str, df: pd.DataFrame, fmt: str, data=None, **filters:
     if fmt == "parquet":
         return rtables.to_parquet(rows)
     # suppressed figures get their word before the flags become "Ja"/"Nej"
-    shown = readable(name, rtables._mark_suppressed(rows, decimal_comma=fmt == "csv"))
+    shown = readable(name, rtables.mark_suppressed(rows, decimal_comma=fmt == "csv"))
     if fmt == "csv":
         return rtables.to_csv_dk(shown.set_axis(headers(shown, name), axis=1))
     if fmt == "xlsx":

@@ -7,9 +7,9 @@ rendering fast. Every figure gets a text summary for screen readers elsewhere.
 
 The shared pattern (every new chart follows it, see docs/WEB.md "Charts"):
 
-* ``_layout(...)`` for the layout — Danish separators (``,`` decimal, ``.`` thousands),
+* ``base_layout(...)`` for the layout — Danish separators (``,`` decimal, ``.`` thousands),
   font, white background, margins that grow to fit the tick labels;
-* ``_axis(title, ...)`` for every axis — ``automargin`` so tick labels and the title are
+* ``axis_style(title, ...)`` for every axis — ``automargin`` so tick labels and the title are
   never clipped or drawn over each other, a title ``standoff``, the grid colour;
   ``money=True`` prints whole kroner with thousands separators (``20.000``, never
   ``20k``);
@@ -37,7 +37,7 @@ GRID = "#e5e5e5"
 NEUTRAL = "#2b6cb0"
 
 
-def _layout(**kw: Any) -> dict:
+def base_layout(**kw: Any) -> dict:
     """Layout defaults: Danish number format (decimal comma, dot for thousands), margins
     that ``automargin`` on the axes widens to fit tick labels and titles."""
     base = {"font": FONT, "separators": ",." if lang() == "da" else ".,", "margin": {"l": 8, "r": 16, "t": 30, "b": 8},
@@ -49,7 +49,7 @@ def _layout(**kw: Any) -> dict:
     return base
 
 
-def _axis(title: str | None = None, *, zero: bool = False, money: bool = False, **kw: Any) -> dict:
+def axis_style(title: str | None = None, *, zero: bool = False, money: bool = False, **kw: Any) -> dict:
     """An axis that never clips: tick labels and the title get their own room (automargin)."""
     ax: dict[str, Any] = {"automargin": True, "gridcolor": GRID}
     if title:
@@ -70,35 +70,35 @@ def tier_marker(df: pd.DataFrame, size: int = 8) -> dict:
             "size": size, "line": {"width": 2, "color": [TIER_COLOURS.get(v, NEUTRAL) for v in tiers]}}
 
 
-def _num(s: pd.Series) -> list:
+def plain_numbers(s: pd.Series) -> list:
     return [None if (v is None or (isinstance(v, float) and math.isnan(v))) else float(v)
             for v in pd.to_numeric(s, errors="coerce").tolist()]
 
 
-def _errors(df: pd.DataFrame, centre: str, lo: str, hi: str) -> dict | None:
+def error_bars(df: pd.DataFrame, centre: str, lo: str, hi: str) -> dict | None:
     if lo not in df.columns or hi not in df.columns:
         return None
     c = pd.to_numeric(df[centre], errors="coerce")
     plus = (pd.to_numeric(df[hi], errors="coerce") - c).clip(lower=0)
     minus = (c - pd.to_numeric(df[lo], errors="coerce")).clip(lower=0)
-    return {"type": "data", "symmetric": False, "array": _num(plus), "arrayminus": _num(minus),
+    return {"type": "data", "symmetric": False, "array": plain_numbers(plus), "arrayminus": plain_numbers(minus),
             "color": "#555555", "thickness": 1.2, "width": 0}
 
 
 def caterpillar(df: pd.DataFrame) -> dict:
     """diff_pp per municipality with its 95 % interval, best (most negative) at the top."""
     d = df.sort_values("diff_pp", ascending=False, kind="stable")
-    trace = {"type": "scatter", "mode": "markers", "x": _num(d["diff_pp"]), "y": d["navn"].tolist(),
+    trace = {"type": "scatter", "mode": "markers", "x": plain_numbers(d["diff_pp"]), "y": d["navn"].tolist(),
              "marker": tier_marker(d, 7),
              "customdata": d["kommunekode"].astype(int).tolist(),
              "hovertemplate": "%{y}: %{x:.2f} pp<extra></extra>", "name": tx.say("common.difference_pp")}
-    err = _errors(d, "diff_pp", "ci_low_pp", "ci_high_pp")
+    err = error_bars(d, "diff_pp", "ci_low_pp", "ci_high_pp")
     if err:
         trace["error_x"] = err
-    return {"data": [trace], "layout": _layout(
+    return {"data": [trace], "layout": base_layout(
         height=max(400, 14 * len(d) + 80),
-        xaxis=_axis(tx.say("figures.difference_from_expected_pp_negative"), zero=True, side="top"),
-        yaxis=_axis(tickfont={"size": 10}, type="category"),
+        xaxis=axis_style(tx.say("figures.difference_from_expected_pp_negative"), zero=True, side="top"),
+        yaxis=axis_style(tickfont={"size": 10}, type="category"),
         showlegend=False)}
 
 
@@ -109,23 +109,23 @@ def rank_intervals(df: pd.DataFrame) -> dict | None:
     d = df.sort_values("rank", ascending=False, kind="stable")
     traces = []
     if {"rank_ci_simul_low", "rank_ci_simul_high"} <= set(d.columns):
-        e = _errors(d, "rank", "rank_ci_simul_low", "rank_ci_simul_high")
+        e = error_bars(d, "rank", "rank_ci_simul_low", "rank_ci_simul_high")
         e.update(color="#bbbbbb", thickness=5)
-        traces.append({"type": "scatter", "mode": "markers", "x": _num(d["rank"]), "y": d["navn"].tolist(),
+        traces.append({"type": "scatter", "mode": "markers", "x": plain_numbers(d["rank"]), "y": d["navn"].tolist(),
                        "marker": {"size": 1, "color": "#bbbbbb"}, "error_x": e,
                        "name": tx.say("figures.simultaneous_interval"), "hoverinfo": "skip"})
-    tr = {"type": "scatter", "mode": "markers", "x": _num(d["rank"]), "y": d["navn"].tolist(),
+    tr = {"type": "scatter", "mode": "markers", "x": plain_numbers(d["rank"]), "y": d["navn"].tolist(),
           "marker": tier_marker(d, 7), "name": tx.say("figures.rank_marginal_interval"),
           "customdata": d["kommunekode"].astype(int).tolist(),
           "hovertemplate": "%{y}: %{x}<extra></extra>"}
-    e = _errors(d, "rank", "rank_ci_low", "rank_ci_high")
+    e = error_bars(d, "rank", "rank_ci_low", "rank_ci_high")
     if e:
         tr["error_x"] = e
     traces.append(tr)
-    return {"data": traces, "layout": _layout(
+    return {"data": traces, "layout": base_layout(
         height=max(400, 14 * len(d) + 100),
-        xaxis=_axis(tx.say("figures.rank_1_best"), side="top"),
-        yaxis=_axis(tickfont={"size": 10}, type="category"),
+        xaxis=axis_style(tx.say("figures.rank_1_best"), side="top"),
+        yaxis=axis_style(tickfont={"size": 10}, type="category"),
         showlegend=False)}  # the caption says marginal (dark) and simultaneous (grey); a legend sat on the axis title
 
 
@@ -156,19 +156,19 @@ def funnel(df: pd.DataFrame) -> dict | None:
             continue
         pct = {"95": "95 %", "998": "99,8 %", "99": "99 %"}.get(level, level)
         name = tx.say("figures.limit_adjusted_overdispersion" if adj else "figures.limit_chance_only", pct=pct)
-        traces.append({"type": "scatter", "mode": "lines", "x": _num(d["precision"]), "y": _num(y),
+        traces.append({"type": "scatter", "mode": "lines", "x": plain_numbers(d["precision"]), "y": plain_numbers(y),
                        "line": {"color": "#333" if adj else "#999", "width": 1.3 if adj else 1,
                                 "dash": "dash" if level == "95" else "dot"},
                        "name": name, "legendgroup": c.replace("lo", "").replace("hi", ""),
                        "showlegend": side in ("lo", "low"), "hoverinfo": "skip"})
-    traces.append({"type": "scatter", "mode": "markers", "x": _num(d["precision"]), "y": _num(d["diff_pp"]),
+    traces.append({"type": "scatter", "mode": "markers", "x": plain_numbers(d["precision"]), "y": plain_numbers(d["diff_pp"]),
                    "text": d["navn"].tolist(), "customdata": d["kommunekode"].astype(int).tolist(),
                    "marker": tier_marker(d, 8),
                    "hovertemplate": "%{text}: %{y:.2f} pp<extra></extra>", "name": tx.say("common.municipalities")})
-    return {"data": traces, "layout": _layout(
+    return {"data": traces, "layout": base_layout(
         height=480,
-        xaxis=_axis(tx.say("figures.precision_1_standard_error")),
-        yaxis=_axis(tx.say("common.difference_pp"), zero=True),
+        xaxis=axis_style(tx.say("figures.precision_1_standard_error")),
+        yaxis=axis_style(tx.say("common.difference_pp"), zero=True),
         legend={"orientation": "h", "y": -0.18, "yanchor": "top"})}
 
 
@@ -178,16 +178,16 @@ def profile_intervals(df: pd.DataFrame, group_col: str, labeller) -> dict | None
         return None
     d = df.copy()
     d["_label"] = [wrap(labeller(v)) for v in d[group_col]]
-    tr = {"type": "scatter", "mode": "markers", "x": _num(d["diff_pp"]), "y": d["_label"].tolist(),
+    tr = {"type": "scatter", "mode": "markers", "x": plain_numbers(d["diff_pp"]), "y": d["_label"].tolist(),
           "marker": tier_marker(d, 11), "hovertemplate": "%{y}: %{x:.2f} pp<extra></extra>"}
-    e = _errors(d, "diff_pp", "ci_low_pp", "ci_high_pp")
+    e = error_bars(d, "diff_pp", "ci_low_pp", "ci_high_pp")
     if e:
         e["thickness"] = 2
         tr["error_x"] = e
-    return {"data": [tr], "layout": _layout(
+    return {"data": [tr], "layout": base_layout(
         height=100 + 48 * len(d), showlegend=False,
-        xaxis=_axis(tx.say("figures.difference_from_expected_pp"), zero=True),
-        yaxis=_axis(type="category", autorange="reversed"))}
+        xaxis=axis_style(tx.say("figures.difference_from_expected_pp"), zero=True),
+        yaxis=axis_style(type="category", autorange="reversed"))}
 
 
 def trend(df: pd.DataFrame) -> dict | None:
@@ -199,14 +199,14 @@ def trend(df: pd.DataFrame) -> dict | None:
     traces = []
     if {"ci_low_pp", "ci_high_pp"} <= set(d.columns):
         traces.append({"type": "scatter", "mode": "lines", "x": x + x[::-1],
-                       "y": _num(d["ci_high_pp"]) + _num(d["ci_low_pp"])[::-1], "fill": "toself",
+                       "y": plain_numbers(d["ci_high_pp"]) + plain_numbers(d["ci_low_pp"])[::-1], "fill": "toself",
                        "fillcolor": "rgba(43,108,176,0.18)", "line": {"width": 0},
                        "name": tx.say("common.n95_interval"), "hoverinfo": "skip"})
-    traces.append({"type": "scatter", "mode": "lines+markers", "x": x, "y": _num(d["diff_pp"]),
+    traces.append({"type": "scatter", "mode": "lines+markers", "x": x, "y": plain_numbers(d["diff_pp"]),
                    "line": {"color": "#2b6cb0"}, "name": tx.say("common.difference_pp")})
-    return {"data": traces, "layout": _layout(
-        height=340, xaxis=_axis(tx.say("common.period"), type="category"),
-        yaxis=_axis(tx.say("common.difference_pp"), zero=True),
+    return {"data": traces, "layout": base_layout(
+        height=340, xaxis=axis_style(tx.say("common.period"), type="category"),
+        yaxis=axis_style(tx.say("common.difference_pp"), zero=True),
         legend={"orientation": "h", "y": -0.25, "yanchor": "top"})}
 
 
@@ -216,19 +216,19 @@ def rank_history(df: pd.DataFrame) -> dict | None:
         return None
     d = df.sort_values("period")
     x = d["period"].astype(str).tolist()
-    tr = {"type": "scatter", "mode": "lines+markers", "x": x, "y": _num(d["rank"]), "name": tx.say("common.rank"),
+    tr = {"type": "scatter", "mode": "lines+markers", "x": x, "y": plain_numbers(d["rank"]), "name": tx.say("common.rank"),
           "line": {"color": "#2b6cb0"}}
-    err = _errors(d, "rank", "rank_ci_low", "rank_ci_high") if {"rank_ci_low", "rank_ci_high"} <= set(d.columns) else None
+    err = error_bars(d, "rank", "rank_ci_low", "rank_ci_high") if {"rank_ci_low", "rank_ci_high"} <= set(d.columns) else None
     if err:
         tr["error_y"] = err
     traces = [tr]
     if "published_rank" in d.columns and d["published_rank"].notna().any():
-        traces.append({"type": "scatter", "mode": "lines+markers", "x": x, "y": _num(d["published_rank"]),
+        traces.append({"type": "scatter", "mode": "lines+markers", "x": x, "y": plain_numbers(d["published_rank"]),
                        "name": tx.say("kommune.published_rank"), "marker": {"symbol": "diamond", "size": 9},
                        "line": {"color": "#b7791f", "dash": "dot"}})
-    return {"data": traces, "layout": _layout(
-        height=320, xaxis=_axis(tx.say("common.period"), type="category"),
-        yaxis=_axis(tx.say("common.rank"), autorange="reversed"),
+    return {"data": traces, "layout": base_layout(
+        height=320, xaxis=axis_style(tx.say("common.period"), type="category"),
+        yaxis=axis_style(tx.say("common.rank"), autorange="reversed"),
         legend={"orientation": "h", "y": -0.25, "yanchor": "top"})}
 
 
@@ -240,14 +240,14 @@ def survey_dots(df: pd.DataFrame, labeller) -> dict | None:
     if d.empty:
         return None
     d["_label"] = [wrap(labeller(r)) for _, r in d.iterrows()]
-    tr = {"type": "scatter", "mode": "markers", "x": _num(d["score"]), "y": d["_label"].tolist(),
+    tr = {"type": "scatter", "mode": "markers", "x": plain_numbers(d["score"]), "y": d["_label"].tolist(),
           "marker": {"size": 10, "color": NEUTRAL}, "hovertemplate": "%{y}: %{x:.2f}<extra></extra>"}
-    e = _errors(d, "score", "ci_low", "ci_high")
+    e = error_bars(d, "score", "ci_low", "ci_high")
     if e:
         tr["error_x"] = e
-    return {"data": [tr], "layout": _layout(height=100 + 46 * len(d), showlegend=False,
-                                            xaxis=_axis(tx.say("figures.score_scale_units")),
-                                            yaxis=_axis(type="category", autorange="reversed"))}
+    return {"data": [tr], "layout": base_layout(height=100 + 46 * len(d), showlegend=False,
+                                            xaxis=axis_style(tx.say("figures.score_scale_units")),
+                                            yaxis=axis_style(type="category", autorange="reversed"))}
 
 
 def survey_ranking(df: pd.DataFrame, national: float | None = None, highlight: int | None = None) -> dict | None:
@@ -271,9 +271,9 @@ def survey_ranking(df: pd.DataFrame, national: float | None = None, highlight: i
     marker = tier_marker(d.assign(tier=side.to_numpy()), 8)
     if highlight is not None:
         marker["size"] = [13 if c == highlight else 8 for c in codes]
-    tr = {"type": "scatter", "mode": "markers", "x": _num(d["score"]), "y": d["navn"].tolist(), "customdata": codes,
+    tr = {"type": "scatter", "mode": "markers", "x": plain_numbers(d["score"]), "y": d["navn"].tolist(), "customdata": codes,
           "marker": marker, "hovertemplate": "%{y}: %{x:.2f}<extra></extra>", "name": tx.say("common.municipalities")}
-    e = _errors(d, "score", "ci_low", "ci_high")
+    e = error_bars(d, "score", "ci_low", "ci_high")
     if e:
         tr["error_x"] = e
     shapes, notes = [], []
@@ -282,11 +282,11 @@ def survey_ranking(df: pd.DataFrame, national: float | None = None, highlight: i
                        "line": {"color": "#222", "dash": "dash", "width": 1.5}})
         notes.append({"xref": "x", "yref": "paper", "x": national, "y": 0, "yanchor": "top", "showarrow": False,
                       "text": tx.say("common.all_denmark"), "font": {"size": 11}})
-    return {"data": [tr], "layout": _layout(
+    return {"data": [tr], "layout": base_layout(
         height=max(360, 14 * len(d) + 110), showlegend=False, shapes=shapes, annotations=notes,
         margin={"l": 8, "r": 16, "t": 30, "b": 30},
-        xaxis=_axis(tx.say("figures.score_95_interval"), side="top"),
-        yaxis=_axis(type="category", tickfont={"size": 10}))}
+        xaxis=axis_style(tx.say("figures.score_95_interval"), side="top"),
+        yaxis=axis_style(type="category", tickfont={"size": 10}))}
 
 
 def costs_bars(df: pd.DataFrame, labeller) -> dict | None:
@@ -296,10 +296,10 @@ def costs_bars(df: pd.DataFrame, labeller) -> dict | None:
     traces = []
     for cat, g in df.groupby("category", sort=True):
         g = g.sort_values("period")
-        traces.append({"type": "bar", "x": g["period"].astype(str).tolist(), "y": _num(g["dkk"]),
+        traces.append({"type": "bar", "x": g["period"].astype(str).tolist(), "y": plain_numbers(g["dkk"]),
                        "name": labeller(cat)})
-    return {"data": traces, "layout": _layout(barmode="stack", height=340,
-                                              xaxis=_axis(type="category"), yaxis=_axis(tx.say("common.dkk"), money=True),
+    return {"data": traces, "layout": base_layout(barmode="stack", height=340,
+                                              xaxis=axis_style(type="category"), yaxis=axis_style(tx.say("common.dkk"), money=True),
                                               legend={"orientation": "h", "y": -0.15, "yanchor": "top"})}
 
 
@@ -309,17 +309,17 @@ def unit_cost_trend(df: pd.DataFrame) -> dict | None:
         return None
     d = df.sort_values("period")
     x = d["period"].astype(str).tolist()
-    traces = [{"type": "scatter", "mode": "lines+markers", "x": x, "y": _num(d["unit_cost"]),
+    traces = [{"type": "scatter", "mode": "lines+markers", "x": x, "y": plain_numbers(d["unit_cost"]),
                "line": {"color": "#2b6cb0"}, "name": tx.say("figures.per_full_time_person"),
                "hovertemplate": "%{x}: %{y:,.0f}<extra></extra>"}]
     if "unit_cost_ledig" in d.columns and d["unit_cost_ledig"].notna().any():
-        traces.append({"type": "scatter", "mode": "lines+markers", "x": x, "y": _num(d["unit_cost_ledig"]),
+        traces.append({"type": "scatter", "mode": "lines+markers", "x": x, "y": plain_numbers(d["unit_cost_ledig"]),
                        "line": {"color": "#c05621", "dash": "dash"}, "name": tx.say("figures.per_unemployed"),
                        "hovertemplate": "%{x}: %{y:,.0f}<extra></extra>"})
     return {"data": traces,
-            "layout": _layout(height=300, xaxis=_axis(type="category"),
+            "layout": base_layout(height=300, xaxis=axis_style(type="category"),
                               legend={"orientation": "h", "y": -0.2, "yanchor": "top"},
-                              yaxis=_axis(tx.say("common.dkk"), money=True, rangemode="tozero"))}
+                              yaxis=axis_style(tx.say("common.dkk"), money=True, rangemode="tozero"))}
 
 
 def cost_split_waterfall(row: dict) -> dict | None:
@@ -338,8 +338,8 @@ def cost_split_waterfall(row: dict) -> dict | None:
                       "increasing": {"marker": {"color": "#c05621"}}, "decreasing": {"marker": {"color": "#2f855a"}},
                       "totals": {"marker": {"color": "#2b6cb0"}},
                       "hovertemplate": "%{x}: %{y:,.0f}<extra></extra>"}],
-            "layout": _layout(height=300, showlegend=False, xaxis=_axis(type="category"),
-                              yaxis=_axis(tx.say("figures.dkk_per_full_time_person"), money=True))}
+            "layout": base_layout(height=300, showlegend=False, xaxis=axis_style(type="category"),
+                              yaxis=axis_style(tx.say("figures.dkk_per_full_time_person"), money=True))}
 
 
 #: Denmark's bounding box (west, south, east, north) incl. Bornholm and Skagen: the page
@@ -373,7 +373,7 @@ def map_figure(values: pd.DataFrame, colour: str, geo_url: str) -> dict:
                      hovertext=[f"{n}: {label(TIERS, v)}" for n, v in zip(names, values["tier"], strict=True)],
                      hoverinfo="text")
     else:
-        z = _num(values["diff_pp"]) if "diff_pp" in values.columns else [None] * len(codes)
+        z = plain_numbers(values["diff_pp"]) if "diff_pp" in values.columns else [None] * len(codes)
         m = max([abs(v) for v in z if v is not None] or [1.0])
         trace.update(z=z, zmin=-m, zmax=m, colorscale="RdBu", reversescale=True,
                      colorbar={"title": {"text": "pp"}, "len": 0.5},
@@ -390,7 +390,7 @@ def map_figure(values: pd.DataFrame, colour: str, geo_url: str) -> dict:
                           "hovertext": [f"{names[i]}: {tx.say('common.no_result')}" for i in missing],
                           "hoverinfo": "text", "name": tx.say("common.no_result")})
     w, so, e, n = DENMARK_BOUNDS
-    return {"data": traces, "layout": _layout(
+    return {"data": traces, "layout": base_layout(
         height=600, margin={"l": 0, "r": 0, "t": 0, "b": 0 if colour == "tier" else 50}, meta={"fitBounds": [w, so, e, n]},
         map={"style": "white-bg", "center": {"lat": (so + n) / 2, "lon": (w + e) / 2}, "zoom": 5.75})}
 

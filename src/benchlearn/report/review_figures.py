@@ -1,12 +1,12 @@
 """Figures of the model review (``/review``), as plain plotly dicts in the shared pattern of
-:mod:`benchlearn.report.figures` (``_layout``, ``_axis``, ``tier_marker``; docs/WEB.md "Charts")."""
+:mod:`benchlearn.report.figures` (``base_layout``, ``axis_style``, ``tier_marker``; docs/WEB.md "Charts")."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from benchlearn.report import text as tx
-from benchlearn.report.figures import _axis, _layout, _num, tier_marker, wrap
+from benchlearn.report.figures import axis_style, base_layout, plain_numbers, tier_marker, wrap
 
 __all__ = ["spec_range", "spec_moves", "bland_altman", "open_vs_published", "contributions"]
 
@@ -21,21 +21,21 @@ def spec_range(ranges: pd.DataFrame) -> dict | None:
     y = d["navn"].tolist()
     lo, hi = pd.to_numeric(d["spec_low_pp"]), pd.to_numeric(d["spec_high_pp"])
     centre = (lo + hi) / 2
-    rng = {"type": "scatter", "mode": "markers", "x": _num(centre), "y": y, "marker": {"size": 1, "color": RANGE_COLOUR},
-           "error_x": {"type": "data", "symmetric": False, "array": _num(hi - centre), "arrayminus": _num(centre - lo),
+    rng = {"type": "scatter", "mode": "markers", "x": plain_numbers(centre), "y": y, "marker": {"size": 1, "color": RANGE_COLOUR},
+           "error_x": {"type": "data", "symmetric": False, "array": plain_numbers(hi - centre), "arrayminus": plain_numbers(centre - lo),
                        "color": RANGE_COLOUR, "thickness": 7, "width": 0},
            "name": tx.say("common.specification_range"), "hoverinfo": "skip"}
     c = pd.to_numeric(d["diff_pp"])
-    pts = {"type": "scatter", "mode": "markers", "x": _num(c), "y": y, "marker": tier_marker(d, 7),
+    pts = {"type": "scatter", "mode": "markers", "x": plain_numbers(c), "y": y, "marker": tier_marker(d, 7),
            "customdata": d["kommunekode"].astype(int).tolist(),
-           "error_x": {"type": "data", "symmetric": False, "array": _num(pd.to_numeric(d["ci_high_pp"]) - c),
-                       "arrayminus": _num(c - pd.to_numeric(d["ci_low_pp"])), "color": "#555555", "thickness": 1.2, "width": 0},
+           "error_x": {"type": "data", "symmetric": False, "array": plain_numbers(pd.to_numeric(d["ci_high_pp"]) - c),
+                       "arrayminus": plain_numbers(c - pd.to_numeric(d["ci_low_pp"])), "color": "#555555", "thickness": 1.2, "width": 0},
            "name": tx.say("review_figures.baseline_95_interval"),
            "hovertemplate": "%{y}: %{x:.2f} pp<extra></extra>"}
-    return {"data": [rng, pts], "layout": _layout(
+    return {"data": [rng, pts], "layout": base_layout(
         height=max(420, 14 * len(d) + 110),
-        xaxis=_axis(tx.say("review_figures.difference_from_expected_pp"), zero=True, side="top"),
-        yaxis=_axis(tickfont={"size": 10}, type="category"),
+        xaxis=axis_style(tx.say("review_figures.difference_from_expected_pp"), zero=True, side="top"),
+        yaxis=axis_style(tickfont={"size": 10}, type="category"),
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0}, margin={"l": 8, "r": 16, "t": 90, "b": 8})}
 
 
@@ -50,13 +50,13 @@ def spec_moves(pairs: pd.DataFrame, baseline: str, labels: dict[str, str]) -> di
     p = p.sort_values("mean_rank_move", kind="stable")
     names = [wrap(labels.get(o, o), 22) for o in p["other"]]
     return {"data": [
-        {"type": "bar", "orientation": "h", "x": _num(p["mean_rank_move"]), "y": names, "marker": {"color": "#2b6cb0"},
+        {"type": "bar", "orientation": "h", "x": plain_numbers(p["mean_rank_move"]), "y": names, "marker": {"color": "#2b6cb0"},
          "name": tx.say("review_figures.mean_move"), "hovertemplate": "%{y}: %{x:.1f}<extra></extra>"},
-        {"type": "bar", "orientation": "h", "x": _num(p["max_rank_move"]), "y": names, "marker": {"color": "#c05621"},
+        {"type": "bar", "orientation": "h", "x": plain_numbers(p["max_rank_move"]), "y": names, "marker": {"color": "#c05621"},
          "name": tx.say("common.largest_move"), "hovertemplate": "%{y}: %{x:.0f}<extra></extra>"}],
-        "layout": _layout(barmode="group", height=140 + 62 * len(p),
-                          xaxis=_axis(tx.say("review_figures.places_list"), rangemode="tozero"),
-                          yaxis=_axis(type="category"), legend={"orientation": "h", "y": -0.12, "yanchor": "top"})}
+        "layout": base_layout(barmode="group", height=140 + 62 * len(p),
+                          xaxis=axis_style(tx.say("review_figures.places_list"), rangemode="tozero"),
+                          yaxis=axis_style(type="category"), legend={"orientation": "h", "y": -0.12, "yanchor": "top"})}
 
 
 def bland_altman(points: pd.DataFrame, agreement_row: dict | None) -> dict | None:
@@ -64,7 +64,7 @@ def bland_altman(points: pd.DataFrame, agreement_row: dict | None) -> dict | Non
     if points is None or points.empty:
         return None
     d = points.rename(columns={"tier_pub": "tier"})
-    tr = {"type": "scatter", "mode": "markers", "x": _num(d["ba_mean_pp"]), "y": _num(d["ba_diff_pp"]),
+    tr = {"type": "scatter", "mode": "markers", "x": plain_numbers(d["ba_mean_pp"]), "y": plain_numbers(d["ba_diff_pp"]),
           "text": d["navn"].tolist(), "customdata": d["kommunekode"].astype(int).tolist(), "marker": tier_marker(d, 8),
           "hovertemplate": "%{text}: %{y:.2f} pp<extra></extra>", "name": tx.say("review_figures.municipalities_colour_ministrys_tier")}
     traces = [tr]
@@ -79,9 +79,9 @@ def bland_altman(points: pd.DataFrame, agreement_row: dict | None) -> dict | Non
             traces.append({"type": "scatter", "mode": "lines", "x": [x0, x1], "y": [v, v], "hoverinfo": "skip",
                            "line": {"color": "#333", "width": 1.2, "dash": dash}, "name": name or "",
                            "showlegend": name is not None})
-    return {"data": traces, "layout": _layout(
-        height=460, xaxis=_axis(tx.say("review_figures.mean_two_results_pp"), zero=True),
-        yaxis=_axis(tx.say("review_figures.open_model_minus_ministry_pp"), zero=True),
+    return {"data": traces, "layout": base_layout(
+        height=460, xaxis=axis_style(tx.say("review_figures.mean_two_results_pp"), zero=True),
+        yaxis=axis_style(tx.say("review_figures.open_model_minus_ministry_pp"), zero=True),
         legend={"orientation": "h", "y": -0.2, "yanchor": "top"})}
 
 
@@ -95,11 +95,11 @@ def open_vs_published(points: pd.DataFrame) -> dict | None:
     return {"data": [
         {"type": "scatter", "mode": "lines", "x": [lo, hi], "y": [lo, hi], "line": {"color": "#999", "dash": "dot"},
          "name": tx.say("review_figures.full_agreement"), "hoverinfo": "skip"},
-        {"type": "scatter", "mode": "markers", "x": _num(d["diff_pp_pub"]), "y": _num(d["diff_pp_open"]),
+        {"type": "scatter", "mode": "markers", "x": plain_numbers(d["diff_pp_pub"]), "y": plain_numbers(d["diff_pp_open"]),
          "text": d["navn"].tolist(), "customdata": d["kommunekode"].astype(int).tolist(), "marker": tier_marker(d, 8),
          "hovertemplate": "%{text}: %{x:.2f} / %{y:.2f} pp<extra></extra>", "name": tx.say("common.municipalities")}],
-        "layout": _layout(height=460, xaxis=_axis(tx.say("review_figures.ministrys_result_pp"), zero=True),
-                          yaxis=_axis(tx.say("review_figures.open_models_result_pp"), zero=True),
+        "layout": base_layout(height=460, xaxis=axis_style(tx.say("review_figures.ministrys_result_pp"), zero=True),
+                          yaxis=axis_style(tx.say("review_figures.open_models_result_pp"), zero=True),
                           legend={"orientation": "h", "y": -0.2, "yanchor": "top"})}
 
 
@@ -110,8 +110,8 @@ def contributions(contrib: pd.DataFrame, labeller) -> dict | None:
     c = contrib.sort_values("delta_r_diff", kind="stable")
     names = [wrap(labeller(g), 26) for g in c["group"]]
     colours = ["#2b6cb0" if v >= 0 else "#c05621" for v in pd.to_numeric(c["delta_r_diff"])]
-    return {"data": [{"type": "bar", "orientation": "h", "x": _num(c["delta_r_diff"]), "y": names, "marker": {"color": colours},
+    return {"data": [{"type": "bar", "orientation": "h", "x": plain_numbers(c["delta_r_diff"]), "y": names, "marker": {"color": colours},
                       "hovertemplate": "%{y}: %{x:.3f}<extra></extra>"}],
-            "layout": _layout(height=140 + 40 * len(c), showlegend=False,
-                              xaxis=_axis(tx.say("review_figures.change_correlation_when_group_left"), zero=True),
-                              yaxis=_axis(type="category"))}
+            "layout": base_layout(height=140 + 40 * len(c), showlegend=False,
+                              xaxis=axis_style(tx.say("review_figures.change_correlation_when_group_left"), zero=True),
+                              yaxis=axis_style(type="category"))}

@@ -24,7 +24,7 @@ import pandas as pd
 from benchlearn.core import reference
 from benchlearn.core.periods import previous
 from benchlearn.report import text as tx
-from benchlearn.report.figures import _axis, _errors, _layout, _num, tier_marker, wrap
+from benchlearn.report.figures import axis_style, error_bars, base_layout, plain_numbers, tier_marker, wrap
 from benchlearn.report.site_data import SiteData
 
 Z95 = 1.959963984540054
@@ -93,18 +93,18 @@ def spine_chart(rows: pd.DataFrame) -> dict | None:
         return None
     d = rows.copy()
     wide = d[["min", "max", "ci_low_pp", "ci_high_pp"]].abs().max(axis=1).replace(0, 1.0)
-    s = lambda col: _num(d[col] / wide)  # noqa: E731
+    s = lambda col: plain_numbers(d[col] / wide)  # noqa: E731
     glyph = {"better": " ↓", "worse": " ↑", "": ""}
     labels = [wrap(f"{lab}{glyph[t]}", 16) for lab, t in zip(d["label"], d["trend"], strict=True)]
     base = {"type": "bar", "orientation": "h", "y": labels, "hoverinfo": "skip", "showlegend": True}
     traces = [
-        {**base, "base": s("min"), "x": _num((d["max"] - d["min"]) / wide), "marker": {"color": "#e4e4e4"},
+        {**base, "base": s("min"), "x": plain_numbers((d["max"] - d["min"]) / wide), "marker": {"color": "#e4e4e4"},
          "name": tx.say("spine.range_of_98")},
-        {**base, "base": s("q25"), "x": _num((d["q75"] - d["q25"]) / wide), "marker": {"color": "#bdbdbd"},
+        {**base, "base": s("q25"), "x": plain_numbers((d["q75"] - d["q25"]) / wide), "marker": {"color": "#bdbdbd"},
          "name": tx.say("spine.middle_half")},
         {"type": "scatter", "mode": "markers", "x": s("median"), "y": labels, "name": tx.say("spine.median"),
          "marker": {"symbol": "line-ns-open", "size": 16, "color": "#333", "line": {"width": 2}},
-         "customdata": _num(d["median"]), "hovertemplate": "%{y}: %{customdata:.2f} pp<extra>" + tx.say("spine.median")
+         "customdata": plain_numbers(d["median"]), "hovertemplate": "%{y}: %{customdata:.2f} pp<extra>" + tx.say("spine.median")
          + "</extra>"},
     ]
     for col, name, symbol in (("region_mean", tx.say("spine.region_mean"), "diamond-open"),
@@ -112,24 +112,24 @@ def spine_chart(rows: pd.DataFrame) -> dict | None:
         if d[col].notna().any():
             traces.append({"type": "scatter", "mode": "markers", "x": s(col), "y": labels, "name": name,
                            "marker": {"symbol": symbol, "size": 10, "color": "#555", "line": {"width": 1.5}},
-                           "customdata": _num(d[col]), "hovertemplate": "%{y}: %{customdata:.2f} pp<extra>" + name
+                           "customdata": plain_numbers(d[col]), "hovertemplate": "%{y}: %{customdata:.2f} pp<extra>" + name
                            + "</extra>"})
     own = {"type": "scatter", "mode": "markers", "x": s("diff_pp"), "y": labels, "name": tx.say("spine.own_result"),
-           "marker": tier_marker(d, 13), "customdata": _num(d["diff_pp"]),
+           "marker": tier_marker(d, 13), "customdata": plain_numbers(d["diff_pp"]),
            "hovertemplate": "%{y}: %{customdata:.2f} pp<extra></extra>"}
-    err = _errors(d.assign(**{c: d[c] / wide for c in ("diff_pp", "ci_low_pp", "ci_high_pp")}),
+    err = error_bars(d.assign(**{c: d[c] / wide for c in ("diff_pp", "ci_low_pp", "ci_high_pp")}),
                   "diff_pp", "ci_low_pp", "ci_high_pp")
     if err:
         err.update(thickness=2, color="#222")
         own["error_x"] = err
     traces.append(own)
-    return {"data": traces, "layout": _layout(
+    return {"data": traces, "layout": base_layout(
         # rows as tall as their wrapped label (a 390 px screen wraps to 3–4 lines); the tick words
         # say the direction and the caption the scale, so no axis title runs off a phone screen
         barmode="overlay", height=150 + sum(max(46, 17 * (lab.count("<br>") + 1) + 12) for lab in labels),
-        xaxis=_axis(None, zero=True, range=[-1.08, 1.08], tickvals=[-1, 0, 1],
+        xaxis=axis_style(None, zero=True, range=[-1.08, 1.08], tickvals=[-1, 0, 1],
                     ticktext=[tx.say("spine.fewer"), tx.say("spine.as_expected"), tx.say("spine.more")]),
-        yaxis=_axis(type="category", autorange="reversed"),
+        yaxis=axis_style(type="category", autorange="reversed"),
         legend={"orientation": "h", "y": -0.08, "yanchor": "top"}, meta={"axis": tx.say("spine.axis")})}
 
 
@@ -149,13 +149,13 @@ def peers_chart(headline: dict | None, navn: str, peers: pd.DataFrame | None) ->
     d["tier"] = np.where(d["ci_high_pp"] < 0, "better", np.where(d["ci_low_pp"] > 0, "worse", "as_expected"))
     d.loc[d["ci_low_pp"].isna(), "tier"] = ""
     labels = [f"<b>{n}</b>" if o else n for n, o in zip(d["navn"], d["own"], strict=True)]
-    tr = {"type": "scatter", "mode": "markers", "x": _num(d["diff_pp"]), "y": labels,
+    tr = {"type": "scatter", "mode": "markers", "x": plain_numbers(d["diff_pp"]), "y": labels,
           "marker": {**tier_marker(d, 11), "size": [15 if o else 10 for o in d["own"]]},
           "hovertemplate": "%{y}: %{x:.2f} pp<extra></extra>", "showlegend": False}
-    e = _errors(d, "diff_pp", "ci_low_pp", "ci_high_pp")
+    e = error_bars(d, "diff_pp", "ci_low_pp", "ci_high_pp")
     if e:
         tr["error_x"] = e
-    return {"data": [tr], "layout": _layout(
+    return {"data": [tr], "layout": base_layout(
         height=110 + 30 * len(d), showlegend=False,
-        xaxis=_axis(tx.say("figures.difference_from_expected_pp"), zero=True),
-        yaxis=_axis(type="category", autorange="reversed"))}  # the fewest on support at the top
+        xaxis=axis_style(tx.say("figures.difference_from_expected_pp"), zero=True),
+        yaxis=axis_style(type="category", autorange="reversed"))}  # the fewest on support at the top

@@ -26,7 +26,7 @@ MEDIA_TYPES = {
 }
 
 
-def _mark_suppressed(df: pd.DataFrame, decimal_comma: bool = False) -> pd.DataFrame:
+def mark_suppressed(df: pd.DataFrame, decimal_comma: bool = False) -> pd.DataFrame:
     """Write the word 'undertrykt' into every blanked figure of a suppressed record.
 
     The column then holds text, which pandas writes without its decimal option, so
@@ -84,7 +84,7 @@ def defuse_text(value: object) -> object:
     return value
 
 
-def _defused(df: pd.DataFrame) -> pd.DataFrame:
+def defused_frame(df: pd.DataFrame) -> pd.DataFrame:
     """Every text cell and column name through :func:`defuse_text` (a copy; numbers untouched)."""
     out = df.copy()
     out.columns = [defuse_text(str(c)) for c in out.columns]
@@ -104,7 +104,7 @@ def to_csv_dk(df: pd.DataFrame) -> bytes:
     Floats are written with full precision (``%.10g``) so a reader recovers the value
     to 10 significant digits.
     """
-    out = _defused(_mark_suppressed(_plain(df), decimal_comma=True))
+    out = defused_frame(mark_suppressed(_plain(df), decimal_comma=True))
     text = out.to_csv(sep=";", decimal=",", index=False, float_format="%.10g", lineterminator="\r\n")
     return text.encode("utf-8-sig")
 
@@ -112,25 +112,25 @@ def to_csv_dk(df: pd.DataFrame) -> bytes:
 def to_xlsx(df: pd.DataFrame, sheet: str = "data") -> bytes:
     """An XLSX workbook (openpyxl) with one sheet, header row frozen; the same bytes for the same table.
 
-    Text that would start a formula is defused (:func:`defuse_text`); see :func:`_stable_zip`
+    Text that would start a formula is defused (:func:`defuse_text`); see :func:`stable_zip`
     for why the workbook's clock is taken out.
     """
     buf = io.BytesIO()
-    out = _defused(_mark_suppressed(_plain(df)))
+    out = defused_frame(mark_suppressed(_plain(df)))
     for c in out.columns:  # openpyxl cannot write pandas' NA or tz-aware times
         if str(out[c].dtype) in ("Int64", "boolean", "string", "str"):
             out[c] = out[c].astype(object).where(out[c].notna(), None)
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         out.to_excel(xw, sheet_name=sheet[:31], index=False)
         xw.sheets[sheet[:31]].freeze_panes = "A2"
-    return _stable_zip(buf.getvalue())
+    return stable_zip(buf.getvalue())
 
 
 _FIXED_TIME = "2000-01-01T00:00:00Z"
 _CORE_TIME = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
 
 
-def _stable_zip(data: bytes) -> bytes:
+def stable_zip(data: bytes) -> bytes:
     """The workbook without its clock: fixed document times and ZIP entry times.
 
     Why: openpyxl stamps ``docProps/core.xml`` with the time of saving and ``zipfile``

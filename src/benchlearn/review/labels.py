@@ -100,10 +100,7 @@ def _catalogue() -> dict[str, tuple[str, str]]:
 
     for v in PUBLIC_VARIABLES:
         out[v.name] = (v.meaning_da, v.meaning_en)
-    try:
-        from benchlearn.sources.folk1a_ages import AGE_VARIABLES
-    except ImportError:  # pragma: no cover - older trees without the 2014 ages
-        AGE_VARIABLES = {}
+    from benchlearn.sources.folk1a_ages import AGE_VARIABLES
     for name, (_lo, _hi, da, en) in AGE_VARIABLES.items():
         out.setdefault(name, (da, en))
     return out

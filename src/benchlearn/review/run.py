@@ -35,12 +35,7 @@ def resolve(ds, config, view: str = "model"):  # type: ignore[no-untyped-def]
     ``view="model"`` asks for the open model, ``view="published"`` for a published
     ``benchmark`` table; returns :class:`~benchlearn.benchmark.results.BenchmarkResults`.
     """
-    try:
-        from benchlearn.benchmark import resolver
-    except ImportError:  # until the resolver lands: the same two functions it calls
-        from benchlearn.benchmark import model as bm, published as bp
-
-        return bp.from_benchmark_table(ds, config) if view == "published" else bm.fit(ds, config)
+    from benchlearn.benchmark import resolver
     # the resolver's period rule: every period the data hold is fitted (config.periods is cleared); nothing stored
     got = resolver.resolve(ds, config, prefer="table" if view == "published" else "model", store=False)
     return got.results
@@ -186,10 +181,10 @@ class _Prepared:
 
 def _default_variables(ds, config) -> list[str]:  # type: ignore[no-untyped-def]
     """The benchmark's own default set (every variable but the default exclusions)."""
-    from benchlearn.benchmark.model import _choose_variables
+    from benchlearn.benchmark.model import choose_variables
 
     available = sorted(ds.table("framework")["variable"].unique().tolist())
-    chosen, _dropped, _notes = _choose_variables(available, config)
+    chosen, _dropped, _notes = choose_variables(available, config)
     return chosen
 
 

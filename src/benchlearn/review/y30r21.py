@@ -35,8 +35,8 @@ def ministry_tables(raw_dir: str | Path | None = None, *, max_carry: int = 3) ->
     """Contract tables ``benchmark, support, population, framework, provenance`` (see the module docstring)."""
     from benchlearn.sources import raw_data_dir
     from benchlearn.sources.jobindsats import read_y30r21
-    from benchlearn.sources.public_framework import _at_periods
-    from benchlearn.sources.realdata import Y30R21_FILE, _framework, _Sources
+    from benchlearn.sources.public_framework import at_periods
+    from benchlearn.sources.realdata import Y30R21_FILE, framework_variables, SourceFiles
 
     rd = Path(raw_dir) if raw_dir is not None else raw_data_dir()
     if rd is None or not (rd / Y30R21_FILE).is_file():
@@ -50,8 +50,8 @@ def ministry_tables(raw_dir: str | Path | None = None, *, max_carry: int = 3) ->
     tot = bench[bench["area"] == "total"]
     population = pd.DataFrame({"kommunekode": tot["kommunekode"], "period": tot["period"], "persons": tot["persons"].round()})
     years = sorted({int(p[:4]) for p in periods})
-    yearly, notes = _framework(_Sources(rd, None), list(range(years[0] - 1, years[-1] + 2)), max_carry)
-    framework = _at_periods(yearly[["kommunekode", "year", "variable", "value"]], periods, max_carry)
+    yearly, notes = framework_variables(SourceFiles(rd, None), list(range(years[0] - 1, years[-1] + 2)), max_carry)
+    framework = at_periods(yearly[["kommunekode", "year", "variable", "value"]], periods, max_carry)
     framework = framework.sort_values(["variable", "period", "kommunekode"]).reset_index(drop=True)
     credit = "Kilde: Jobindsats.dk (STAR)"
     prov = pd.DataFrame([

@@ -36,7 +36,7 @@ class Core:
     O: np.ndarray  # (K, T, Y) fuldtidspersoner
 
 
-def _ar1(rng: np.random.Generator, shape: tuple[int, int], rho: float, innov: np.ndarray | None = None) -> np.ndarray:
+def ar1(rng: np.random.Generator, shape: tuple[int, int], rho: float, innov: np.ndarray | None = None) -> np.ndarray:
     """Stationary standard-normal AR(1) along axis 1; ``innov`` optionally given."""
     k, t = shape
     e = rng.standard_normal((k, t)) if innov is None else innov
@@ -121,8 +121,8 @@ def effects(config: SimConfig, K: int, T: int, rng: np.random.Generator) -> tupl
     rho, r = config.effect_persistence, config.process_result_corr
     e_theta = rng.standard_normal((K, T))
     e_pi = r * e_theta + np.sqrt(1 - r**2) * rng.standard_normal((K, T))
-    theta = config.effect_sd * _ar1(rng, (K, T), rho, e_theta)
-    pi = config.process_sd * _ar1(rng, (K, T), rho, e_pi)
+    theta = config.effect_sd * ar1(rng, (K, T), rho, e_theta)
+    pi = config.process_sd * ar1(rng, (K, T), rho, e_pi)
     return theta, pi
 
 

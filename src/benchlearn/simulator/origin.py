@@ -28,7 +28,7 @@ from scipy.special import expit, logit
 from benchlearn.core import reference
 
 from .config import FRAMEWORK_CATALOG, FrameworkVariable, SimConfig
-from .core import Core, _ar1
+from .core import Core, ar1
 from .population import period_time
 
 GROUP = "ikke_vestlig"
@@ -116,7 +116,7 @@ def origin_tables(config: SimConfig, core: Core, rng: np.random.Generator) -> tu
         XI[:, :, m] = (val - v.center) / v.scale
         fw_cols[v.name] = val
 
-    phi = config.origin_effect_sd * _ar1(rng, (K, T), config.effect_persistence)
+    phi = config.origin_effect_sd * ar1(rng, (K, T), config.effect_persistence)
     ydelser = reference.integration_ydelser(TARGET)
     so_rows, s1, s0, s0_origin = [], np.zeros((K, T)), np.zeros((K, T)), np.zeros((K, T))
     O_I_all = np.zeros((K, T, len(core.ydelser)))

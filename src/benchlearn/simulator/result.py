@@ -240,16 +240,10 @@ def simulate_persons_for(sim: Simulation, n_persons: int, out_dir: str | Path, *
     """Person-level tables via :mod:`benchlearn.persons.simulate`, sized like ``sim``.
 
     The municipalities get weights proportional to their simulated residents 16–66 in
-    the last period. Raises :class:`ConfigError` when person-level simulation is not
-    installed.
+    the last period.
     """
-    try:
-        from benchlearn.persons.simulate import simulate_persons
-    except ImportError as exc:
-        raise ConfigError(
-            "Simulering på personniveau er ikke tilgængelig (modulet benchlearn.persons.simulate mangler).",
-            "Person-level simulation is not available (the module benchlearn.persons.simulate is missing).",
-        ) from exc
+    from benchlearn.persons.simulate import simulate_persons  # lazy: the person simulator is only for this
+
     pop = sim.tables["population"]
     last = pop[pop["period"] == sim.periods[-1]]
     weights: Mapping[int, float] = dict(zip(last["kommunekode"].astype(int), last["persons"].astype(float), strict=True))

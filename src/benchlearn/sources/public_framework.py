@@ -39,7 +39,7 @@ from benchlearn.core.periods import period_kind, year_of
 from benchlearn.sources import raw_data_dir
 from benchlearn.sources.cache import Cache
 from benchlearn.sources.dawa import OFFLINE_BOUNDARIES
-from benchlearn.sources.realdata import _Sources, _relabel_election_years
+from benchlearn.sources.realdata import SourceFiles, relabel_election_years
 from benchlearn.sources.statbank import Extract, parse_statbank_csv, to_kommune
 
 __all__ = ["PublicVariable", "PUBLIC_VARIABLES", "DEFAULT_PUBLIC", "PUBLIC_EXTRACTS", "build_public_framework",
@@ -133,7 +133,7 @@ def period_midpoint(label: str) -> float:
     raise ValueError(label)
 
 
-def _yearly_education(src: _Sources) -> pd.DataFrame:
+def _yearly_education(src: SourceFiles) -> pd.DataFrame:
     t, _ = src.extract("hfudd11")
     t = t[t["HERKOMST"].str.casefold().isin({"total", "i alt"}) & t["KØN"].str.casefold().isin({"total", "i alt"})]
     code = t["HFUDD"].str.extract(r"^(H\d0)\b", expand=False)
@@ -146,14 +146,14 @@ def _yearly_education(src: _Sources) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)[["kommunekode", "year", "variable", "value"]]
 
 
-def _yearly_factors(src: _Sources, names: set[str]) -> pd.DataFrame:
+def _yearly_factors(src: SourceFiles, names: set[str]) -> pd.DataFrame:
     parts, relabel = [], None
     for name, (file, election) in _FACTORS.items():
         if name not in names:
             continue
         f = src.factor(file)
         if election:
-            relabel = relabel if relabel is not None else _relabel_election_years(src)
+            relabel = relabel if relabel is not None else relabel_election_years(src)
             f["year"] = [relabel.get(int(y), int(y)) for y in f["year"]]
         parts.append(f.assign(variable=name)[["kommunekode", "year", "variable", "value"]])
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["kommunekode", "year", "variable", "value"])
@@ -218,9 +218,9 @@ def _cached(cache: Cache | None, name: str) -> pd.DataFrame | None:
 
 
 def _yearly_ages(tidy: pd.DataFrame) -> pd.DataFrame:
-    from benchlearn.sources.realdata import _ages
+    from benchlearn.sources.realdata import age_groups
 
-    t = tidy.assign(age=_ages(tidy["ALDER"]), year=tidy["TID"].str[:4].astype("int64"))
+    t = tidy.assign(age=age_groups(tidy["ALDER"]), year=tidy["TID"].str[:4].astype("int64"))
     t = t.dropna(subset=["age"])
 
     def between(lo: int, hi: int) -> pd.Series:
@@ -241,7 +241,7 @@ def _yearly_origin(tidy: pd.DataFrame) -> pd.DataFrame:
     return v.assign(variable="nonwestern_pct")
 
 
-def _at_periods(yearly: pd.DataFrame, periods: list[str], max_carry: int) -> pd.DataFrame:
+def at_periods(yearly: pd.DataFrame, periods: list[str], max_carry: int) -> pd.DataFrame:
     mids = np.array([period_midpoint(p) for p in periods])
     out = []
     for (k, var), g in yearly.groupby(["kommunekode", "variable"], sort=True):
@@ -297,7 +297,7 @@ def build_public_framework(periods: list[str], names: tuple[str, ...] = DEFAULT_
                           "No raw public data found (../shared/data/raw or BENCHLEARN_RAW_DATA).")
     want = set(names)
     c = Cache() if cache == "default" else cache
-    src = _Sources(rd, c if isinstance(c, Cache) else None)
+    src = SourceFiles(rd, c if isinstance(c, Cache) else None)
     yearly = [_yearly_factors(src, want)]
     ages = _cached(c, "folk1a_ages") if isinstance(c, Cache) else None
     if ages is not None:  # every year's age structure instead of 2014's
@@ -313,15 +313,10 @@ def build_public_framework(periods: list[str], names: tuple[str, ...] = DEFAULT_
     if "mean_age" in want:
         yearly.append(_mean_age(rd))
     yr = pd.concat(yearly, ignore_index=True)
-    parts = [_at_periods(yr[yr["variable"].isin(want)], list(periods), max_carry)]
+    parts = [at_periods(yr[yr["variable"].isin(want)], list(periods), max_carry)]
     fixed, missing_note = [], ("", "")
     if want & (set(_AGES) | {"children_0_15_pct_2014"}):
-        try:
-            fixed.append(_ages_2014(rd, want))
-        except ImportError:  # a tree without the FOLK1A 2014 reader: the age structure is left out, and said
-            want -= set(_AGES) | {"children_0_15_pct_2014"}
-            missing_note = (" Aldersfordelingen 2014 mangler (ingen læser for FOLK1A 2014).",
-                            " The 2014 age structure is missing (no reader for FOLK1A 2014).")
+        fixed.append(_ages_2014(rd, want))
     if want & {"km_to_big_city", "km_to_copenhagen"}:
         fixed.append(_distances(rd, want))
     for f in fixed:

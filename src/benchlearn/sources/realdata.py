@@ -106,7 +106,7 @@ OUTCOME_LIKE: tuple[str, ...] = ("unemployment_pct",)
 # ------------------------------------------------------------------ locating files
 
 
-class _Sources:
+class SourceFiles:
     def __init__(self, raw_dir: Path | None, cache: Cache | None) -> None:
         self.raw_dir, self.cache = raw_dir, cache
         self._memo: dict[str, tuple[pd.DataFrame, str]] = {}
@@ -202,7 +202,7 @@ def _months(period: str) -> list[str]:
 # ------------------------------------------------------------------ support
 
 
-def _support(src: _Sources, kind: RealPeriodKind) -> tuple[pd.DataFrame, str]:
+def _support(src: SourceFiles, kind: RealPeriodKind) -> tuple[pd.DataFrame, str]:
     tidy, via = src.extract("auk01")
     quarterly = to_contract(tidy, "support", ydelse="kontanthjaelp", source_table="AUK01")
     quarterly = quarterly.dropna(subset=["fuldtidspersoner"])
@@ -230,17 +230,17 @@ def _age(label: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _ages(labels: pd.Series) -> pd.Series:
+def age_groups(labels: pd.Series) -> pd.Series:
     # map over the ~60 distinct labels, not the ~30,000 rows
     return labels.map({lab: _age(lab) for lab in labels.unique()}).astype("float64")
 
 
-def _anchor_counts(src: _Sources) -> tuple[pd.DataFrame, str]:
+def _anchor_counts(src: SourceFiles) -> tuple[pd.DataFrame, str]:
     """Residents 0–66 and their share of the total at each FOLK1A 1 January (Q1)."""
     tot_t, via = src.extract("folk1a_total")
     tot = to_contract(tot_t, "population", source_table="FOLK1A").rename(columns={"persons": "total"})
     old_t, _ = src.extract("folk1a_65plus")
-    ages = _ages(old_t["ALDER"])
+    ages = age_groups(old_t["ALDER"])
     if ages.isna().any():
         line = int(ages[ages.isna()].index[0])
         raise DataError("FOLK1A", line, "ALDER", old_t.loc[line, "ALDER"], "en enkeltalder som '67 years'", "a single age like '67 years'")
@@ -259,7 +259,7 @@ def _anchor_counts(src: _Sources) -> tuple[pd.DataFrame, str]:
     return a, via
 
 
-def _population(src: _Sources, periods: list[str]) -> tuple[pd.DataFrame, str, dict[str, str]]:
+def _population(src: SourceFiles, periods: list[str]) -> tuple[pd.DataFrame, str, dict[str, str]]:
     anchors, via = _anchor_counts(src)
     t_first, t_last = anchors["t"].min(), anchors["t"].max()
     wide_n = anchors.pivot(index="kommunekode", columns="t", values="n0_66").sort_index(axis=1)
@@ -303,7 +303,7 @@ def _population(src: _Sources, periods: list[str]) -> tuple[pd.DataFrame, str, d
 # ------------------------------------------------------------------ framework
 
 
-def _obs_computed(src: _Sources, name: str) -> pd.DataFrame:
+def _obs_computed(src: SourceFiles, name: str) -> pd.DataFrame:
     """Observations (kommunekode, year, value) for variables computed from raw extracts."""
     if name == "education_pct":
         t, _ = src.extract("hfudd11")
@@ -320,7 +320,7 @@ def _obs_computed(src: _Sources, name: str) -> pd.DataFrame:
     elif name == "age65_pct":
         tot_t, _ = src.extract("folk1a_total")
         old_t, _ = src.extract("folk1a_65plus")
-        old = old_t[_ages(old_t["ALDER"]) >= 65].groupby(["kommunekode", "TID"])["value"].sum()
+        old = old_t[age_groups(old_t["ALDER"]) >= 65].groupby(["kommunekode", "TID"])["value"].sum()
         tot = tot_t.groupby(["kommunekode", "TID"])["value"].sum()
         v = (100 * old / tot).dropna().rename("value").reset_index()
         v = v[v["TID"].str.endswith("Q1")]
@@ -330,7 +330,7 @@ def _obs_computed(src: _Sources, name: str) -> pd.DataFrame:
     return v[["kommunekode", "year", "value"]]
 
 
-def _relabel_election_years(src: _Sources) -> dict[int, int]:
+def relabel_election_years(src: SourceFiles) -> dict[int, int]:
     # The 6-point factor files label their columns by election year; population.csv
     # in the same folder states the real reference period (2007 -> 2008Q1, 2026 -> 2026M02).
     pop = src.factor("population.csv")
@@ -373,7 +373,7 @@ def _ranges(years: list[int]) -> str:
     return ", ".join(out)
 
 
-def _framework(src: _Sources, years: list[int], max_carry: int) -> tuple[pd.DataFrame, list[str]]:
+def framework_variables(src: SourceFiles, years: list[int], max_carry: int) -> tuple[pd.DataFrame, list[str]]:
     relabel: dict[int, int] | None = None
     parts, notes = [], []
     for var in FRAMEWORK_VARIABLES:
@@ -390,7 +390,7 @@ def _framework(src: _Sources, years: list[int], max_carry: int) -> tuple[pd.Data
                 notes.append(f"{var.name} ({var.dst_table}): mangler/missing — factors/{var.factor_file} ikke fundet/not found")
                 continue
             if var.election_years:
-                relabel = relabel if relabel is not None else _relabel_election_years(src)
+                relabel = relabel if relabel is not None else relabel_election_years(src)
                 f["year"] = [relabel.get(int(y), int(y)) for y in f["year"]]
             obs = f[["kommunekode", "year", "value"]].astype({"year": "int64", "value": "float64"})
             how = f"fra/from factors/{var.factor_file}"
@@ -454,14 +454,14 @@ def build_real_tables(
     if period_kind not in ("year", "quarter"):
         raise ValueError("period_kind must be 'year' or 'quarter'")
     rd = Path(raw_dir) if raw_dir is not None else raw_data_dir()
-    src = _Sources(rd, Cache() if cache == "default" else cache)
+    src = SourceFiles(rd, Cache() if cache == "default" else cache)
     support, via_s = _support(src, period_kind)
     periods = sorted(support["period"].unique())
     population, via_p, method = _population(src, periods)
     common = sorted(set(population["period"]))
     support = support[support["period"].isin(common)].reset_index(drop=True)
     years = sorted({int(p[:4]) for p in common})
-    fw_years, fw_notes = _framework(src, years, max_carry)
+    fw_years, fw_notes = framework_variables(src, years, max_carry)
     if period_kind == "year":
         fw = fw_years.assign(period=fw_years["year"].astype(str))
     else:

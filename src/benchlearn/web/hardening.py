@@ -108,10 +108,7 @@ def http_protocol():  # type: ignore[no-untyped-def]
     open indefinitely. The timer starts when a connection opens or a new request begins and
     stops when the headers are complete; when it fires the connection is closed.
     """
-    try:
-        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
-    except ImportError:  # pragma: no cover - httptools is a dependency
-        return "auto"
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol  # httptools is a dependency
 
     class HeaderTimeoutProtocol(HttpToolsProtocol):  # type: ignore[misc, valid-type]
         _header_timer = None

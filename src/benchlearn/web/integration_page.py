@@ -90,11 +90,9 @@ def _partners(data: SiteData, linker: Linker) -> list[dict]:
 
 def _projects(data: SiteData) -> tuple[list[dict], list[dict]]:
     """Integration rows of the efforts table and the catalogue's integration methods."""
-    try:  # the method catalogue of the benchlearning issue (#15)
-        from benchlearn.benchlearning.catalogue import integration_methods
-        methods = {m.code: m for m in integration_methods()}
-    except ImportError:
-        methods = {}
+    from benchlearn.benchlearning.catalogue import integration_methods  # the method catalogue (#15)
+
+    methods = {m.code: m for m in integration_methods()}
 
     def name(code: str) -> str:
         m = methods.get(code)

@@ -18,18 +18,18 @@ def _infer_period(person_dir: Path) -> str:
 
     from benchlearn.core.errors import DatasetError
     from benchlearn.persons.engines import table_path
-    from benchlearn.persons.ingest import _first_file
+    from benchlearn.persons.ingest import first_file
 
     try:
         table_path(person_dir, "person_weeks")
     except DatasetError:  # the wide layout: the years are in the week columns' names
-        from benchlearn.persons.wide import TABLE, _COL, week_of_column
+        from benchlearn.persons.wide import TABLE, WIDE_COLUMN, week_of_column
 
-        names = pq.read_schema(_first_file(table_path(person_dir, TABLE))).names
-        wide_years = {week_of_column(m.group(2), m.group(3))[:4] for m in map(_COL.match, map(str.lower, names)) if m}
+        names = pq.read_schema(first_file(table_path(person_dir, TABLE))).names
+        wide_years = {week_of_column(m.group(2), m.group(3))[:4] for m in map(WIDE_COLUMN.match, map(str.lower, names)) if m}
         if wide_years:
             return max(wide_years)
-    meta = pq.ParquetFile(_first_file(table_path(person_dir, "person_weeks"))).metadata
+    meta = pq.ParquetFile(first_file(table_path(person_dir, "person_weeks"))).metadata
     idx = [meta.schema.column(i).name.lower() for i in range(meta.num_columns)].index("week")
     years = set()
     for rg in range(meta.num_row_groups):

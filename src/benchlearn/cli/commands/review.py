@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from benchlearn.cli.common import DatasetArg, JsonOption, WorkspaceOption, _clean, err_console, open_dataset, to_records
+from benchlearn.cli.common import DatasetArg, JsonOption, WorkspaceOption, json_safe, err_console, open_dataset, to_records
 from benchlearn.core.i18n import set_lang, t
 
 
@@ -159,6 +159,6 @@ def register(app: typer.Typer) -> None:
 
 def _emit(obj: dict) -> None:
     """One JSON object on stdout (summary, notes, tables) — nothing else goes to stdout."""
-    sys.stdout.write(json.dumps(_clean(obj), ensure_ascii=False))
+    sys.stdout.write(json.dumps(json_safe(obj), ensure_ascii=False))
     sys.stdout.write("\n")
     sys.stdout.flush()
