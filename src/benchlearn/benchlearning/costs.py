@@ -39,6 +39,8 @@ from benchlearn.core import reference
 from benchlearn.core.errors import ConfigError, DataError
 from benchlearn.core.i18n import t
 from benchlearn.core.periods import period_kind, year_of
+from benchlearn.core.results import Run
+from benchlearn.core.seams import Tables
 
 Allocation = Literal["recorded", "persons"]
 SplitStatus = Literal["identified", "assumed", "not_identified"]
@@ -333,6 +335,10 @@ def _split(frame: pd.DataFrame, p0: str, p1: str) -> pd.DataFrame:
     )
 
 
+#: the tables a cost run rests on: it is simulated when any of them is
+COST_INPUTS: tuple[str, ...] = ("costs", "support")
+
+
 @dataclass(frozen=True)
 class CostResult:
     """Immutable cost-mapping results.
@@ -423,6 +429,15 @@ class CostResult:
         agg["allocation"] = self.allocation
         agg["split_status"] = [self._status_of(k) for k in agg["kommunekode"]]
         return agg
+
+    def to_run(self, ds: Tables) -> Run:
+        """The run to store (kind ``costs``; config with ``period`` = the last period), every table
+        flagged ``simulated`` by :data:`COST_INPUTS`."""
+        sim = any(ds.has(n) and ds.is_simulated(n) for n in COST_INPUTS)
+        tables = {"split": self.split, "split_groups": self.split_groups, "unit_costs": self.unit_costs, "trend": self.trend}
+        return Run("costs", {**self.config.to_dict(), "period": str(self.config.period_to)},
+                   {k: v.assign(simulated=sim) for k, v in tables.items()},
+                   {"allocation": self.allocation, "split_status": self.status.get(0), "ledige_source": self.ledige_source})
 
     def to_frame(self) -> pd.DataFrame:
         return self.split

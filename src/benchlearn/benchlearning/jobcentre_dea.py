@@ -36,6 +36,8 @@ import pandas as pd
 from benchlearn.core.errors import ConfigError, DataError, ModelError
 from benchlearn.benchlearning.dea import DEAConfig, dea
 from benchlearn.core.literals import RTS
+from benchlearn.core.results import Run
+from benchlearn.core.seams import Tables
 
 Target = Literal["persons", "expenditure"]
 
@@ -110,6 +112,10 @@ class JobcentreDEAConfig:
         return d
 
 
+#: the tables a DEA run rests on (costs as input; the benchmark's O and E and what they come from)
+DEA_INPUTS: tuple[str, ...] = ("costs", "support", "population", "framework", "benchmark")
+
+
 @dataclass(frozen=True)
 class JobcentreDEA:
     """Records per municipality, the national summary and the warnings (Danish, English)."""
@@ -117,6 +123,15 @@ class JobcentreDEA:
     records: pd.DataFrame
     summary: pd.DataFrame
     warnings: tuple[tuple[str, str], ...] = field(default=())
+
+    def to_run(self, config: JobcentreDEAConfig, ds: Tables, benchmark_source: str, **meta: object) -> Run:
+        """The run to store (kind ``dea``): records and summary flagged ``simulated`` by
+        :data:`DEA_INPUTS`; the benchmark's source, the warnings and ``meta`` as meta."""
+        sim = any(ds.has(n) and ds.is_simulated(n) for n in DEA_INPUTS)
+        return Run("dea", {**config.to_dict(), "area": "total"},
+                   {"records": self.records.assign(simulated=sim), "summary": self.summary.assign(simulated=sim)},
+                   {"benchmark_source": benchmark_source, **meta, "warnings_da": [w[0] for w in self.warnings],
+                    "warnings_en": [w[1] for w in self.warnings]})
 
 
 def _need(df: pd.DataFrame, table: str, cols: Sequence[str]) -> None:

@@ -30,6 +30,8 @@ from scipy.stats import norm
 from benchlearn.benchmark.config import DEFAULT_EXCLUDE
 from benchlearn.core import reference
 from benchlearn.core.errors import ConfigError, DataError, ModelError
+from benchlearn.core.results import Run
+from benchlearn.core.seams import Tables
 
 PartnerRule = Literal["z_test", "ci"]
 
@@ -338,6 +340,12 @@ def _activity_se(d: pd.DataFrame) -> np.ndarray:
 
 
 # ------------------------------------------------------------------- results
+#: the tables a peer run rests on (framework and benchmark for the pairs; activity, costs and
+#: support for the differences): the run is simulated when any of them is — one list, read by
+#: the CLI and the demo alike (they used 4 and 6 tables)
+PEER_INPUTS: tuple[str, ...] = ("framework", "support", "population", "benchmark", "activity", "costs")
+
+
 @dataclass(frozen=True)
 class PeerResult:
     """Immutable peer results: ``peers`` (pairs), ``clusters``, ``groups``, ``differences``."""
@@ -360,6 +368,20 @@ class PeerResult:
 
     def for_kommune(self, kommunekode: int) -> pd.DataFrame:
         return self.peers[self.peers["kommunekode"] == int(kommunekode)].reset_index(drop=True)
+
+    def to_run(self, ds: Tables, benchmark_source: str, kommuner: Sequence[int] | None = None) -> Run:
+        """The run to store (kind ``peers``): the tables flagged ``simulated`` by :data:`PEER_INPUTS`
+        (copies: this result stays as it was), the weights and the benchmark's source as meta."""
+        sim = any(ds.has(n) and ds.is_simulated(n) for n in PEER_INPUTS)
+        c = self.config
+        config: dict[str, object] = {"period": c.period, "k": c.k, "rule": c.rule, "alpha": c.alpha,
+                                     "n_clusters": c.n_clusters, "area": "total"}
+        if kommuner:
+            config["kommuner"] = sorted(int(k) for k in kommuner)
+        tables = {"peers": self.peers.assign(simulated=sim), "clusters": self.clusters.assign(simulated=sim),
+                  "differences": self.differences.assign(simulated=sim)}
+        return Run("peers", config, tables, {"weights": dict(self.weights), "benchmark_source": benchmark_source,
+                                             "dropped_variables": list(self.dropped_variables)})
 
 
 def compute_peers(

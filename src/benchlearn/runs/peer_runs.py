@@ -20,8 +20,8 @@ from benchlearn.benchlearning.jobcentre_dea import JobcentreDEAConfig, dea_from_
 from benchlearn.benchlearning.peers import PeerConfig, PeerResult, compute_peers, importance_from_coefficients
 from benchlearn.benchmark.config import BenchmarkConfig
 from benchlearn.benchmark.resolver import MODEL_TABLES, resolve
+from benchlearn.core import reference
 from benchlearn.core.errors import ModelError
-from benchlearn.core.results import Run
 from benchlearn.core.seams import RunStore, Tables
 from benchlearn.data.dataset import Dataset
 from benchlearn.store import Workspace
@@ -82,13 +82,6 @@ def observed_expected(ds: Dataset, period: str, area: str = "total") -> pd.DataF
     return b.assign(diff_pp=np.nan, se_pp=np.nan).reset_index(drop=True)
 
 
-def _simulated(ds: Tables, tables: Sequence[str]) -> bool:
-    try:
-        return any(ds.has(t) and ds.is_simulated(t) for t in tables)
-    except Exception:  # noqa: BLE001 - provenance is optional
-        return False
-
-
 def run_peers(ds: Tables, config: PeerConfig, *, ws: RunStore | None = None, weights: Mapping[str, float] | None = None,
               kommuner: Sequence[int] | None = None, extra_groups: pd.DataFrame | None = None,
               bench: BenchmarkInputs | None = None) -> tuple[PeerResult, BenchmarkInputs]:
@@ -119,46 +112,23 @@ def store_default_runs(ws: RunStore, ds: Tables, *, bootstrap: int = 100) -> lis
     if not periods:
         return ids
     period = periods[-1]
-    sim_peers = _simulated(ds, ("framework", "support", "population", "benchmark", "activity", "costs"))
     bench = None
     if ds.has("framework"):
-        cfg = PeerConfig(period=period)
-        res, bench = run_peers(ds, cfg, ws=ws)
-        results = {"peers": res.peers, "clusters": res.clusters, "differences": res.differences}
-        for df in results.values():
-            df["simulated"] = sim_peers
-        ids.append(ws.record(Run(
-            "peers", {"period": period, "k": cfg.k, "rule": cfg.rule, "alpha": cfg.alpha,
-                      "n_clusters": cfg.n_clusters, "area": "total"},
-            results, {"weights": dict(res.weights), "benchmark_source": bench.source,
-                      "dropped_variables": list(res.dropped_variables)},
-        ), input_hash=ds.content_hash))
+        res, bench = run_peers(ds, PeerConfig(period=period), ws=ws)
+        ids.append(ws.record(res.to_run(ds, bench.source), input_hash=ds.content_hash))
     if ds.has("costs"):
         cperiods = sorted(set(ds.periods("costs")) & set(periods))
         if len(cperiods) >= 2:
             cc = CostConfig(period_from=cperiods[0], period_to=cperiods[-1])
             cr = compute_costs(ds.table("costs"), ds.table("support"), cc,
                                ds.table("activity") if ds.has("activity") else None)
-            sim = _simulated(ds, ("costs", "support"))
-            results = {"split": cr.split, "split_groups": cr.split_groups, "unit_costs": cr.unit_costs, "trend": cr.trend}
-            for df in results.values():
-                df["simulated"] = sim
-            ids.append(ws.record(Run("costs", {**cc.to_dict(), "period": cperiods[-1]}, results,
-                                     {"allocation": cr.allocation, "split_status": cr.status.get(0),
-                                      "ledige_source": cr.ledige_source}), input_hash=ds.content_hash))
+            ids.append(ws.record(cr.to_run(ds), input_hash=ds.content_hash))
         if period in set(ds.periods("costs")):
             if bench is None:
                 bench = benchmark_inputs(ds, period, ws=ws)
-            sim = _simulated(ds, ("costs", "support", "population", "framework", "benchmark"))
-            from benchlearn.core import reference
-
             names = reference.municipalities().set_index("kommunekode")["navn"].to_dict()
             for rts in ("crs", "vrs"):  # vrs last: the default shown by the web layer
                 dc = JobcentreDEAConfig(period=period, rts=rts, bootstrap=bootstrap)
                 out = dea_from_dataset(ds.table("costs"), bench.records, dc, names=names)
-                results = {"records": out.records.assign(simulated=sim), "summary": out.summary.assign(simulated=sim)}
-                ids.append(ws.record(Run("dea", {**dc.to_dict(), "area": "total"}, results,
-                                         {"benchmark_source": bench.source,
-                                          "warnings_da": [w[0] for w in out.warnings],
-                                          "warnings_en": [w[1] for w in out.warnings]}), input_hash=ds.content_hash))
+                ids.append(ws.record(out.to_run(dc, ds, bench.source), input_hash=ds.content_hash))
     return ids

@@ -12,7 +12,6 @@ from rich.table import Table
 from benchlearn.cli.common import DatasetArg, JsonOption, PeriodOption, WorkspaceOption, emit_json, err_console, maybe_record, num, open_dataset
 from benchlearn.core.errors import ConfigError
 from benchlearn.core.i18n import lang, t
-from benchlearn.core.results import Run
 
 VIEWS = {
     "learn": "learn", "associations": "method_associations", "enablers": "enabler_associations",
@@ -56,7 +55,7 @@ def register(app: typer.Typer) -> None:
             err_console.print(t("Bemærk: indsatser, selvevalueringer eller forløb er simulerede.",
                                 "Note: efforts, self-assessments or cycles are simulated."))
         if workspace is not None:
-            run_id = maybe_record(workspace, Run("benchlearning", {"period": res.period}, res.tables, {"benchmark_source": res.benchmark_source}), ds)
+            run_id = maybe_record(workspace, res.to_run(), ds)
             if run_id:
                 err_console.print(t(f"Gemt som kørsel {run_id}.", f"Stored as run {run_id}."))
         name = VIEWS[view]

@@ -32,7 +32,6 @@ from benchlearn.cli.common import (
 from benchlearn.core.errors import ConfigError
 from benchlearn.core.literals import ResultSource
 from benchlearn.core.i18n import t
-from benchlearn.core.results import Run
 
 SchemeOption = Annotated[str, typer.Option("--scheme", "-s", help="Skema-id (star-2020, star-2021, kl-results-first, results-only, kl-2024-tiers) eller sti til en .toml-fil. / Scheme id or path to a .toml file.")]
 AreaOption = Annotated[str | None, typer.Option("--area", help="Benchmarkområde (standard total). / Benchmark area (default total).")]
@@ -131,7 +130,7 @@ def register(app: typer.Typer) -> None:
                                  resultatmaal=resultatmaal, tilbud_threshold=tilbud_threshold, samtaler_threshold=samtaler_threshold)  # type: ignore[arg-type]
             res = classify(ds, cfg, ws)
         frame = res.to_frame()
-        run_id = maybe_record(workspace, Run("classification", res.run_config(), {"records": frame}, {"scheme_label_da": res.scheme.label_da, "scheme_label_en": res.scheme.label_en, "scheme_path": res.scheme.path}), ds)
+        run_id = maybe_record(workspace, res.to_run(), ds)
         if run_id:
             err_console.print(t(f"Gemt som kørsel {run_id}.", f"Stored as run {run_id}."))
         undecided = int(frame["category"].isna().sum())
@@ -178,7 +177,7 @@ def register(app: typer.Typer) -> None:
             tables = comp.tables()
         if section is not None and section not in tables:
             raise ConfigError(f"--section skal være en af {list(tables)}.", f"--section must be one of {list(tables)}.")
-        run_id = maybe_record(workspace, Run("scheme_comparison", comp.run_config(), comp.run_results(), {"schemes": list(comp.scheme_ids)}), ds)
+        run_id = maybe_record(workspace, comp.to_run(), ds)
         if run_id:
             err_console.print(t(f"Gemt som kørsel {run_id}.", f"Stored as run {run_id}."))
         if json_out:
@@ -214,7 +213,7 @@ def register(app: typer.Typer) -> None:
             res = tilsyn(ds, TilsynConfig(years=ys, scheme=scheme, machine=str(machine) if machine else None, area=area,
                                           source=_check_source(source)), ws)  # type: ignore[arg-type]
             path = res.path
-        run_id = maybe_record(workspace, Run("tilsyn", res.run_config(), {"path": path, "selections": res.selections}, {"machine_path": res.machine.path}), ds)
+        run_id = maybe_record(workspace, res.to_run(), ds)
         if run_id:
             err_console.print(t(f"Gemt som kørsel {run_id}.", f"Stored as run {run_id}."))
         frame = path[["kommunekode", "navn", "year", "period", "selected", "category", "reason", "scheme", "scheme_hash", "simulated"]] if selection_only else path

@@ -18,7 +18,6 @@ from benchlearn.cli.common import (
     open_dataset,
 )
 from benchlearn.core.i18n import t
-from benchlearn.core.results import Run
 
 VIEWS = ("split", "groups", "unit-costs", "trend")
 
@@ -50,7 +49,7 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOption = None,
     ) -> None:
         """Enhedsudgift pr. fuldtidsperson og pr. ledig, og opdeling i sammensætning og udgift inden for målgrupper. / Unit cost per full-time person and per ledig, and its split."""
-        from benchlearn.benchlearning.costs import LEDIGE_SOURCES, CostConfig, compute_costs, parse_weights
+        from benchlearn.benchlearning.costs import COST_INPUTS, LEDIGE_SOURCES, CostConfig, compute_costs, parse_weights
         from benchlearn.core.errors import ConfigError
 
         if view not in VIEWS:
@@ -67,10 +66,8 @@ def register(app: typer.Typer) -> None:
             relative_weights=parse_weights(weights),
         )
         res = compute_costs(c, s, cfg, ds.table("activity") if ds.has("activity") else None)
-        sim = any(ds.has(x) and ds.is_simulated(x) for x in ("costs", "support"))
-        results = {"split": res.split, "split_groups": res.split_groups, "unit_costs": res.unit_costs, "trend": res.trend}
-        run_id = maybe_record(workspace, Run("costs", {**cfg.to_dict(), "period": str(cfg.period_to)}, {k: v.assign(simulated=sim) for k, v in results.items()}, {"allocation": res.allocation, "ledige_source": res.ledige_source,
-                               "split_status": res.status.get(0)}), ds)
+        sim = any(ds.has(x) and ds.is_simulated(x) for x in COST_INPUTS)
+        run_id = maybe_record(workspace, res.to_run(ds), ds)
         if run_id:
             err_console.print(t(f"Gemt som kørsel {run_id}.", f"Stored as run {run_id}."))
         status = res.status.get(0)

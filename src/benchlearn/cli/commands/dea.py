@@ -28,7 +28,6 @@ from benchlearn.core.errors import ConfigError, DataError, DatasetError
 from benchlearn.data.io import RawTable, read_csv, read_parquet, read_xlsx_sheets
 from benchlearn.core.i18n import t
 from benchlearn.core.progress import progress_bar
-from benchlearn.core.results import Run
 
 # DATASET is optional here because ``--units FILE`` is the alternative input.
 OptionalDatasetArg = Annotated[
@@ -109,7 +108,7 @@ def register(app: typer.Typer) -> None:
 
         from benchlearn.core import reference
         from benchlearn.cli.commands.peers import bench_for, default_period
-        from benchlearn.benchlearning.jobcentre_dea import JobcentreDEAConfig, dea_from_dataset
+        from benchlearn.benchlearning.jobcentre_dea import DEA_INPUTS, JobcentreDEAConfig, dea_from_dataset
 
         cfg = JobcentreDEAConfig(period=period or "", rts=rts, target=target or "persons",  # type: ignore[arg-type]
                                  cost_per_person=74_000.0 if cost_per_person is None else cost_per_person,
@@ -127,9 +126,8 @@ def register(app: typer.Typer) -> None:
             out = dea_from_dataset(costs, bench.records, cfg, progress=advance if bootstrap else None, names=names)
         frame = out.records
         frame.insert(1, "navn", frame["kommunekode"].map(names).astype(str))
-        sim = any(ds.has(x) and ds.is_simulated(x) for x in ("costs", "support", "population", "framework", "benchmark"))
-        run_id = maybe_record(workspace, Run("dea", {**cfg.to_dict(), "area": "total"}, {"records": frame.assign(simulated=sim), "summary": out.summary.assign(simulated=sim)}, {"benchmark_source": bench.source, "municipalities": n,
-                               "warnings_da": [w[0] for w in out.warnings], "warnings_en": [w[1] for w in out.warnings]}), ds)
+        sim = any(ds.has(x) and ds.is_simulated(x) for x in DEA_INPUTS)
+        run_id = maybe_record(workspace, out.to_run(cfg, ds, bench.source, municipalities=n), ds)
         if run_id:
             err_console.print(t(f"Gemt som kørsel {run_id}.", f"Stored as run {run_id}."))
         for da, en in out.warnings:

@@ -22,7 +22,6 @@ from benchlearn.cli.common import (
 from benchlearn.data.dataset import is_workspace_file
 from benchlearn.core.errors import ConfigError
 from benchlearn.core.i18n import t
-from benchlearn.core.results import Run
 
 RECORD_COLUMNS = [
     "kommunekode", "navn", "period", "peer_kommunekode", "peer_navn", "peer_rank", "distance",
@@ -81,13 +80,8 @@ def register(app: typer.Typer) -> None:
         diffs = res.differences
         if kommune:
             diffs = diffs[diffs["kommunekode"].isin(kommune)]
-        sim = any(ds.has(n) and ds.is_simulated(n) for n in ("framework", "support", "population", "benchmark"))
         if workspace is not None:
-            out = {"peers": res.peers.assign(simulated=sim), "clusters": res.clusters.assign(simulated=sim),
-                   "differences": res.differences.assign(simulated=sim)}
-            run_id = maybe_record(workspace, Run("peers", {"period": cfg.period, "k": cfg.k, "rule": cfg.rule, "alpha": cfg.alpha, "n_clusters": cfg.n_clusters,
-                 "area": "total", "kommuner": sorted(kommune) if kommune else None}, out, {"weights": dict(res.weights), "benchmark_source": bench.source,
-                          "dropped_variables": list(res.dropped_variables)}), ds)
+            run_id = maybe_record(workspace, res.to_run(ds, bench.source, kommuner=kommune), ds)
             if run_id:
                 err_console.print(t(f"Gemt som kørsel {run_id}.", f"Stored as run {run_id}."))
         if res.dropped_variables:
