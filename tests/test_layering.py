@@ -45,6 +45,8 @@ ROOT = SRC.parent
 FALLBACK_DIRS = ("src", "scripts", "benchmarks")
 #: parameter names that carry a dataset or a workspace
 SEAM_PARAMS = frozenset({"ds", "ws", "dataset", "workspace"})
+#: rooms whose dataset/workspace parameters must say their type (Tables, RunStore, Dataset, …)
+TYPED_ROOMS = frozenset({"benchmark", "surveys", "schemes", "benchlearning", "review", "runs"})
 
 
 def modules(src: Path) -> dict[str, Path]:
@@ -195,15 +197,21 @@ def import_fallbacks(root: Path, dirs: tuple[str, ...] = FALLBACK_DIRS) -> list[
 
 
 def untyped_seams(src: Path) -> list[str]:
-    """Parameters named ``ds``/``ws``/``dataset``/``workspace`` annotated ``Any`` (or ``Any | None``)."""
+    """Parameters named ``ds``/``ws``/``dataset``/``workspace`` annotated ``Any`` (or ``Any | None``)
+    anywhere, or not annotated at all in the rooms of :data:`TYPED_ROOMS` (the models and analyses,
+    whose seams ``core.seams`` describes)."""
     bad = []
     for m, f in modules(src).items():
         for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"), str(f))):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 a = node.args
                 for arg in (*a.posonlyargs, *a.args, *a.kwonlyargs):
-                    if arg.arg in SEAM_PARAMS and arg.annotation is not None and "Any" in {
-                            n.id for n in ast.walk(arg.annotation) if isinstance(n, ast.Name)}:
+                    if arg.arg not in SEAM_PARAMS:
+                        continue
+                    if arg.annotation is None:
+                        if room(m) in TYPED_ROOMS:
+                            bad.append(f"{m}:{node.lineno} {node.name}({arg.arg}) has no type")
+                    elif "Any" in {n.id for n in ast.walk(arg.annotation) if isinstance(n, ast.Name)}:
                         bad.append(f"{m}:{node.lineno} {node.name}({arg.arg}: {ast.unparse(arg.annotation)})")
     return bad
 
@@ -263,6 +271,11 @@ def test_seam_checks_fail_on_planted_cases(tmp_path):
                                             "benchlearn.core.planted:10 reads benchlearn.core.periods._hidden"}
     assert import_fallbacks(root, ("src",)) == ["src/benchlearn/core/planted.py:8"]
     assert untyped_seams(copy) == ["benchlearn.core.planted:5 f(ds: Any)", "benchlearn.core.planted:5 f(ws: Any | None)"]
+    runs = copy / "benchlearn" / "runs" / "planted.py"
+    runs.write_text("def g(ds, workspace=None):\n    return ds\n", encoding="utf-8")
+    assert untyped_seams(copy)[:2] == ["benchlearn.core.planted:5 f(ds: Any)", "benchlearn.core.planted:5 f(ws: Any | None)"]
+    assert set(untyped_seams(copy)[2:]) == {"benchlearn.runs.planted:1 g(ds) has no type",
+                                            "benchlearn.runs.planted:1 g(workspace) has no type"}
 
 
 def test_no_upward_import():

@@ -30,6 +30,7 @@ import pandas as pd
 
 from benchlearn.core import reference
 from benchlearn.core.errors import DataError
+from benchlearn.core.seams import Tables
 
 __all__ = ["PREFIX", "default_areas", "areas_of", "area_means", "check_areas", "SOURCE_DA", "SOURCE_EN"]
 
@@ -73,7 +74,7 @@ def check_areas(areas: pd.DataFrame, source: str = "commuting_areas") -> pd.Data
     return out[out["kommunekode"].isin(need)].sort_values("kommunekode").reset_index(drop=True)
 
 
-def areas_of(ds) -> tuple[pd.DataFrame, str, str]:  # type: ignore[no-untyped-def]
+def areas_of(ds: Tables) -> tuple[pd.DataFrame, str, str]:  # type: ignore[no-untyped-def]
     """The dataset's own ``commuting_areas`` table when it has one, else the default; and its source."""
     if ds.has("commuting_areas"):
         src = ds.source or "commuting_areas"

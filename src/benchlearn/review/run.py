@@ -22,6 +22,8 @@ import pandas as pd
 
 from benchlearn.core import reference
 from benchlearn.core.errors import ConfigError, ModelError
+from benchlearn.core.seams import Tables
+from benchlearn.data.dataset import Dataset
 from benchlearn.review import compare, ministry
 from benchlearn.review.commuting import PREFIX, area_means, areas_of
 from benchlearn.review.specs import ReviewSpecs, Spec
@@ -29,7 +31,7 @@ from benchlearn.review.specs import ReviewSpecs, Spec
 __all__ = ["Review", "run_review", "resolve"]
 
 
-def resolve(ds, config, view: str = "model"):  # type: ignore[no-untyped-def]
+def resolve(ds: Tables, config, view: str = "model"):  # type: ignore[no-untyped-def]
     """The benchmark results of a configuration — through the one benchmark resolver.
 
     ``view="model"`` asks for the open model, ``view="published"`` for a published
@@ -131,7 +133,7 @@ class Review:
 class _Prepared:
     """Datasets augmented per specification, built once and reused."""
 
-    def __init__(self, ds, fit_periods: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, ds: Dataset, fit_periods: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
         self.ds, self.fit_periods = ds, fit_periods
         self.notes: list[tuple[str, str]] = []
         self._public: pd.DataFrame | None = None
@@ -150,8 +152,6 @@ class _Prepared:
 
     def dataset(self, spec: Spec, base_vars: list[str]):  # type: ignore[no-untyped-def]
         """The dataset this specification is fitted on, and the variables it adds."""
-        from benchlearn.data.dataset import Dataset
-
         fw = self.ds.table("framework")
         added: list[str] = []
         parts = [fw]
@@ -179,7 +179,7 @@ class _Prepared:
         return self._cache[key], added
 
 
-def _default_variables(ds, config) -> list[str]:  # type: ignore[no-untyped-def]
+def _default_variables(ds: Tables, config) -> list[str]:  # type: ignore[no-untyped-def]
     """The benchmark's own default set (every variable but the default exclusions)."""
     from benchlearn.benchmark.model import choose_variables
 
@@ -199,7 +199,7 @@ def _variables(spec: Spec, ds_base, ds_spec, added: list[str], config) -> tuple[
     return tuple(vs)
 
 
-def _coverage(ds, spec: Spec, periods: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:  # type: ignore[no-untyped-def]
+def _coverage(ds: Tables, spec: Spec, periods: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:  # type: ignore[no-untyped-def]
     """The ydelser of the specification's target that have support rows, and those that have none."""
     yd = reference.maalgruppe_ydelser(spec.maalgruppe) if spec.maalgruppe else reference.area_ydelser(spec.area)
     sup = ds.table("support")
@@ -216,7 +216,7 @@ def _ydelse_names(codes, column: str) -> str:  # type: ignore[no-untyped-def]
 # -- the review -----------------------------------------------------------------------------
 
 
-def _periods(ds, period: str | None, all_periods: bool) -> tuple[str, tuple[str, ...]]:  # type: ignore[no-untyped-def]
+def _periods(ds: Tables, period: str | None, all_periods: bool) -> tuple[str, tuple[str, ...]]:  # type: ignore[no-untyped-def]
     from benchlearn.core.periods import previous
 
     have = sorted(set(ds.table("support")["period"]) & set(ds.table("population")["period"]))
@@ -233,7 +233,7 @@ def _periods(ds, period: str | None, all_periods: bool) -> tuple[str, tuple[str,
     return period, ((prev, period) if prev in have else (period,))
 
 
-def _frame_for(ds, res, period: str) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+def _frame_for(ds: Tables, res, period: str) -> pd.DataFrame:  # type: ignore[no-untyped-def]
     """The variables as the fit saw them (log where it took logs), wide, for one period."""
     fw = ds.table("framework")
     fw = fw[fw["period"] == period]
@@ -246,7 +246,7 @@ def _frame_for(ds, res, period: str) -> pd.DataFrame:  # type: ignore[no-untyped
     return wide
 
 
-def run_review(ds, specs: ReviewSpecs, *, period: str | None = None, all_periods: bool = False,
+def run_review(ds: Dataset, specs: ReviewSpecs, *, period: str | None = None, all_periods: bool = False,
                contributions: str = "none", progress=None, jobs: int | None = None) -> Review:  # type: ignore[no-untyped-def]
     """Fit every specification and compare them (see the module docstring).
 
@@ -357,7 +357,7 @@ def _signature(spec: Spec) -> tuple:
     return tuple(sorted((k, repr(v)) for k, v in d.items()))
 
 
-def _published(ds, specs: ReviewSpecs, recs_all: dict, configs: dict, contributions: str, timings: dict, progress,
+def _published(ds: Tables, specs: ReviewSpecs, recs_all: dict, configs: dict, contributions: str, timings: dict, progress,
                jobs: int | None) -> dict:  # type: ignore[no-untyped-def]
     """Agreement of every specification with the published table, for the targets it has."""
     bench_areas = set(ds.table("benchmark")["area"])
