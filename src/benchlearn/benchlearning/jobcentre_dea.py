@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -86,7 +86,7 @@ class JobcentreDEAConfig:
     seed: int = 20181101
 
     def __post_init__(self) -> None:
-        if self.target not in ("persons", "expenditure"):
+        if self.target not in get_args(Target):  # the Literal is the one list of targets
             raise ConfigError(
                 f"Ukendt DEA-mål '{self.target}' — brug persons eller expenditure.",
                 f"Unknown DEA target '{self.target}' — use persons or expenditure.",

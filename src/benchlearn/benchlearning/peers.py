@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -64,7 +64,7 @@ class PeerConfig:
     def __post_init__(self) -> None:
         if not 1 <= int(self.k) <= 97:
             raise ConfigError(f"--k skal ligge mellem 1 og 97, ikke {self.k}.", f"--k must be between 1 and 97, not {self.k}.")
-        if self.rule not in ("z_test", "ci"):
+        if self.rule not in get_args(PartnerRule):  # the Literal is the one list of rules
             raise ConfigError(f"Ukendt regel '{self.rule}' — brug z_test eller ci.", f"Unknown rule '{self.rule}' — use z_test or ci.")
         if not 0 < self.alpha < 1:
             raise ConfigError(f"alpha skal ligge mellem 0 og 1, ikke {self.alpha}.", f"alpha must lie between 0 and 1, not {self.alpha}.")

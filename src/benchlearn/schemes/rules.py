@@ -18,7 +18,7 @@ import itertools
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from benchlearn.core.errors import SchemeError
 from benchlearn.core.i18n import t
@@ -136,7 +136,7 @@ class Scheme:
         """A copy with run-time parameters changed; the changes are kept in ``overrides``."""
         changes: dict[str, Any] = {}
         if resultatmaal is not None and resultatmaal != self.resultatmaal:
-            if resultatmaal not in ("point", "not_significantly_worse"):
+            if resultatmaal not in get_args(ResultDefinition):
                 raise SchemeError(
                     f"Ukendt definition af resultatmål {resultatmaal!r} — forventede 'point' eller 'not_significantly_worse'.",
                     f"Unknown resultatmål definition {resultatmaal!r} — expected 'point' or 'not_significantly_worse'.",
@@ -245,7 +245,7 @@ def parse_scheme(data: bytes, source: str = "<tekst/text>") -> Scheme:
     v.table(doc, "", _TOP_KEYS, _REQUIRED_TOP)
     sid = v.text(doc["id"], "id")
     kind = doc["kind"]
-    if kind not in ("categories", "tiers"):
+    if kind not in get_args(SchemeKind):
         raise v.fail("kind", "'categories' eller 'tiers'", "'categories' or 'tiers'", kind)
     label_da, label_en = v.labels(doc["label"], "label")
     desc_da, desc_en = v.labels(doc.get("description", {"da": label_da, "en": label_en}), "description")
@@ -254,7 +254,7 @@ def parse_scheme(data: bytes, source: str = "<tekst/text>") -> Scheme:
         raise v.fail("sources", "en liste af tekster", "a list of strings", sources)
 
     r = v.table(doc["resultatmaal"], "resultatmaal", {"definition"}, {"definition"})
-    if r["definition"] not in ("point", "not_significantly_worse"):
+    if r["definition"] not in get_args(ResultDefinition):
         raise v.fail("resultatmaal.definition", "'point' (diff_pp <= 0) eller 'not_significantly_worse' (ci_low_pp <= 0)",
                      "'point' (diff_pp <= 0) or 'not_significantly_worse' (ci_low_pp <= 0)", r["definition"])
 

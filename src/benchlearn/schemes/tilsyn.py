@@ -20,7 +20,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import pandas as pd
 
@@ -132,7 +132,7 @@ def load_machine(path: str | Path | None = None) -> StateMachine:
         for k in ("from", "to"):
             if tr[k] not in ids:
                 raise _fail(source, f"{key}.{k}", f"en af tilstandene {sorted(ids)}", f"one of the states {sorted(ids)}", tr[k])
-        if tr["when"] not in ("selected", "not_selected", "always"):
+        if tr["when"] not in get_args(When):
             raise _fail(source, f"{key}.when", "'selected', 'not_selected' eller 'always'", "'selected', 'not_selected' or 'always'", tr["when"])
         my = tr.get("min_years", 0)
         if isinstance(my, bool) or not isinstance(my, int) or my < 0:
