@@ -422,7 +422,7 @@ class CostResult:
         agg["change"] = agg["unit_cost_to"] - agg["unit_cost_from"]
         agg["change_pct"] = 100.0 * agg["change"] / agg["unit_cost_from"]
         agg["residual"] = agg["change"] - agg["composition"] - agg["within"]
-        nm = reference.municipalities().set_index("kommunekode")["navn"]
+        nm = reference.names()  # the one code-to-name map
         agg.insert(1, "navn", [(t("Hele landet", "Denmark") if k == 0 else nm.get(k, str(k))) for k in agg["kommunekode"]])
         agg["period_from"] = str(self.config.period_from)
         agg["period_to"] = str(self.config.period_to)

@@ -435,7 +435,7 @@ def compute_peers(
     pairs = mark_partners(pairs, records, config.rule, config.alpha)
     pairs["cluster"] = cl.reindex(pairs["peer_kommunekode"].to_numpy()).to_numpy()
     pairs["same_cluster"] = pairs["cluster"].to_numpy() == cl.reindex(pairs["kommunekode"].to_numpy()).to_numpy()
-    names = reference.municipalities().set_index("kommunekode")["navn"]
+    names = reference.names()  # the one code-to-name map
     pairs.insert(2, "peer_navn", pairs["peer_kommunekode"].map(names).astype(str))
     pairs.insert(1, "navn", pairs["kommunekode"].map(names).astype(str))
     pairs["period"] = str(config.period)

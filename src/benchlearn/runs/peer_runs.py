@@ -126,7 +126,7 @@ def store_default_runs(ws: RunStore, ds: Tables, *, bootstrap: int = 100) -> lis
         if period in set(ds.periods("costs")):
             if bench is None:
                 bench = benchmark_inputs(ds, period, ws=ws)
-            names = reference.municipalities().set_index("kommunekode")["navn"].to_dict()
+            names = reference.names()
             for rts in ("crs", "vrs"):  # vrs last: the default shown by the web layer
                 dc = JobcentreDEAConfig(period=period, rts=rts, bootstrap=bootstrap)
                 out = dea_from_dataset(ds.table("costs"), bench.records, dc, names=names)

@@ -282,7 +282,7 @@ class Classification:
 def _names(codes: pd.Series) -> list[str | None]:
     from benchlearn.core import reference
 
-    ref = dict(zip(reference.municipalities()["kommunekode"], reference.municipalities()["navn"], strict=True))
+    ref = reference.names()  # the one code-to-name map
     return [ref.get(int(k)) for k in codes]
 
 
