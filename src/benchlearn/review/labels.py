@@ -67,6 +67,24 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "delta_r_expected_share": ("Bidrag til korrelation af forventet andel", "Contribution to correlation of expected share"),
     "variables": ("Rammevilkår brugt", "Framework variables used"), "settings": ("Indstillinger", "Settings"),
     "simulated": ("Simuleret", "Simulated"),
+    # the remaining columns of the stored tables, so no download heading is a code (#18)
+    "label_da": ("Beskrivelse (dansk)", "Description (Danish)"), "label_en": ("Beskrivelse (engelsk)", "Description (English)"),
+    "reason_da": ("Begrundelse (dansk)", "Reason (Danish)"), "reason_en": ("Begrundelse (engelsk)", "Reason (English)"),
+    "spec_n": ("Antal specifikationer i spændet", "Specifications in the range"),
+    "n_tiers": ("Antal forskellige niveauer", "Number of different tiers"),
+    "tiers": ("Niveau pr. specifikation", "Tier per specification"),
+    "spec_width_pp": ("Specifikationsspændets bredde (pct.-point)", "Width of the specification range (pp)"),
+    "ci_width_pp": ("95 %-intervallets bredde (pct.-point)", "Width of the 95% interval (pp)"),
+    "spec_a": ("Specifikation A", "Specification A"), "spec_b": ("Specifikation B", "Specification B"),
+    "differs": ("Forskel mellem specifikationerne", "What differs"),
+    "attribution_basis": ("Tilskrivning på", "Attribution based on"), "basis": ("Tilskrivning på", "Attribution based on"),
+    "rank_baseline": ("Placering, grundspecifikation", "Rank, baseline"), "rank_spec": ("Placering, specifikation", "Rank, specification"),
+    "move": ("Flytning (pladser)", "Move (places)"),
+    "diff_pp_baseline": ("Forskel, grundspecifikation (pct.-point)", "Difference, baseline (pp)"),
+    "diff_pp_spec": ("Forskel, specifikation (pct.-point)", "Difference, specification (pp)"),
+    "tier_baseline": ("Niveau, grundspecifikation", "Tier, baseline"), "tier_spec": ("Niveau, specifikation", "Tier, specification"),
+    "variable": ("Rammevilkår", "Framework variable"), "r2": ("Forklaret andel (R²)", "Share explained (R²)"),
+    "slope_sign": ("Retning (+1/−1)", "Direction (+1/−1)"),
 }
 
 _GROUPS: dict[str, tuple[str, str]] = {

@@ -36,11 +36,12 @@ def resolve(ds: Tables, config, view: str = "model"):  # type: ignore[no-untyped
 
     ``view="model"`` asks for the open model, ``view="published"`` for a published
     ``benchmark`` table; returns :class:`~benchlearn.benchmark.results.BenchmarkResults`.
+    The resolver's period rule applies: every period the data hold is fitted
+    (``config.periods`` is cleared); nothing is stored.
     """
     from benchlearn.benchmark import resolver
-    # the resolver's period rule: every period the data hold is fitted (config.periods is cleared); nothing stored
-    got = resolver.resolve(ds, config, prefer="table" if view == "published" else "model", store=False)
-    return got.results
+
+    return resolver.resolve(ds, config, prefer="table" if view == "published" else "model", store=False).results
 
 
 def default_jobs() -> int:
@@ -74,12 +75,18 @@ def fit_many(jobs_list: list[tuple], *, jobs: int | None = None, progress=None) 
     n = len(jobs_list)
     jobs = default_jobs() if jobs is None else max(1, int(jobs))
     if jobs == 1 or n < 2 or "fork" not in mp.get_all_start_methods():
+        from threadpoolctl import threadpool_limits
+
         out = []
-        for i, (ds, cfg, view) in enumerate(jobs_list):
-            t0 = time.perf_counter()
-            out.append((resolve(ds, cfg, view), time.perf_counter() - t0))
-            if progress:
-                progress(1)
+        # one BLAS thread here too: the review's matrices are small (hundreds of rows), and a second
+        # BLAS thread only contends for the cores (measured on the demo: 1.6 s CPU per fit with one
+        # thread, 2.0–2.6 s with two, wall 3.2 s against 4.1–5.3 s at load average 5)
+        with threadpool_limits(1):
+            for ds, cfg, view in jobs_list:
+                t0 = time.perf_counter()
+                out.append((resolve(ds, cfg, view), time.perf_counter() - t0))
+                if progress:
+                    progress(1)
         return out
     _JOBS = list(jobs_list)
     try:
@@ -216,9 +223,8 @@ def _ydelse_names(codes, column: str) -> str:  # type: ignore[no-untyped-def]
 # -- the review -----------------------------------------------------------------------------
 
 
-def _periods(ds: Tables, period: str | None, all_periods: bool) -> tuple[str, tuple[str, ...]]:  # type: ignore[no-untyped-def]
-    from benchlearn.core.periods import previous
-
+def _periods(ds: Tables, period: str | None) -> tuple[str, tuple[str, ...]]:  # type: ignore[no-untyped-def]
+    """The period compared and the periods fitted: every period the data hold (the resolver's period rule)."""
     have = sorted(set(ds.table("support")["period"]) & set(ds.table("population")["period"]))
     if not have:
         raise ModelError("Ingen perioder findes i både 'support' og 'population'.", "No period is present in both 'support' and 'population'.")
@@ -227,10 +233,7 @@ def _periods(ds: Tables, period: str | None, all_periods: bool) -> tuple[str, tu
     if period not in have:
         raise ConfigError(f"Perioden '{period}' findes ikke i datasættet (findes: {', '.join(have)}).",
                           f"Period '{period}' is not in the dataset (available: {', '.join(have)}).")
-    if all_periods:
-        return period, tuple(have)
-    prev = previous(period)
-    return period, ((prev, period) if prev in have else (period,))
+    return period, tuple(have)
 
 
 def _frame_for(ds: Tables, res, period: str) -> pd.DataFrame:  # type: ignore[no-untyped-def]
@@ -258,10 +261,11 @@ def run_review(ds: Dataset, specs: ReviewSpecs, *, period: str | None = None, al
         mapping.
     specs : ReviewSpecs
     period : str, optional
-        The period compared; default the latest. The period before is fitted with it
-        (pooled) so that stability can be shown, as ``benchlearn benchmark`` does.
+        The period compared; default the latest. Every period of the data is fitted with
+        it (pooled, the benchmark resolver's period rule), and the comparison with a
+        published benchmark is made for each of them.
     all_periods : bool
-        Fit and compare every period (the published comparison per period).
+        Kept for scripts written before the resolver: every period is fitted either way.
     contributions : {"none", "drop-one"}
         Drop-one contributions of variable groups to the agreement with the published
         benchmark, on the specification ``contributions_from``.
@@ -270,6 +274,13 @@ def run_review(ds: Dataset, specs: ReviewSpecs, *, period: str | None = None, al
     jobs : int, optional
         Fits run at the same time (processes); default :func:`default_jobs`.
     """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):  # small matrices: one BLAS thread per process (see fit_many); workers inherit it
+        return _run_review(ds, specs, period, contributions, progress, jobs)
+
+
+def _run_review(ds: Dataset, specs: ReviewSpecs, period: str | None, contributions: str, progress, jobs: int | None) -> Review:  # type: ignore[no-untyped-def]
     from benchlearn.benchmark.config import BenchmarkConfig
 
     if contributions not in ("none", "drop-one"):
@@ -277,7 +288,7 @@ def run_review(ds: Dataset, specs: ReviewSpecs, *, period: str | None = None, al
                           f"Unknown --contributions '{contributions}' (none or drop-one).")
     for name in ("support", "population", "framework"):
         ds.require(name, "modelgennemgangen (review)", "the model review")
-    period, fit_periods = _periods(ds, period, all_periods)
+    period, fit_periods = _periods(ds, period)
     prep = _Prepared(ds, fit_periods)
     timings: dict[str, float] = {}
     rows, results, frames, recs_all, configs = [], [], {}, {}, {}
@@ -308,7 +319,13 @@ def run_review(ds: Dataset, specs: ReviewSpecs, *, period: str | None = None, al
         variables = _variables(spec, ds, ds_spec, added, cfg0)
         cfg = BenchmarkConfig(area=spec.area, maalgruppe=spec.maalgruppe, periods=fit_periods, variables=variables, **spec.config)
         planned.append((spec, ds_spec, cfg))
-    fitted = fit_many([(d, c, "model") for _, d, c in planned], jobs=jobs, progress=progress)
+    # the published side of the comparison (one per target the published table has) runs beside round one
+    bench_areas = set(ds.table("benchmark")["area"]) if ds.has("benchmark") else set()
+    wanted: dict[str, object] = {}
+    for _, _, c in planned:
+        if c.target in bench_areas and c.target not in wanted:
+            wanted[c.target] = BenchmarkConfig(area=c.area, maalgruppe=c.maalgruppe, periods=c.periods)
+    planned, fitted, pub_fits = _fit_planned(planned, specs, jobs, progress, [(ds, c, "published") for c in wanted.values()])
     by_name = {r["spec"]: r for r in rows}
     for (spec, ds_spec, cfg), (res, seconds) in zip(planned, fitted, strict=True):
         timings[spec.name] = seconds
@@ -318,10 +335,14 @@ def run_review(ds: Dataset, specs: ReviewSpecs, *, period: str | None = None, al
         configs[spec.name] = (ds_spec, cfg, res)
         rp = recs[recs["period"] == period].reset_index(drop=True)
         settings = dict(spec.config)
+        shown = dict(settings)
+        if cfg.level != "auto" and "level" not in settings:
+            # the baseline's family, fixed ([review] family): said in the specs table, not a difference between specs
+            shown["level"] = f"{cfg.level} ({specs.baseline})"
         results.append(compare.SpecResult(spec.name, spec.label_da, spec.label_en, spec.target, used, settings, rp))
         frames[spec.name] = _frame_for(ds_spec, res, period)
         by_name[spec.name].update(variables=", ".join(used), n_variables=len(used),
-                                  settings=", ".join(f"{k}={v}" for k, v in settings.items()))
+                                  settings=", ".join(f"{k}={v}" for k, v in shown.items()))
     ran = results
     if len(ran) < 2:
         raise ModelError("Mindst to specifikationer skal kunne køres på datasættet for at kunne sammenlignes.",
@@ -341,13 +362,52 @@ def run_review(ds: Dataset, specs: ReviewSpecs, *, period: str | None = None, al
             att.append(a.assign(spec_a=baseline, spec_b=r.name))
     tables["attribution"] = pd.concat(att, ignore_index=True) if att else pd.DataFrame()
     if ds.has("benchmark"):
-        tables.update(_published(ds, specs, recs_all, configs, contributions, timings, progress, jobs))
+        tables.update(_published(ds, specs, recs_all, configs, contributions, timings, progress, jobs,
+                                 dict(zip(wanted, pub_fits, strict=True))))
     sim = any(ds.is_simulated(n) for n in ("support", "population", "framework"))
     for name, tab in tables.items():
         if len(tab.columns):
             tables[name] = tab.assign(simulated=sim)
     notes = prep.notes + [(f"Pendlingsområder: {prep.areas_da}.", f"Commuting areas: {prep.areas_en}.")]
     return Review(tables, period, fit_periods, specs, notes, timings, sim)
+
+
+def _fit_planned(planned: list[tuple], specs: ReviewSpecs, jobs: int | None, progress,
+                 extra: list[tuple]) -> tuple[list[tuple], list[tuple], list[tuple]]:  # type: ignore[no-untyped-def]
+    """Fit the planned specifications; under ``family = "baseline"`` in two rounds.
+
+    Round one fits the baseline (its family chosen by cross-validation, exactly as
+    ``benchlearn benchmark`` would) and every specification that sets its own ``level`` or
+    another ``model``; round two fits the rest with the baseline's chosen family fixed
+    (``level``), which costs one fit instead of one per candidate family and keeps each
+    comparison with the baseline to the one thing the specification changes. ``extra``
+    (``(dataset, config, view)`` triples, the published side) runs in round one; its
+    results come back third.
+    """
+    import dataclasses
+
+    base = next((i for i, (s, _, _) in enumerate(planned) if s.name == specs.baseline), None)
+    if specs.family != "baseline" or base is None:
+        got_all = fit_many([(d, c, "model") for _, d, c in planned] + extra, jobs=jobs, progress=progress)
+        return planned, got_all[:len(planned)], got_all[len(planned):]
+    bcfg = planned[base][2]
+    follow = [i for i, (s, _, c) in enumerate(planned)
+              if i != base and "level" not in s.config and c.model == bcfg.model and c.level == "auto"]
+    first = [i for i in range(len(planned)) if i not in follow]
+    # the baseline first: it decides round two, so it must not wait behind the others
+    first = [base] + [i for i in first if i != base]
+    got1 = fit_many([(planned[i][1], planned[i][2], "model") for i in first] + extra, jobs=jobs, progress=progress)
+    got = dict(zip(first, got1[:len(first)], strict=True))
+    extra_got = got1[len(first):]
+    family = got[base][0].card.family
+    out = list(planned)
+    if follow and family:
+        for i in follow:
+            s, d, c = planned[i]
+            out[i] = (s, d, dataclasses.replace(c, level=family))
+    got.update(zip(follow, fit_many([(out[i][1], out[i][2], "model") for i in follow], jobs=jobs, progress=progress),
+                   strict=True))
+    return out, [got[i] for i in range(len(out))], extra_got
 
 
 def _signature(spec: Spec) -> tuple:
@@ -358,16 +418,11 @@ def _signature(spec: Spec) -> tuple:
 
 
 def _published(ds: Tables, specs: ReviewSpecs, recs_all: dict, configs: dict, contributions: str, timings: dict, progress,
-               jobs: int | None) -> dict:  # type: ignore[no-untyped-def]
-    """Agreement of every specification with the published table, for the targets it has."""
+               jobs: int | None, published: dict) -> dict:  # type: ignore[no-untyped-def]
+    """Agreement of every specification with the published table (``published``: target → fit), for the targets it has."""
     bench_areas = set(ds.table("benchmark")["area"])
     agree, points, repro = [], [], []
-    wanted = {}
-    for name in recs_all:
-        cfg = configs[name][1]
-        if cfg.target in bench_areas and cfg.target not in wanted:
-            wanted[cfg.target] = type(cfg)(area=cfg.area, maalgruppe=cfg.maalgruppe, periods=cfg.periods)
-    got = fit_many([(ds, c, "published") for c in wanted.values()], jobs=jobs)
+    wanted, got = list(published), list(published.values())
     pub_cache = {}
     own = [c for c in ("published_rank", "published_diff_pp") if c in ds.table("benchmark").columns]
     for target, (res_pub, seconds) in zip(wanted, got, strict=True):

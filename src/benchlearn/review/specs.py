@@ -11,6 +11,10 @@ File format::
     [review]
     baseline = "standard"          # the specification every other is compared with first
     contributions_from = "udvidet" # variable contributions (drop-one) are measured on this one
+    family = "baseline"            # "baseline": a specification that sets neither `level` nor another
+                                   # `model` is fitted with the family the baseline's cross-validation
+                                   # chose (one fit instead of one per candidate family; the comparison
+                                   # then changes one thing at a time); "auto": each chooses its own
 
     [[spec]]
     name = "standard"              # letters, digits, _ and -
@@ -40,10 +44,12 @@ from typing import Any
 
 from benchlearn.core.errors import DataError
 
-__all__ = ["Spec", "ReviewSpecs", "load_specs", "default_specs_path", "REVIEW_KEYS", "SPEC_KEYS"]
+__all__ = ["Spec", "ReviewSpecs", "load_specs", "default_specs_path", "REVIEW_KEYS", "SPEC_KEYS", "FAMILY_RULES"]
 
 #: Keys of the ``[review]`` table.
-REVIEW_KEYS: tuple[str, ...] = ("baseline", "contributions_from", "top_moves")
+REVIEW_KEYS: tuple[str, ...] = ("baseline", "contributions_from", "top_moves", "family")
+#: Values of ``[review] family``.
+FAMILY_RULES: tuple[str, ...] = ("baseline", "auto")
 #: Keys a ``[[spec]]`` has beside the benchmark configuration's own fields.
 SPEC_KEYS: tuple[str, ...] = (
     "name", "label_da", "label_en", "area", "maalgruppe", "variables", "add", "drop", "commuting",
@@ -95,13 +101,14 @@ class ReviewSpecs:
     contributions_from: str | None
     top_moves: int
     source: str
+    family: str = "auto"
 
     def spec(self, name: str) -> Spec:
         return next(s for s in self.specs if s.name == name)
 
     def to_dict(self) -> dict[str, Any]:
         return {"baseline": self.baseline, "contributions_from": self.contributions_from, "top_moves": self.top_moves,
-                "source": self.source, "specs": [s.to_dict() for s in self.specs]}
+                "family": self.family, "source": self.source, "specs": [s.to_dict() for s in self.specs]}
 
 
 def default_specs_path(name: str = "default_specs.toml") -> Path:
@@ -235,4 +242,7 @@ def load_specs(path: str | Path | None = None) -> ReviewSpecs:
     top = settings.get("top_moves", 10)
     if isinstance(top, bool) or not isinstance(top, int) or not 1 <= top <= 98:
         raise _bad(src, None, "top_moves", top, "et helt tal 1–98", "a whole number 1–98")
-    return ReviewSpecs(specs, baseline, contrib, top, src)
+    family = settings.get("family", "auto")
+    if family not in FAMILY_RULES:
+        raise _bad(src, None, "family", family, "baseline eller auto", "baseline or auto")
+    return ReviewSpecs(specs, baseline, contrib, top, src, family)

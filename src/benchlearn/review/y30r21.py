@@ -24,7 +24,7 @@ import pandas as pd
 
 from benchlearn.core.errors import SourceError
 
-__all__ = ["Y30R21_NAME", "ministry_tables", "ministry_dataset"]
+__all__ = ["Y30R21_NAME", "ministry_tables", "ministry_dataset", "has_published_counts", "published_counts_dataset"]
 
 #: What a user types as DATASET for this comparison.
 Y30R21_NAME = "y30r21"
@@ -44,31 +44,88 @@ def ministry_tables(raw_dir: str | Path | None = None, *, max_carry: int = 3) ->
         raise SourceError(f"Ministeriets benchmark (y30r21) findes ikke: {where}", f"The ministry's benchmark (y30r21) not found: {where}")
     bench = read_y30r21(rd / Y30R21_FILE)
     periods = sorted(bench["period"].unique())
+    years = sorted({int(p[:4]) for p in periods})
+    yearly, notes = framework_variables(SourceFiles(rd, None), list(range(years[0] - 1, years[-1] + 2)), max_carry)
+    framework = at_periods(yearly[["kommunekode", "year", "variable", "value"]], periods, max_carry)
+    credit = "Kilde: Jobindsats.dk (STAR)"
+    fw_prov = {"table": "framework", "source": "Danmarks Statistik via shared/data/raw (benchlearn.sources.realdata)",
+               "simulated": False, "note": "Årsværdier interpoleret til QMAT-periodens midtpunkt. | EN: Yearly values "
+               "interpolated to the QMAT period's midpoint. " + "; ".join(notes)}
+    return _counts_tables(bench, framework, [
+        {"table": "benchmark", "source": f"Jobindsats y30r21 ({credit}) via shared/data/raw", "simulated": False,
+         "note": "Ministeriets offentliggjorte benchmark. | EN: The ministry's published benchmark."}, fw_prov])
+
+
+def _counts_tables(bench: pd.DataFrame, framework: pd.DataFrame, prov: list[dict]) -> dict[str, pd.DataFrame]:
+    """``support`` = the published actual counts, ``population`` = residents derived from the total's expected share."""
     sup = bench[bench["area"].isin(_GROUPS)]
     support = pd.DataFrame({"kommunekode": sup["kommunekode"], "period": sup["period"], "ydelse": sup["area"],
                             "fuldtidspersoner": sup["actual"].astype(float)})
     tot = bench[bench["area"] == "total"]
     population = pd.DataFrame({"kommunekode": tot["kommunekode"], "period": tot["period"], "persons": tot["persons"].round()})
-    years = sorted({int(p[:4]) for p in periods})
-    yearly, notes = framework_variables(SourceFiles(rd, None), list(range(years[0] - 1, years[-1] + 2)), max_carry)
-    framework = at_periods(yearly[["kommunekode", "year", "variable", "value"]], periods, max_carry)
+    framework = framework[["kommunekode", "period", "variable", "value"]]
     framework = framework.sort_values(["variable", "period", "kommunekode"]).reset_index(drop=True)
     credit = "Kilde: Jobindsats.dk (STAR)"
-    prov = pd.DataFrame([
-        {"table": "benchmark", "source": f"Jobindsats y30r21 ({credit}) via shared/data/raw", "simulated": False,
-         "note": "Ministeriets offentliggjorte benchmark. | EN: The ministry's published benchmark."},
+    prov = [*prov,
         {"table": "support", "source": f"Jobindsats y30r21 ({credit}): faktisk antal", "simulated": False,
          "note": "Samme faktiske antal som ministeriets benchmark (afrundet til 10); A-dagpenge mv., Sygedagpenge mv., "
                  "Kontanthjælp mv. | EN: The same actual counts as the ministry's benchmark (rounded to 10)."},
-        {"table": "population", "source": "afledt af y30r21 / derived from y30r21", "simulated": False,
+        {"table": "population", "source": "afledt af y30r21 / derived from y30r21", "simulated": False, "kind": "derived",
          "note": "Indbyggere 16–66 år = forventet antal ÷ forventet andel × 100 (i alt). | EN: Residents 16–66 = "
-                 "expected ÷ expected share × 100 (total)."},
-        {"table": "framework", "source": "Danmarks Statistik via shared/data/raw (benchlearn.sources.realdata)", "simulated": False,
-         "note": "Årsværdier interpoleret til QMAT-periodens midtpunkt. | EN: Yearly values interpolated to the QMAT "
-                 "period's midpoint. " + "; ".join(notes)},
-    ])
+                 "expected ÷ expected share × 100 (total)."}]
     return {"benchmark": bench.reset_index(drop=True), "support": support.reset_index(drop=True),
-            "population": population.reset_index(drop=True), "framework": framework, "provenance": prov}
+            "population": population.reset_index(drop=True), "framework": framework,
+            "provenance": _provenance(prov)}
+
+
+def _provenance(rows: list[dict]) -> pd.DataFrame:
+    """Rows ``table, part, source, simulated, note, kind``; ``kind`` blank = after ``simulated``."""
+    df = pd.DataFrame(rows)
+    for c in ("part", "kind"):
+        if c not in df.columns:
+            df[c] = None
+    kind = df["kind"].where(df["kind"].notna(), df["simulated"].map({True: "simulated", False: "real"}))
+    return df.assign(kind=kind)[["table", "part", "source", "simulated", "note", "kind"]]
+
+
+def has_published_counts(ds) -> bool:  # type: ignore[no-untyped-def]
+    """True for a dataset like the real demo view: a published ``benchmark`` with counts and residents, no ``population``.
+
+    Such a dataset's ``support`` (if any) is not the counts the published benchmark rests on
+    (the real demo's is simulated, for unit costs only), so the review fits the open model on
+    the published actual counts instead (:func:`published_counts_dataset`).
+    """
+    if ds.has("population") or not ds.has("benchmark") or not ds.has("framework"):
+        return False
+    b = ds.table("benchmark")
+    return {"actual", "persons", "area"} <= set(b.columns) and bool(b["area"].isin(_GROUPS).any()) and \
+        bool((b["area"] == "total").any())
+
+
+def published_counts_dataset(ds):  # type: ignore[no-untyped-def]
+    """The review's dataset on a published benchmark's own counts (see :func:`has_published_counts`).
+
+    ``benchmark`` and ``framework`` are the dataset's (their provenance rows travel along);
+    ``support`` is the published actual counts of the three groups and ``population`` the
+    residents 16–66 derived from the total (expected ÷ expected share). Real numbers stay
+    real: nothing simulated enters (a simulated ``support`` of the dataset is left out).
+    """
+    from benchlearn.data.dataset import Dataset
+
+    prov = []
+    if ds.has("provenance"):
+        p = ds.table("provenance")
+        keep = p[p["table"].isin(["benchmark", "framework"])]
+        for r in keep.to_dict("records"):
+            part = r.get("part") if isinstance(r.get("part"), str) and r.get("part") else None
+            kind = r.get("kind") if isinstance(r.get("kind"), str) and r.get("kind") else None
+            prov.append({"table": r["table"], "part": part, "source": r["source"], "simulated": bool(r["simulated"]),
+                         "note": str(r.get("note") or ""), "kind": kind})
+    tables = _counts_tables(ds.table("benchmark"), ds.table("framework"), prov)
+    if ds.has("municipalities"):
+        tables["municipalities"] = ds.table("municipalities")
+    return Dataset.from_tables(tables, source=f"{ds.source or '<dataset>'} (faktiske antal fra det offentliggjorte benchmark / "
+                                              "actual counts of the published benchmark)")
 
 
 def ministry_dataset(raw_dir: str | Path | None = None):  # type: ignore[no-untyped-def]

@@ -109,7 +109,7 @@ def register(app: typer.Typer) -> None:
         dataset: DatasetArg,
         specs: Annotated[Path | None, typer.Option("--specs", help="Specifikationer (TOML). Standard: den medfølgende fil. / Specifications (TOML); default the shipped file.")] = None,
         period: Annotated[str | None, typer.Option("--period", "-p", help="Periode. Standard: den seneste. / Period; default the latest.")] = None,
-        all_periods: Annotated[bool, typer.Option("--all-periods", help="Tilpas og sammenlign alle perioder. / Fit and compare every period.")] = False,
+        all_periods: Annotated[bool, typer.Option("--all-periods", help="Uden virkning: alle perioder tilpasses altid (benchmarkets perioderegel); beholdt for ældre scripts. / No effect: every period is always fitted (the benchmark's period rule); kept for older scripts.")] = False,
         contributions: Annotated[str, typer.Option("--contributions", help="none eller drop-one (variabelgruppernes bidrag til enigheden med det offentliggjorte benchmark). / none or drop-one.")] = "none",
         workspace: WorkspaceOption = None,
         json_out: JsonOption = False,
@@ -119,7 +119,7 @@ def register(app: typer.Typer) -> None:
         from benchlearn.core.progress import progress_bar
         from benchlearn.review.run import run_review
         from benchlearn.review.specs import load_specs
-        from benchlearn.review.y30r21 import Y30R21_NAME
+        from benchlearn.review.y30r21 import Y30R21_NAME, has_published_counts, published_counts_dataset
 
         if lang is not None:
             set_lang(lang)
@@ -134,7 +134,18 @@ def register(app: typer.Typer) -> None:
         else:
             ds = open_dataset(dataset)
             rs = load_specs(specs)
-        n = len(rs.specs)
+        source_ds = ds  # what a workspace stores and hashes: the data as given, not the review's view of it
+        if has_published_counts(ds):
+            # the real demo view: a published benchmark with counts and no population table; the open
+            # model is fitted on the published actual counts (its own support is simulated, for unit costs)
+            ds = published_counts_dataset(ds)
+            err_console.print(t("Den åbne model tilpasses på det offentliggjorte benchmarks faktiske antal (rigtige) og "
+                                "indbyggere 16–66 år afledt af det (forventet ÷ forventet andel); rammevilkårene er "
+                                "datasættets.",
+                                "The open model is fitted on the published benchmark's actual counts (real) and the "
+                                "residents 16–66 derived from it (expected ÷ expected share); the framework variables "
+                                "are the dataset's."), highlight=False)
+        n = len(rs.specs) + int(ds.has("benchmark"))  # + the published side of the comparison
         with progress_bar(n, "Modelgennemgang", "Model review") as advance:
             rv = run_review(ds, rs, period=period, all_periods=all_periods, contributions=contributions, progress=advance)
         if workspace is not None:
@@ -142,8 +153,8 @@ def register(app: typer.Typer) -> None:
             from benchlearn.store import Workspace
 
             with Workspace.open(workspace) as ws:
-                ws.ingest(ds)
-                run_id = record_review(ws, ds, rv)
+                ws.ingest(source_ds)
+                run_id = record_review(ws, source_ds, rv)
             err_console.print(t(f"Gemt som kørsel {run_id}.", f"Stored as run {run_id}."))
         elapsed = time.perf_counter() - t0
         # timings go to stderr only: stdout (the summary, --json) is the same bytes for the same input (#20.8)
