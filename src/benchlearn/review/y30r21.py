@@ -23,6 +23,8 @@ from pathlib import Path
 import pandas as pd
 
 from benchlearn.core.errors import SourceError
+from benchlearn.core.seams import Tables
+from benchlearn.data.dataset import Dataset
 
 __all__ = ["Y30R21_NAME", "ministry_tables", "ministry_dataset", "has_published_counts", "published_counts_dataset"]
 
@@ -88,7 +90,7 @@ def _provenance(rows: list[dict]) -> pd.DataFrame:
     return df.assign(kind=kind)[["table", "part", "source", "simulated", "note", "kind"]]
 
 
-def has_published_counts(ds) -> bool:  # type: ignore[no-untyped-def]
+def has_published_counts(ds: Tables) -> bool:
     """True for a dataset like the real demo view: a published ``benchmark`` with counts and residents, no ``population``.
 
     Such a dataset's ``support`` (if any) is not the counts the published benchmark rests on
@@ -102,7 +104,7 @@ def has_published_counts(ds) -> bool:  # type: ignore[no-untyped-def]
         bool((b["area"] == "total").any())
 
 
-def published_counts_dataset(ds):  # type: ignore[no-untyped-def]
+def published_counts_dataset(ds: Tables) -> Dataset:
     """The review's dataset on a published benchmark's own counts (see :func:`has_published_counts`).
 
     ``benchmark`` and ``framework`` are the dataset's (their provenance rows travel along);
@@ -110,8 +112,6 @@ def published_counts_dataset(ds):  # type: ignore[no-untyped-def]
     residents 16–66 derived from the total (expected ÷ expected share). Real numbers stay
     real: nothing simulated enters (a simulated ``support`` of the dataset is left out).
     """
-    from benchlearn.data.dataset import Dataset
-
     prov = []
     if ds.has("provenance"):
         p = ds.table("provenance")
@@ -130,6 +130,5 @@ def published_counts_dataset(ds):  # type: ignore[no-untyped-def]
 
 def ministry_dataset(raw_dir: str | Path | None = None):  # type: ignore[no-untyped-def]
     """:func:`ministry_tables` as a validated :class:`~benchlearn.data.dataset.Dataset`."""
-    from benchlearn.data.dataset import Dataset
 
     return Dataset.from_tables(ministry_tables(raw_dir), source="y30r21 (shared/data/raw)")
