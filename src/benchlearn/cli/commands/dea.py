@@ -124,8 +124,9 @@ def register(app: typer.Typer) -> None:
         names = reference.municipalities().set_index("kommunekode")["navn"].to_dict()
         with progress_bar(bootstrap or None, "Bootstrap (DEA)", "Bootstrap (DEA)") as advance:
             out = dea_from_dataset(costs, bench.records, cfg, progress=advance if bootstrap else None, names=names)
-        frame = out.records
+        frame = out.records.copy()  # a copy with the names: the frozen result is not changed after the fact
         frame.insert(1, "navn", frame["kommunekode"].map(names).astype(str))
+        out = replace(out, records=frame)
         sim = any(ds.has(x) and ds.is_simulated(x) for x in DEA_INPUTS)
         run_id = maybe_record(workspace, out.to_run(cfg, ds, bench.source, municipalities=n), ds)
         if run_id:
