@@ -16,7 +16,7 @@ from benchlearn.benchlearning import catalogue, cycles, efforts, learn, selfasse
 from benchlearn.benchlearning.associations import enabler_associations, method_associations
 from benchlearn.benchlearning.peers import PeerConfig
 from benchlearn.core import reference
-from benchlearn.core.errors import ConfigError, MissingTableError
+from benchlearn.core.errors import BenchlearnError, ConfigError, MissingTableError
 from benchlearn.core.results import Run
 from benchlearn.core.seams import RunStore, Tables
 from benchlearn.runs.peer_runs import BenchmarkInputs, benchmark_inputs, run_peers
@@ -39,10 +39,8 @@ class BenchlearningResult:
 
 
 def _simulated(ds: Tables, names: tuple[str, ...]) -> bool:
-    try:
-        return any(ds.has(n) and ds.is_simulated(n) for n in names)
-    except Exception:  # noqa: BLE001 - provenance is optional
-        return False
+    # every Tables answers is_simulated (no provenance table: nothing simulated), so nothing to catch
+    return any(ds.has(n) and ds.is_simulated(n) for n in names)
 
 
 def records_for_periods(ds: Tables, periods: list[str], ws: RunStore | None = None) -> tuple[pd.DataFrame, list[str]]:
@@ -51,7 +49,7 @@ def records_for_periods(ds: Tables, periods: list[str], ws: RunStore | None = No
     for p in periods:
         try:
             b = benchmark_inputs(ds, p, ws=ws, need_weights=False)
-        except Exception:  # noqa: BLE001 - a period without results is reported, not fatal
+        except BenchlearnError:  # a period without results is reported, not fatal; a bug still raises
             missing.append(p)
             continue
         r = b.records.copy()
