@@ -8,12 +8,12 @@ largest and smallest municipalities, so the simulator works on a fresh install.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from benchlearn import sources
 from benchlearn.core import reference
 from benchlearn.core.errors import ConfigError
 from benchlearn.core.periods import period_kind, year_of
@@ -30,15 +30,13 @@ _ANCHORS_16_66: dict[int, float] = {
 }
 
 
-def raw_data_dir(config: SimConfig) -> Path:
-    """Where the raw DST extracts are looked for (config, environment, sibling ``shared``)."""
+def raw_data_dir(config: SimConfig) -> Path | None:
+    """Where the raw DST extracts are looked for: the config's folder, else the one lookup of
+    :func:`benchlearn.sources.raw_data_dir` (``BENCHLEARN_RAW_DATA``, then ``../shared/data/raw``;
+    ``None`` when there is none) — not a second copy of it (#19)."""
     if config.raw_data_dir:
         return Path(config.raw_data_dir)
-    env = os.environ.get("BENCHLEARN_RAW_DATA")
-    if env:
-        return Path(env)
-    # src/benchlearn/simulator/population.py -> repository root -> ../shared/data/raw
-    return Path(__file__).resolve().parents[3].parent / "shared" / "data" / "raw"
+    return sources.raw_data_dir()
 
 
 def period_time(label: str) -> float:
@@ -114,8 +112,9 @@ def population(config: SimConfig, periods: list[str], rng: np.random.Generator) 
     frame: pd.DataFrame | None = None
     note = "built-in log-normal population sizes (no DST extract found)"
     if config.population_source in ("auto", "dst"):
-        path = raw_data_dir(config) / POPULATION_FILE
-        frame = _from_dst(path, times, config.working_age_share)
+        raw = raw_data_dir(config)
+        path = raw / POPULATION_FILE if raw is not None else POPULATION_FILE
+        frame = _from_dst(path, times, config.working_age_share) if raw is not None else None
         if frame is None and config.population_source == "dst":
             raise ConfigError(
                 f"Simulatoren kan ikke læse befolkningstallene fra Danmarks Statistik: {path}",
