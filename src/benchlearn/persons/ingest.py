@@ -169,14 +169,19 @@ def load_persons(persons_path: Path, weeks_path: Path, cfg: Any, key: PseudonymK
 
 
 def check_codes(codes: Any) -> None:
-    """Municipality codes and ydelser seen in the period (from the reduced table)."""
+    """Municipality codes and ydelser seen in the period (``codes``: kommunekode, ydelse)."""
+    check_code_values(codes["kommunekode"].tolist(), codes["ydelse"].tolist())
+
+
+def check_code_values(kommuner: list, ydelser: list) -> None:
+    """The distinct municipality codes and ydelser seen in the period are the contract's."""
     valid_k = reference.kommunekoder()
     valid_y = set(reference.ydelse_codes()) | {"ingen"}
-    for k in codes["kommunekode"].tolist():
+    for k in kommuner:
         if k is None or pd.isna(k) or int(k) not in valid_k:
             raise DataError("person_weeks", None, "kommunekode", k, "en af de 98 kommunekoder",
                             "one of the 98 municipality codes")
-    for y in codes["ydelse"].tolist():
+    for y in ydelser:
         if y not in valid_y:
             raise DataError("person_weeks", None, "ydelse", y, "en af de 14 ydelseskoder eller 'ingen'",
                             "one of the 14 benefit codes or 'ingen'")

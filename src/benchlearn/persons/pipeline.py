@@ -36,20 +36,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from benchlearn.core import reference
 from benchlearn.core.errors import ConfigError, DataError, DatasetError
-from benchlearn.persons import engines, outputs, privacy, wide
+from benchlearn.persons import engines, finish, outputs, privacy, wide
 from benchlearn.persons._progress import progress
-from benchlearn.persons.ingest import (
-    check_codes,
-    check_persons,
-    check_weeks,
-    load_persons,
-    read_provenance,
-)
+from benchlearn.persons.ingest import check_code_values, check_weeks, load_persons, read_provenance
 from benchlearn.persons.pseudonymise import PseudonymKey
 from benchlearn.persons.weeks import period_weeks, week_runs, window_weeks
 
@@ -206,125 +202,6 @@ def define_scan(pw: Any, cfg: PersonsConfig, fast: bool) -> Any:
     )
 
 
-def ydelse_flags(cfg: PersonsConfig) -> pa.Table:
-    """One row per ydelse code (and ``ingen``): a boolean per cell area (``f_<area>``)
-    and ``f_focus`` for the fokusmål's covered ydelser.
-
-    Joined once onto the reduced table so that the later filters test a boolean
-    instead of a string ``IN`` list (several times cheaper on millions of rows).
-    """
-    codes = [*reference.ydelse_codes(), "ingen"]
-    cols: dict[str, Any] = {"ydelse": pa.array(codes, pa.string())}
-    for a in cfg.cell_areas:
-        ys = set(reference.area_ydelser(a))
-        cols[f"f_{a}"] = pa.array([c in ys for c in codes], pa.bool_())
-    cov = set(reference.area_ydelser(cfg.focus_area))
-    cols["f_focus"] = pa.array([c in cov for c in codes], pa.bool_())
-    return pa.table(cols)
-
-
-def define(pkw: Any, pw: Any, pmap: Any, ev: Any | None, cfg: PersonsConfig,
-           keep: Callable[[Any, str], Any] = lambda expr, name: expr, ymap: Any = None) -> dict[str, Any]:
-    """The pipeline after the scan, as Ibis expressions (engine-independent).
-
-    Parameters
-    ----------
-    pkw : the result of :func:`define_scan` (materialised)
-    pw : person_weeks (person_id, week, kommunekode, ydelse)
-    pmap : the pseudonymised persons map (person_id, pid, cell, in_scope)
-    ev : events, or None
-    keep : ``keep(expr, name)`` materialises an intermediate on the engine.
-    ymap : the table of :func:`ydelse_flags` on the engine.
-
-    Notes
-    -----
-    Everything runs on ``pkw``-sized tables (≈1.15 rows per person) except ``last``, the
-    rows of the window's last week, read again for the fokusmål. Order of work, each
-    step on the smallest table that serves it:
-
-    1. ``pk``: one row per person x municipality (the unit of ``cells``): weeks in the
-       period, on each cell area's ydelser, on the focus ydelser in the window; then
-       the persons map (pseudonym, cell code, in scope) joined on once.
-    2. ``support`` from the rows of ``pkw`` on a ydelse (≈ a quarter of ``pkw``).
-    3. ``cells`` from ``pk``; ``population`` is their sum (in :func:`benchlearn.persons.outputs.shape`).
-    4. ``per``: one row per person for the duplicate check and the anciennitet.
-
-    Rows of ``pkw`` are unique per (person, municipality, ydelse) and rows of ``pk`` per
-    (person, municipality), so head counts are plain counts.
-    """
-    wweeks = window_weeks(cfg.period, cfg.window_weeks)
-    out: dict[str, Any] = {}
-    # 1. person x municipality: weeks resident from all rows; weeks on each area's
-    # ydelser from the rows on a ydelse only (≈ a quarter of pkw: the filtered sums are
-    # the expensive part). A left join keeps an unknown ydelse (reported by check_codes).
-    pk = pkw.group_by(["person_id", "kommunekode"]).aggregate(
-        exposure_weeks=pkw.n_period.sum(), n_rows=(pkw.n_period + pkw.n_window).sum())
-    j = pkw.filter(pkw.ydelse != "ingen").left_join(ymap, "ydelse").drop("ydelse_right")
-    on_y = j.group_by(["person_id", "kommunekode"]).aggregate(
-        cov_weeks=j.n_window.sum(where=j.f_focus.fill_null(False)),
-        **{f"o_{a}": j.n_period.sum(where=j[f"f_{a}"].fill_null(False)) for a in cfg.cell_areas},
-    )
-    pk = pk.left_join(on_y, ["person_id", "kommunekode"]).drop("person_id_right", "kommunekode_right")
-    # a left join: persons missing from `persons` are counted (and refused), not dropped
-    pk = pk.left_join(pmap.select("person_id", "pid", "cell", "grp", "in_scope"), "person_id").drop("person_id_right")
-    pk = keep(pk.mutate(in_scope=pk.in_scope.fill_null(False)), "bl_pk")
-    out["n_unmatched"] = pk.count(where=pk.pid.isnull())
-
-    # 2. support: only rows on a ydelse, with the in-scope persons, by origin x residence
-    # basis (``grp``; the totals are their sums, taken in pandas: a person has one group)
-    sup = pkw.filter(pkw.ydelse != "ingen")
-    sup = sup.join(pmap.filter(pmap.in_scope).select("person_id", "grp"), "person_id")
-    sup = sup.filter(sup.n_period > 0)
-    out["support"] = sup.group_by(["kommunekode", "ydelse", "grp"]).aggregate(
-        weeks=sup.n_period.sum(), n_persons=sup.count())
-
-    # 3. cells on the int32 cell code (decoded in outputs.shape): integer keys only
-    inp = pk.filter(pk.in_scope & (pk.exposure_weeks > 0))
-    cell_aggs: dict[str, Any] = {"n_persons": inp.count(), "exposure_weeks": inp.exposure_weeks.sum()}
-    for a in cfg.cell_areas:
-        o = inp[f"o_{a}"].fill_null(0)
-        cell_aggs[f"ow_{a}"] = o.sum()
-        cell_aggs[f"np_{a}"] = inp.count(where=o > 0)
-    out["cells"] = inp.group_by(["kommunekode", "cell"]).aggregate(**cell_aggs)
-
-    # 4. ONE per-person pass serves the duplicate check (all rows) and the fokusmål
-    # anciennitet (covered window weeks of persons in scope)
-    per_all = keep(pk.group_by("person_id").aggregate(
-        pid=pk.pid.max(),
-        grp=pk.grp.max(),
-        n=pk.n_rows.sum(),
-        cov_weeks=pk.cov_weeks.sum(where=pk.in_scope),
-    ), "bl_per")
-    out["max_weeks_per_person"] = per_all.n.max()
-    per = per_all.filter(per_all.cov_weeks.fill_null(0) >= len(wweeks)).select("pid", "person_id", "grp")
-    # municipality of the last window week: a person on the covered ydelser in every
-    # window week has exactly one row that week (more would exceed the duplicate check's
-    # limit), so the week alone finds it (a ydelse filter here makes the read slower)
-    if ev is not None:
-        # kept on its own: joined straight onto the scan, DuckDB pushes the join's key
-        # filter into the Parquet reader and tests it on all 192 million rows (1.6 s at
-        # national scale, against 0.6 s for reading the one week and joining after)
-        lw = keep(pw.filter(pw.week == wweeks[-1]).select("person_id", "kommunekode"), "bl_last")
-        per = per.join(lw, "person_id").select("pid", "grp", "kommunekode")
-        e = ev.filter(week_in(ev.week, wweeks))
-        e_agg = keep(e.group_by("person_id").aggregate(  # used twice: the check and focus
-            samtaler=e.amount.fill_null(1.0).sum(where=e.kind == "samtale"),
-            tilbud=e.count(where=e.kind == "tilbud"),
-            hours=e.amount.fill_null(0.0).sum(where=e.kind == "loentimer"),
-        ), "bl_events")
-        out["events_unmatched"] = e_agg.anti_join(pmap, "person_id").count()
-        out["events_kinds"] = ev.select("kind").distinct()
-        e_p = e_agg.join(pmap.select("person_id", "pid"), "person_id").drop("person_id")
-        jf = per.left_join(e_p, "pid")
-        no_offer = (jf.tilbud.fill_null(0) == 0) & (jf.hours.fill_null(0.0) < cfg.offer_hours)
-        no_talks = jf.samtaler.fill_null(0.0) < cfg.min_talks
-        out["focus"] = jf.group_by(["kommunekode", "grp"]).aggregate(
-            persons_12m=jf.count(), without_offer=jf.count(where=no_offer), without_talks=jf.count(where=no_talks))
-    # codes seen, from the reduced table (cheap)
-    out["codes"] = pkw.select("kommunekode", "ydelse").distinct()
-    return out
-
-
 CellModel = Callable[[pd.DataFrame], "tuple[pd.DataFrame, tuple[str, ...]]"]
 
 
@@ -404,54 +281,73 @@ def run(person_dir: str | Path, cfg: PersonsConfig, key: PseudonymKey | None = N
                if cfg.engine == "duckdb" else engines.spark_backend(cfg.spark_master, spark_session))
         with ctx as con:
             ev = engines.read_table(con, cfg.engine, paths["events"], "events") if "events" in paths else None
-            kept: dict[str, Any] = {}
-
-            def keep(expr: Any, name: str) -> Any:
-                kept[name] = engines.materialize(con, cfg.engine, expr, name)
-                return kept[name]
-
             t0 = clock()
             timings["open"] = t0 - t_agg
+            # the persons map's row numbers: after one join on the engine a person is an
+            # index into the map's arrays (finish.py), whatever the type of its id
+            n_map = pmap.table.num_rows
+            pm = engines.register_arrow(con, cfg.engine, pa.table({
+                "person_id": pmap.table.column("person_id"), "p": pa.array(np.arange(n_map, dtype=np.int64))}),
+                "bl_pidx")
             if layout == "long":
                 pw = engines.read_table(con, cfg.engine, paths["person_weeks"], "person_weeks")
                 n_total = int(pw.count().execute())  # DuckDB: from the Parquet metadata
                 fast = fast_path(pw, cfg, n_total)
                 timings["weeks"] = clock() - t0
                 t0 = clock()
-                pkw = keep(define_scan(pw, cfg, fast), "bl_pkw")
-                if cfg.engine == "spark":
-                    pkw.count().execute()  # Spark caches lazily: force the pass here
-            else:  # a row-wise pass over the register (numpy), then the same definition
+                scan = define_scan(pw, cfg, fast)
+                ym = engines.register_arrow(con, cfg.engine, finish.ydelse_table(), "bl_ymap")
+                red_t = (scan.left_join(pm, "person_id").left_join(ym, "ydelse")
+                         .select("p", "kommunekode", "y", "n_period", "n_window").to_pyarrow())
+                red = finish.from_arrow(red_t, n_total, lambda: pw.select("ydelse").distinct().to_pandas()["ydelse"]
+                                        .tolist())
+                del red_t
+                wweeks_last = window_weeks(cfg.period, cfg.window_weeks)[-1]
+
+                def last_kommune(movers: np.ndarray) -> np.ndarray:
+                    # only for fokusmål persons with window weeks in two municipalities: one
+                    # more read of the week column, skipped when there are none
+                    lw = pw.filter(pw.week == wweeks_last).select("person_id", "kommunekode")
+                    t = lw.join(pm, "person_id").select("p", "kommunekode").to_pyarrow()
+                    return finish.last_week_lookup(_np(t, "p"), _np(t, "kommunekode"), n_map)(movers)
+            else:  # a row-wise pass over the register (numpy), no engine
                 timings["weeks"] = 0.0
-                red = wide.reduce_wide(paths["person_weeks"], cfg, codes or {})
-                n_total = red.n_total
-                pkw = engines.register_arrow(con, cfg.engine, red.pkw, "bl_pkw")
-                pw = engines.register_arrow(con, cfg.engine, red.last, "bl_last_in")
-                del red
+                w = wide.reduce_wide(paths["person_weeks"], cfg, codes or {})
+                n_total = w.n_total
+                p_of_row = np.asarray(pc.fill_null(pc.index_in(w.ids, value_set=pmap.table.column("person_id")), -1)
+                                      .to_numpy(zero_copy_only=False), dtype=np.int64)
+                check_code_values(finish.distinct_kommuner(w.k), [])
+                red = finish.Reduced(p_of_row[w.rows], w.k, w.y, w.n_period, w.n_window, n_total)
+                has = (p_of_row >= 0) & (w.k_last >= 0)
+                last_kommune = finish.last_week_lookup(p_of_row[has], w.k_last[has], n_map)
+                del w
             timings["scan_group"] = clock() - t0
             advance(1)
             t0 = clock()
-            pm = engines.register_arrow(con, cfg.engine, pmap.table, "bl_pmap")
-            ym = engines.register_arrow(con, cfg.engine, ydelse_flags(cfg), "bl_ymap")
-            exprs = define(pkw, pw, pm, ev, cfg, keep, ym)
-            check_codes(exprs["codes"].to_pandas())
-            check_persons(int(exprs["n_unmatched"].execute()), exprs["max_weeks_per_person"].execute(), cfg)
+            finish.check_rows(red, n_map, cfg)
+            events = None
             if ev is not None:
-                check_events(int(exprs["events_unmatched"].execute()), exprs["events_kinds"].to_pandas())
+                e = ev.filter(week_in(ev.week, window_weeks(cfg.period, cfg.window_weeks)))
+                e_agg = e.group_by("person_id").aggregate(
+                    samtaler=e.amount.fill_null(1.0).sum(where=e.kind == "samtale"),
+                    tilbud=e.count(where=e.kind == "tilbud"),
+                    hours=e.amount.fill_null(0.0).sum(where=e.kind == "loentimer"),
+                )
+                et = e_agg.left_join(pm, "person_id").select("p", "samtaler", "tilbud", "hours").to_pyarrow()
+                check_events(int(et.column("p").null_count), ev.select("kind").distinct().to_pandas())
+                events = finish.events_from_arrow(et, n_map)
             timings["join_checks"] = clock() - t0
             advance(1)
             t0 = clock()
-            raw: dict[str, Any] = {n: exprs[n].to_pandas() for n in ("support", "cells", "focus") if n in exprs}
+            persons = finish.Persons(_np(pmap.table, "cell"), _np(pmap.table, "grp"),
+                                     _np(pmap.table, "in_scope").astype(bool))
+            raw: dict[str, Any] = finish.finish(red, persons, cfg, events, last_kommune)
             raw.update(cell_labels=pmap.cell_labels, group_labels=pmap.group_labels, has_residence=pmap.has_residence)
             timings["aggregate"] = clock() - t0
             t_close = clock()
-            for name, tbl in reversed(kept.items()):  # free intermediates while the backend is open
-                engines.release(con, cfg.engine, tbl, name)
-            engines.unregister(con, cfg.engine, "bl_pmap")
-            engines.unregister(con, cfg.engine, "bl_ymap")
-            if layout == "wide":
-                engines.unregister(con, cfg.engine, "bl_pkw")
-                engines.unregister(con, cfg.engine, "bl_last_in")
+            engines.unregister(con, cfg.engine, "bl_pidx")
+            if layout == "long":
+                engines.unregister(con, cfg.engine, "bl_ymap")
             advance(1)
         t0 = clock()
         timings["close"] = t0 - t_close  # intermediates dropped, engine closed
@@ -476,6 +372,10 @@ def run(person_dir: str | Path, cfg: PersonsConfig, key: PseudonymKey | None = N
     return PersonsResult(cfg, tables, timings, {"person_weeks": n_total, "persons": pmap.n_persons,
                                                  "complementary": sstats["complementary"]},
                          simulated=read_provenance(d), notes=tuple(notes))
+
+
+def _np(t: pa.Table, name: str) -> np.ndarray:
+    return np.asarray(t.column(name).combine_chunks().to_numpy(zero_copy_only=False))
 
 
 def check_events(n_unmatched: int, kinds: pd.DataFrame) -> None:

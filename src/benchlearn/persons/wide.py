@@ -79,12 +79,27 @@ def load_codes(path: str | Path | None = None) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class WideReduction:
-    """``pkw`` (person_id, kommunekode, ydelse, n_period, n_window), ``last`` (person_id,
-    week, kommunekode: residents in the window's last week), person-weeks counted."""
+    """The reduction of a wide file, in file row order: ``rows`` (row of the wide file),
+    ``k``, ``y`` (index in ``[*ydelse codes, "ingen"]``), ``n_period``, ``n_window`` per
+    (person, municipality, ydelse); ``ids`` the file's ``person_id`` column; ``k_last``
+    per file row the municipality of the window's last week (-1: not resident then);
+    person-weeks counted."""
 
-    pkw: pa.Table
-    last: pa.Table
+    rows: np.ndarray
+    k: np.ndarray
+    y: np.ndarray
+    n_period: np.ndarray
+    n_window: np.ndarray
+    ids: pa.Array
+    k_last: np.ndarray
     n_total: int
+
+    def pkw(self) -> pa.Table:
+        """As a table (person_id, kommunekode, ydelse, n_period, n_window) — for tests and reading."""
+        ylist = np.asarray([*reference.ydelse_codes(), "ingen"], dtype=object)
+        return pa.table({"person_id": self.ids.take(pa.array(self.rows)), "kommunekode": pa.array(self.k),
+                         "ydelse": pa.array(ylist[self.y], pa.string()), "n_period": pa.array(self.n_period),
+                         "n_window": pa.array(self.n_window)})
 
 
 def _columns(path: Path, weeks: list[str]) -> tuple[str, list[str], list[str] | None, str | None]:
@@ -144,12 +159,20 @@ def reduce_wide(path: Path, cfg: object, codes: dict[str, str]) -> WideReduction
     n_groups = pf.metadata.num_row_groups
     threads = max(1, min(getattr(cfg, "threads", None) or os.cpu_count() or 1, n_groups))
     local = threading.local()
+    starts = np.cumsum([0] + [pf.metadata.row_group(i).num_rows for i in range(n_groups)])
 
-    def one(i: int) -> tuple[list[pa.Table], pa.Table, int]:
+    def one(i: int) -> tuple[list[tuple[np.ndarray, ...]], list[np.ndarray], list[pa.Array], int]:
         if not hasattr(local, "pf"):  # a ParquetFile per thread
             local.pf = pq.ParquetFile(path, read_dictionary=ycols)
-        out = [_reduce_batch(b, plan) for b in local.pf.iter_batches(batch_size=_BATCH, row_groups=[i], columns=cols)]
-        return [t for o in out for t in o[0]], pa.concat_tables([o[1] for o in out]) if out else None, sum(o[2] for o in out)
+        parts, lasts, ids, n, off = [], [], [], 0, int(starts[i])
+        for b in local.pf.iter_batches(batch_size=_BATCH, row_groups=[i], columns=cols):
+            rows, k_last, nt = _reduce_batch(b, plan)
+            parts.extend((r + off, *rest) for r, *rest in rows)
+            lasts.append(k_last)
+            ids.append(b.column(0))
+            off += b.num_rows
+            n += nt
+        return parts, lasts, ids, n
 
     if threads == 1:
         results = [one(i) for i in range(n_groups)]
@@ -157,15 +180,13 @@ def reduce_wide(path: Path, cfg: object, codes: dict[str, str]) -> WideReduction
         with ThreadPoolExecutor(max_workers=threads) as ex:
             results = list(ex.map(one, range(n_groups)))  # map keeps file order
     parts = [t for r in results for t in r[0]]
-    lasts = [r[1] for r in results if r[1] is not None]
-    n_total = sum(r[2] for r in results)
-    empty = pa.table({"person_id": pa.array([], pf.schema_arrow.field(id_col).type), "kommunekode": pa.array([], pa.int16()),
-                      "ydelse": pa.array([], pa.string()), "n_period": pa.array([], pa.int64()),
-                      "n_window": pa.array([], pa.int64())})
-    pkw = pa.concat_tables(parts) if parts else empty
-    last = pa.concat_tables(lasts) if lasts else empty.select(["person_id", "kommunekode"]).append_column(
-        "week", pa.array([], pa.string())).select(["person_id", "week", "kommunekode"])
-    return WideReduction(pkw, last, n_total)
+    cat = [np.concatenate([q[j] for q in parts]) if parts else np.zeros(0, np.int64) for j in range(5)]
+    id_type = pf.schema_arrow.field(id_col).type
+    ids = pa.concat_arrays([a for r in results for a in r[2]]) if n_groups else pa.array([], id_type)
+    k_last = np.concatenate([x for r in results for x in r[1]]) if n_groups else np.zeros(0, np.int64)
+    return WideReduction(cat[0].astype(np.int64), cat[1].astype(np.int64), cat[2].astype(np.int64),
+                         cat[3].astype(np.int64), cat[4].astype(np.int64), ids, k_last.astype(np.int64),
+                         sum(r[3] for r in results))
 
 
 @dataclass(frozen=True)
@@ -181,13 +202,13 @@ class _Plan:
     code_idx: dict[str, int]
 
 
-def _reduce_batch(b: pa.RecordBatch, plan: _Plan) -> tuple[list[pa.Table], pa.Table, int]:
-    """One batch of persons: their (person, municipality, ydelse) rows, last-week rows, person-weeks."""
+def _reduce_batch(b: pa.RecordBatch, plan: _Plan) -> tuple[list[tuple[np.ndarray, ...]], np.ndarray, int]:
+    """One batch of persons: their (row, municipality, ydelse, n_period, n_window) arrays,
+    the municipality of the last window week per row, person-weeks."""
     n, nw, ny = b.num_rows, len(plan.weeks), len(plan.ylist)
     in_p, in_w = plan.in_p, plan.in_w
     all_p, same_pw = bool(in_p.all()), bool(np.array_equal(in_p, in_w))  # a year: the window is the period
     blank = plan.code_idx.get("", -2)
-    ids = b.column(0)
     Y = np.empty((n, nw), dtype=np.int16, order="F")  # column-major: each week column written in one run
     for j, c in enumerate(plan.ycols):
         Y[:, j] = _ydelse_index(b.column(c), plan.code_idx, blank, c)
@@ -234,15 +255,7 @@ def _reduce_batch(b: pa.RecordBatch, plan: _Plan) -> tuple[list[pa.Table], pa.Ta
         rr, rem = np.divmod(uk, 1000 * ny)
         kx, yx = np.divmod(rem, ny)
         rows.append((mv[rr], kx, yx, np_, nw_))
-    parts = []
-    for r, k, y, a, w in rows:
-        parts.append(pa.table({"person_id": ids.take(pa.array(r)), "kommunekode": pa.array(k.astype(np.int16)),
-                               "ydelse": pa.array(np.asarray(plan.ylist, dtype=object)[y], pa.string()),
-                               "n_period": pa.array(a.astype(np.int64)), "n_window": pa.array(w.astype(np.int64))}))
-    lr = np.flatnonzero(k_last >= 0)
-    last = pa.table({"person_id": ids.take(pa.array(lr)), "week": pa.array([plan.wweeks[-1]] * len(lr), pa.string()),
-                     "kommunekode": pa.array(k_last[lr].astype(np.int16))})
-    return parts, last, n_total
+    return rows, k_last.astype(np.int64), n_total
 
 
 def _ydelse_index(col: pa.ChunkedArray | pa.Array, code_idx: dict[str, int], blank: int, name: str) -> np.ndarray:
