@@ -131,23 +131,6 @@ def read_table(con: Any, engine: Engine, path: Path, name: str) -> Any:
     return t.rename(ren) if ren else t
 
 
-def materialize(con: Any, engine: Engine, expr: Any, name: str) -> Any:
-    """Compute ``expr`` once and keep it (DuckDB temp table, spills past memory_limit;
-    Spark cached DataFrame). ``Table.cache()`` would do this, but its clean-up hits an
-    Ibis 12 / sqlglot incompatibility on DuckDB, hence the explicit form."""
-    if engine == "duckdb":
-        con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
-        return con.create_table(name, expr, temp=True)
-    return expr.cache()
-
-
-def release(con: Any, engine: Engine, table: Any, name: str) -> None:
-    if engine == "duckdb":
-        con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
-    else:
-        table.release()
-
-
 def register_arrow(con: Any, engine: Engine, table: Any, name: str) -> Any:
     """Put an in-memory Arrow table on the engine as a named table (Ibis memtables are
     not visible to SQL that Ibis sends to Spark for caching, so name it explicitly)."""

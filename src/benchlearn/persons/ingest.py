@@ -168,11 +168,6 @@ def load_persons(persons_path: Path, weeks_path: Path, cfg: Any, key: PseudonymK
     return PersonsMap(table, t.num_rows, labels, groups, has_res)
 
 
-def check_codes(codes: Any) -> None:
-    """Municipality codes and ydelser seen in the period (``codes``: kommunekode, ydelse)."""
-    check_code_values(codes["kommunekode"].tolist(), codes["ydelse"].tolist())
-
-
 def check_code_values(kommuner: list, ydelser: list) -> None:
     """The distinct municipality codes and ydelser seen in the period are the contract's."""
     valid_k = reference.kommunekoder()
