@@ -297,9 +297,14 @@ def _phase_models(args: dict) -> dict:
 
 
 def _in_child(fn, args: dict) -> dict:
+    """One phase in a fresh process; the 1-minute load average before and after it is
+    recorded with its figures (the machine is shared: a loaded phase is visible)."""
     ctx = mp.get_context("spawn")
+    before = os.getloadavg()[0]
     with ctx.Pool(1) as pool:
-        return pool.apply(fn, (args,))
+        r = pool.apply(fn, (args,))
+    r["load"] = (round(before, 2), round(os.getloadavg()[0], 2))
+    return r
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -392,9 +397,11 @@ def main(argv: list[str] | None = None) -> int:
     if a.json:
         print(json.dumps(out, indent=2, default=float))
         return 0
-    print(f"person-weeks                          {rows:,} ({out['persons']:,} persons x 52 weeks)")
+    print(f"person-weeks                          {rows:,} ({out['persons']:,} persons x 52 weeks); "
+          f"load average before/after each phase in the JSON ('load')")
     print(f"bare scan (kommunekode, ydelse)       {base:.2f} s")
-    print(f"minimal reduction person x kommune x ydelse   {floor:.2f} s = {floor / base:.2f}x bare scan")
+    print(f"minimal reduction person x kommune x ydelse   {floor:.2f} s = {floor / base:.2f}x bare scan; "
+          f"load {out['baseline']['load'][0]:.1f} -> {out['baseline']['load'][1]:.1f}")
     print(f"  person group-by alone                {out['baseline']['floors']['person']:.2f} s")
     print(f"bare scan of the wide file (every week column)  {out['wide_scan']['seconds']:.2f} s")
     for layout in ("long", "wide"):
@@ -402,7 +409,7 @@ def main(argv: list[str] | None = None) -> int:
         c = out[f"command_{layout}"]
         print(f"WHOLE COMMAND, {layout:4s}                   {c['seconds']:.2f} s = "
               f"{c['seconds'] / floor:.2f}x the minimal reduction (target {'3' if layout == 'long' else '2'}x); "
-              f"peak {c['peak_mb']:,.0f} MB")
+              f"peak {c['peak_mb']:,.0f} MB; load {c['load'][0]:.1f} -> {c['load'][1]:.1f}")
         print(f"  steps in-process ({layout}): " + ", ".join(f"{k} {v:.2f}" for k, v in tm.items()))
     print(f"outputs long vs wide: {out['long_vs_wide']}")
     for layout in ("long", "wide"):

@@ -169,18 +169,19 @@ def finish(red: Reduced, persons: Persons, cfg: object, events: Events | None,
     mover = np.zeros(n_persons, dtype=bool)
     mover[red.p[ki != first_k[red.p]]] = True
     m_row = mover[red.p]
-    on = red.y != INGEN  # outcome weeks come only from rows on a ydelse
-    sp, son = ~m_row, on & ~m_row
+    on = red.y != INGEN  # outcome weeks come only from rows on a ydelse (about a quarter)
+    sp = np.flatnonzero(~m_row)
+    son = np.flatnonzero(on & ~m_row)
     up_s = np.flatnonzero(~mover & (first_k >= 0))
     exp_s = np.bincount(red.p[sp], weights=red.n_period[sp], minlength=n_persons)[up_s]
-    o_s = {a: np.bincount(red.p[son], weights=(red.n_period * m[red.y])[son], minlength=n_persons)[up_s]
-           for a, m in areas.items()}
-    mkey = red.p[m_row] * nk + ki[m_row]
-    uniq, inv = np.unique(mkey, return_inverse=True)
-    mon = on[m_row]
-    exp_m = np.bincount(inv, weights=red.n_period[m_row], minlength=len(uniq))
-    o_m = {a: np.bincount(inv[mon], weights=(red.n_period * m[red.y])[m_row][mon], minlength=len(uniq))
-           for a, m in areas.items()}
+    p_on, n_on, y_on = red.p[son], red.n_period[son], red.y[son]
+    o_s = {a: np.bincount(p_on, weights=n_on * m[y_on], minlength=n_persons)[up_s] for a, m in areas.items()}
+    mr = np.flatnonzero(m_row)
+    uniq, inv = np.unique(red.p[mr] * nk + ki[mr], return_inverse=True)
+    exp_m = np.bincount(inv, weights=red.n_period[mr], minlength=len(uniq))
+    mon = on[mr]
+    inv_on, n_mon, y_mon = inv[mon], red.n_period[mr][mon], red.y[mr][mon]
+    o_m = {a: np.bincount(inv_on, weights=n_mon * m[y_mon], minlength=len(uniq)) for a, m in areas.items()}
     up = np.concatenate([up_s, uniq // nk])
     uk = np.concatenate([first_k[up_s], uniq % nk])
     exposure = np.concatenate([exp_s, exp_m])
