@@ -1,9 +1,12 @@
 """From person-level registers to the contract's ``support``, ``population``, ``focus``
-tables and the ``cells`` table of the cell-level model — one definition, two engines.
+tables and the ``cells`` table of the cell-level model — one reduction, two engines.
 
-The pipeline is written once in Ibis (:func:`define`) and executed on DuckDB (default,
-embedded, out of core) or on Apache Spark (:mod:`benchlearn.persons.engines`). All
-divisions and the small-number rule run afterwards in pandas on integer counts, so
+The one big reduction (person-weeks -> person x municipality x ydelse, :func:`define_scan`)
+is written once in Ibis and executed on DuckDB (default, embedded, out of core) or on
+Apache Spark (:mod:`benchlearn.persons.engines`); its rows come back with each person's
+row in the persons map, and everything after it runs in numpy
+(:mod:`benchlearn.persons.finish`), the same code for both engines and the wide layout.
+All divisions and the small-number rule run afterwards in pandas on integer counts, so
 both engines give identical numbers.
 
 Definitions (period ``P`` with ``W`` ISO weeks, see :mod:`benchlearn.persons.weeks`):
@@ -266,8 +269,8 @@ def run(person_dir: str | Path, cfg: PersonsConfig, key: PseudonymKey | None = N
     timings: dict[str, float] = {}
     clock = time.perf_counter
     with progress(5, "Personpipeline", "Person pipeline", enabled=show_progress) as advance:
-        # Step 1, ingest: read, check and pseudonymise persons (HMAC-SHA256 in DuckDB SQL,
-        # engine-independent: the map is an Arrow table handed to either engine). Timed on
+        # Step 1, ingest: read, check and pseudonymise persons (AES-256-CMAC,
+        # vectorised; engine-independent: the map is an Arrow table). Timed on
         # its own ("pseudonymise"); everything after it is the aggregate step.
         t_start = clock()
         pmap = load_persons(paths["persons"], paths["person_weeks"], cfg, key, age_group_labels(cfg), weeks_table)

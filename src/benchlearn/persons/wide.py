@@ -23,8 +23,9 @@ on 1 M persons; 15 x 52 ``CASE`` sums per row did not finish in 10 minutes), so 
 a numpy pass over the dictionary codes of each Parquet batch: per person a
 ``bincount`` of its weeks' ydelse codes (persons in one municipality all period), or
 of (municipality, ydelse) pairs for the few who move. The result is the same
-``person x municipality x ydelse`` table the long layout's scan gives, as Arrow, handed
-to either engine; everything after it is the one Ibis definition.
+``person x municipality x ydelse`` rows the long layout's scan gives, as numpy arrays
+in file row order; everything after it is :mod:`benchlearn.persons.finish`, as after
+either engine.
 """
 
 from __future__ import annotations
