@@ -154,9 +154,14 @@ def cmac_aes(key: bytes, messages: pa.Array) -> np.ndarray:
     ell = _aes_ecb(key, np.zeros((1, 16), np.uint8)).tobytes()
     k1 = _double(ell)
     k2 = _double(k1.tobytes())
-    blocks[first + nb - 1] ^= np.where((missing == 0)[:, None], k1, k2)
-    if n and (nb == 1).all():  # every message one block (CPR numbers, integer ids)
+    complete = np.flatnonzero(missing == 0)
+    if n and (nb == 1).all():  # every message one block (CPR numbers, integer ids): no row indexing
+        blocks ^= k2
+        if len(complete):
+            blocks[complete] ^= k1 ^ k2
         return _aes_ecb(key, blocks)
+    blocks[first + nb - 1] ^= k2
+    blocks[first[complete] + nb[complete] - 1] ^= k1 ^ k2
     out = np.empty((n, 16), np.uint8)
     for b in np.unique(nb):
         rows = np.flatnonzero(nb == b)
