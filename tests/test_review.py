@@ -166,6 +166,8 @@ def test_ranges_and_pairs_against_pandas_and_scipy():
     np.testing.assert_array_equal(rg.loc[a.records["kommunekode"], "rank_min"], ranks.min(axis=0))
     tiers = np.vstack([a.records["tier"], b.records["tier"], c.records["tier"]])
     np.testing.assert_array_equal(rg.loc[a.records["kommunekode"], "tier_depends"], (tiers != tiers[0]).any(axis=0))
+    # the model's sensitivity alone: a and b share the target, c (another area) does not count
+    np.testing.assert_array_equal(rg.loc[a.records["kommunekode"], "tier_depends_same_area"], tiers[1] != tiers[0])
     pr = compare.pairs([a, b, c], frames).set_index(["spec_a", "spec_b"])
     ab = pr.loc[("a", "b")]
     # Spearman = Pearson of the ranks (pandas), independent of scipy.spearmanr

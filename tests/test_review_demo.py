@@ -215,6 +215,9 @@ def test_page_and_downloads_show_the_commands_numbers(demo_review):
     dep = ranges[ranges["tier_depends"]]
     cells = {r[0]: r for r in _cells(html, "review-dep")}
     assert len(cells) == len(dep) == obj["summary"]["tier_depends"] > 0
+    same = int(ranges["tier_depends_same_area"].sum())
+    assert same == obj["summary"]["tier_depends_same_area"] <= len(dep)
+    assert f'<strong id="review-dep-same-area">{same}</strong>' in html
     for _, r in dep.iterrows():
         x = cells[r["navn"]]
         assert x[1] == fmt_num(r["diff_pp"]) and x[2] == f"[{fmt_num(r['ci_low_pp'])}; {fmt_num(r['ci_high_pp'])}]"

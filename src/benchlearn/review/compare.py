@@ -66,7 +66,9 @@ def ranges(results: list[SpecResult], baseline: str) -> pd.DataFrame:
     specifications with the baseline's target (the same scale); ``rank_min, rank_max`` over
     all specifications (ranks are comparable across targets). ``tier_depends`` is true when
     the municipality's tier is not the same under every specification; ``tiers`` lists
-    them in file order.
+    them in file order. ``tier_depends_same_area`` counts only the specifications with the
+    baseline's target: the model's sensitivity alone, without a change of outcome (a
+    målgruppe is another question, not another model of the same one).
     """
     base = next(r for r in results if r.name == baseline)
     same = [r for r in results if r.target == base.target]
@@ -90,6 +92,7 @@ def ranges(results: list[SpecResult], baseline: str) -> pd.DataFrame:
     t = tiers.reindex(idx)
     out["n_tiers"] = t.nunique(axis=1).to_numpy()
     out["tier_depends"] = out["n_tiers"] > 1
+    out["tier_depends_same_area"] = (t[[r.name for r in same]].nunique(axis=1) > 1).to_numpy()
     out["tiers"] = [", ".join(f"{c}={v}" for c, v in row.items() if isinstance(v, str)) for _, row in t.iterrows()]
     out["spec_width_pp"] = out["spec_high_pp"] - out["spec_low_pp"]
     out["ci_width_pp"] = out["ci_high_pp"] - out["ci_low_pp"]

@@ -85,6 +85,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "tier_baseline": ("Niveau, grundspecifikation", "Tier, baseline"), "tier_spec": ("Niveau, specifikation", "Tier, specification"),
     "variable": ("Rammevilkår", "Framework variable"), "r2": ("Forklaret andel (R²)", "Share explained (R²)"),
     "slope_sign": ("Retning (+1/−1)", "Direction (+1/−1)"),
+    "tier_depends_same_area": ("Niveau afhænger af modellen (samme område)", "Tier depends on the model (same area)"),
 }
 
 _GROUPS: dict[str, tuple[str, str]] = {

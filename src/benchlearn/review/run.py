@@ -123,6 +123,7 @@ class Review:
             "period": self.period, "fit_periods": list(self.fit_periods), "baseline": self.specs.baseline,
             "specs_run": ran["spec"].tolist(), "specs_skipped": s.loc[s["status"] != "ok", ["spec", "reason_da", "reason_en"]].to_dict("records"),
             "tier_depends": int(rng["tier_depends"].sum()) if len(rng) else 0,
+            "tier_depends_same_area": int(rng["tier_depends_same_area"].sum()) if len(rng) else 0,
             "simulated": self.simulated,
         }  # no timings here: the summary is stdout of ``--json`` and must be the same bytes every run (#20.8)
         if "agreement" in self.tables and len(self.tables["agreement"]):

@@ -72,6 +72,8 @@ def review_page(data: SiteData, linker: Linker, url: str = "/review") -> str:
         has_review=True, period=period, baseline_label=labels.get(baseline, baseline), spec_rows=spec_rows,
         n_run=int((specs["status"] == "ok").sum()), n_specs=len(specs), dep_rows=dep_rows,
         n_municipalities=len(rng) if rng is not None else 0,
+        n_dep_same_area=(int(rng["tier_depends_same_area"].astype(bool).sum())
+                         if rng is not None and "tier_depends_same_area" in rng.columns else "–"),
         moves_fig=fig_json(rf.spec_moves(pairs, baseline, labels)), range_fig=fig_json(rf.spec_range(rng)),
         downloads=[{"name": n, "title": tx.TABLE_TITLES.get(n, (n, n)), "present": data.table(n) is not None}
                    for n in REVIEW_DOWNLOADS],

@@ -65,8 +65,11 @@ def print_summary(rv) -> None:  # type: ignore[no-untyped-def]
 
     rng = rv.tables["ranges"]
     dep = rng[rng["tier_depends"]]
-    con.print(t(f"[bold]{len(dep)} af {len(rng)} kommuner skifter niveau mellem specifikationerne.[/]",
-                f"[bold]{len(dep)} of {len(rng)} municipalities change tier between the specifications.[/]"))
+    same = int(rng["tier_depends_same_area"].sum())
+    con.print(t(f"[bold]{len(dep)} af {len(rng)} kommuner skifter niveau mellem specifikationerne[/] "
+                f"({same} mellem specifikationer af grundspecifikationens område; resten først med en målgruppe).",
+                f"[bold]{len(dep)} of {len(rng)} municipalities change tier between the specifications[/] "
+                f"({same} between specifications of the baseline's area; the rest only with a target group)."))
     if len(dep):
         tab = Table(title=t("Kommuner hvis niveau afhænger af specifikationen", "Municipalities whose tier depends on the specification"))
         for h, j in ((t("Kommune", "Municipality"), "left"), (t("Forskel, 95 %-interval", "Difference, 95% interval"), "right"),
