@@ -393,3 +393,22 @@ def test_all_areas_on_a_published_table_skips_areas_it_lacks(outside_fit, tmp_pa
     assert "syge: skipped" in r.stderr and "Traceback" not in r.stderr
     one = bl("benchmark", str(d), "--period", period, "--area", "kontanthjaelp", "--json")
     assert one.returncode != 0 and "kontanthjaelp" in one.stderr and "Traceback" not in one.stderr
+
+
+def test_cli_level_is_the_direct_fit_of_that_family(outside):
+    """`benchmark --level area` runs the area family through the resolver: the same numbers as
+    fitting that config directly (the resolver's period rule fits every period, as here)."""
+    ds, folder = outside[0], outside[2]
+    r = bl("benchmark", str(folder), "--period", "2023", "--level", "area", "--json")
+    assert r.returncode == 0, r.stderr
+    got = pd.DataFrame(json.loads(r.stdout)).sort_values("kommunekode").reset_index(drop=True)
+    assert set(got["family"]) == {"area"}
+    want = fit(ds, BenchmarkConfig(area="total", level="area")).to_frame()
+    want = want[want["period"] == "2023"].sort_values("kommunekode").reset_index(drop=True)
+    assert list(got["kommunekode"]) == list(want["kommunekode"])
+    # JSON round-trips floats to ~1e-15 relative; nothing else may differ
+    np.testing.assert_allclose(got["diff_pp"], want["diff_pp"], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(got["se_pp"], want["se_pp"], rtol=0, atol=1e-9)
+    assert list(got["tier"]) == list(want["tier"])
+    bad = bl("benchmark", str(folder), "--period", "2023", "--level", "kubisk", "--json")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and "kubisk" in bad.stderr and bad.stdout == ""

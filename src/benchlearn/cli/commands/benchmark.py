@@ -118,6 +118,7 @@ def register(app: typer.Typer) -> None:
         area: Annotated[str, typer.Option("--area", help=f"Benchmarkområde / benchmark area: {_AREAS}.")] = "total",
         maalgruppe: Annotated[str | None, typer.Option("--maalgruppe", help=f"Målgruppe i stedet for område / target group instead of area: {_MAALGRUPPER}.")] = None,
         model: Annotated[str, typer.Option("--model", help="fraclogit (standard), elogit eller wls.")] = "fraclogit",
+        level: Annotated[str, typer.Option("--level", help="Modelfamilie / model family: auto (krydsvalideret valg, standard / cross-validated choice, default), area, ydelse, multinomial, multinomial_shared.")] = "auto",
         variables: Annotated[str | None, typer.Option("--variables", help="Rammevilkår, kommasepareret. / Framework variables, comma-separated.")] = None,
         all_areas: Annotated[bool, typer.Option("--all-areas", help="Alle områder og målgrupper. / All areas and target groups.")] = False,
         cost: Annotated[float, typer.Option("--cost-per-person", help="Årlig pris pr. fuldtidsperson (kr.). / Annual cost per full-time person (DKK).")] = 74_000.0,
@@ -146,7 +147,7 @@ def register(app: typer.Typer) -> None:
         skipped: list[ModelError] = []
         with _answer_source(dataset, ds, workspace) as src:
             for a, m in targets:
-                cfg = _config(period, a, m, model, variables, ds, cost_per_person_dkk=cost)
+                cfg = _config(period, a, m, model, variables, ds, cost_per_person_dkk=cost, level=level)
                 try:
                     res = resolve(src, cfg, dataset=ds)
                 except ModelError as exc:
