@@ -30,6 +30,7 @@ DANISH_WORDS = frozenset({
     "fleksjob", "ledige", "unge", "syge", "kategori", "ledighedsydelse", "revalidering",
     "sex", "kind", "periode", "samtaler", "tilbud", "administration", "psykiatri",
     "ydelse", "fuldtidspersoner",
+    "benchmark",  # STAR's own Danish word ("et benchmark", "benchmarket"), also the input table's name
 })
 #: Identifier shapes that are never codes even though they match: units and abbreviations.
 NOT_CODES = frozenset({"pp", "kr", "n", "id", "CRS", "VRS", "DEA"})

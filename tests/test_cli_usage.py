@@ -24,6 +24,8 @@ CASES: dict[str, tuple[list[str], tuple[str, ...], tuple[str, ...]]] = {
     "missing argument": (["check"], ("Mangler", "dataset"), ("Missing", "dataset")),
     "unknown option": (["--bogus"], ("Ukendt tilvalg", "--bogus"), ("No such option", "--bogus")),
     "unknown subcommand option": (["check", "--jsn", "x"], ("Ukendt tilvalg", "--jsn", "--json"), ("No such option", "--json")),
+    "misspelt option": (["benchmark", "x", "--perod", "2022QMAT04"], ("Ukendt tilvalg", "Mulige tilvalg", "--period"),
+                        ("No such option", "Possible options", "--period")),
     "misspelt command": (["chek"], ("Ukendt kommando", "Mente du", "check"), ("No such command", "Did you mean", "check")),
     "option without value": (["benchmark", "x", "--model"], ("--model", "værdi"), ("--model", "requires an argument")),
     "extra arguments": (["ingest", "a", "b", "c"], ("Uventede", "b c"), ("unexpected extra",)),

@@ -67,3 +67,28 @@ def test_say_fills_fields_in_the_language_in_force():
     assert da == "Ingen kommune med kode 999" and en == "No municipality with code 999"
     with pytest.raises(KeyError, match="ui_text.toml"):
         tx.say("nowhere.nothing")
+
+
+def test_stored_texts_read_in_one_language_with_labels_not_codes():
+    # the analyses store some texts in both languages and with column/table codes; what a person
+    # reads is one language and the labels (expected strings written out by hand, not by the code)
+    from benchlearn.core.i18n import set_lang
+    from benchlearn.report.wording import one_language, part_text, stored_text
+
+    set_lang("da")
+    try:
+        assert one_language("simuleret / simulated") == "simuleret"
+        assert one_language("Månedstal. | EN: Monthly figures.") == "Månedstal."
+        # several " / ": one language already, not split
+        assert one_language("forventet antal / forventet andel / 100") == "forventet antal / forventet andel / 100"
+        assert stored_text("Aarhus: nr. 47 på resultater (diff_pp -0,04), men") == \
+            "Aarhus: nr. 47 på resultater (forskel −0,04 pp), men"
+        assert stored_text("x (diff_pp 0.12)") == "x (forskel +0,12 pp)"
+        assert "var_rounding" not in stored_text("lagt til (kolonnen var_rounding). / added (column var_rounding).")
+        assert stored_text("kontanthjaelp") == "Kontanthjælp"
+        assert part_text("column=persons").startswith("Kolonne: ") and "persons" not in part_text("column=persons")
+        set_lang("en")
+        assert one_language("simuleret / simulated") == "simulated"
+        assert stored_text("Månedstal. | EN: Monthly figures.") == "Monthly figures."
+    finally:
+        set_lang("da")

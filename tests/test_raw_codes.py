@@ -26,13 +26,18 @@ from benchlearn.report import tables as rtables
 from benchlearn.web.app import create_app
 from rawcodes import code_set, csv_texts, find_codes, page_texts, xlsx_texts
 
-_LINK = re.compile(r'href="(/download/[^"]+\.(?:csv|xlsx)[^"]*)"')
+_LINK = re.compile(r'(?:href|value)="(/[^"#{}]*)"')
+#: not for people: the JSON API and its documentation (its parameter names, period, area,
+#: kommunekode, are the interface itself), assets, the map's geometry, the search redirect
+_NOT_READ = ("/static", "/api", "/docs", "/openapi.json", "/geo", "/sog")
 
 
-def _urls(data) -> list[str]:
-    # /docs is left out: it documents the JSON API for programmers, whose parameter names
-    # (period, area, kommunekode) are the interface itself
-    urls = ["/", "/benchmark", "/ordninger", "/undersoegelser", "/metode", "/data", "/review"]
+def _start_urls(data) -> list[str]:
+    """Where the crawl starts: every page of the menu, the pages a workspace may lack (they say
+    why, in words), and every selector view (the selectors are links or options, so the crawl
+    would find them too; listed so that a page that stops linking one is still read)."""
+    urls = ["/", "/benchmark", "/ordninger", "/undersoegelser", "/metode", "/data", "/review", "/integration",
+            "/overvaagning", "/metoder"]
     for p in data.periods:
         for a in data.areas:
             urls += [f"/benchmark?period={p}&area={a}", f"/?period={p}&area={a}&colour=diff_pp"]
@@ -43,12 +48,27 @@ def _urls(data) -> list[str]:
     for a in data.schemes:
         for b in data.schemes:
             urls.append(f"/ordninger?a={a}&b={b}")
-    urls += [f"/kommune/{k}" for k in sorted(data.municipalities["kommunekode"])]
+    for k in sorted(data.municipalities["kommunekode"]):
+        urls += [f"/kommune/{k}", f"/kommune/{k}.pdf", f"/kommune/{k}/benchlearning"]
+    urls += [f"/download/{n}.{f}" for n in data.available_tables() for f in ("csv", "xlsx")]
     return urls
 
 
-def scan(path) -> list[str]:
-    """Every finding as 'url  token  context'; the downloads the pages link to are scanned too."""
+def _texts(url: str, r) -> list[str]:
+    if url.split("?")[0].endswith(".pdf"):
+        from pypdf import PdfReader
+
+        return [ln for pg in PdfReader(io.BytesIO(r.content)).pages for ln in pg.extract_text().splitlines()]
+    if url.startswith("/download/"):
+        return csv_texts(r.content) if ".csv" in url else xlsx_texts(r.content)
+    return page_texts(r.text)
+
+
+def scan(path) -> tuple[list[str], set[str]]:
+    """Every finding as 'url  token  context', and the URLs read: every page, PDF and CSV/XLSX
+    download a person can reach from the start pages by following links (Parquet is for programs).
+    A page a workspace cannot have (no review, no benchlearning run) may answer 404; any other
+    answer than 200 fails."""
     from benchlearn.report.site_data import read_workspace
 
     set_lang("da")
@@ -56,27 +76,23 @@ def scan(path) -> list[str]:
     codes = code_set(data)
     c = TestClient(create_app(path, warm=False))
     found: list[str] = []
-    downloads = {f"/download/{n}.{f}" for n in data.available_tables() for f in ("csv", "xlsx")}
-    for u in _urls(data):
+    todo, read = list(reversed(_start_urls(data))), set()
+    seen = set(todo)
+    while todo:
+        u = todo.pop()
         r = c.get(u)
-        if r.status_code == 404 and u == "/review":
+        if r.status_code == 404 and u.split("?")[0].endswith(("/review", "/benchlearning", "/metoder")):
             continue
-        assert r.status_code == 200, u
-        found += [f"{u}\t{tok}\t{ctx}" for tok, ctx in sorted(set(find_codes(page_texts(r.text), codes)))]
-        downloads |= {m.replace("&amp;", "&") for m in _LINK.findall(r.text)}
-    for u in ("/kommune/450.pdf", "/kommune/825.pdf"):  # the PDF profile reads the same way
-        from pypdf import PdfReader
-
-        r = c.get(u)
-        assert r.status_code == 200, u
-        lines = [ln for pg in PdfReader(io.BytesIO(r.content)).pages for ln in pg.extract_text().splitlines()]
-        found += [f"{u}\t{tok}\t{ctx}" for tok, ctx in sorted(set(find_codes(lines, codes)))]
-    for u in sorted(downloads):
-        r = c.get(u)
-        assert r.status_code == 200, u
-        texts = csv_texts(r.content) if ".csv" in u else xlsx_texts(r.content)
-        found += [f"{u}\t{tok}\t{ctx}" for tok, ctx in sorted(set(find_codes(texts, codes)))]
-    return found
+        assert r.status_code == 200, (u, r.status_code)
+        read.add(u)
+        found += [f"{u}\t{tok}\t{ctx}" for tok, ctx in sorted(set(find_codes(_texts(u, r), codes)))]
+        if r.headers.get("content-type", "").startswith("text/html"):
+            for m in _LINK.findall(r.text):
+                m = m.replace("&amp;", "&")
+                if m not in seen and not m.startswith(_NOT_READ) and "lang=en" not in m and ".parquet" not in m:
+                    seen.add(m)
+                    todo.append(m)
+    return found, read
 
 
 def _report(found: list[str]) -> str:
@@ -98,8 +114,54 @@ def fake_path(tmp_path_factory):
 
 
 def test_no_raw_code_on_any_page_or_download_fabricated_workspace(fake_path):
-    found = scan(fake_path)
+    found, read = scan(fake_path)
     assert not found, _report(found)
+    assert any(u.startswith("/kommune/450?") for u in read)  # the crawl followed the selectors
+
+
+@pytest.fixture(scope="module")
+def demo_path(tmp_path_factory, raw_data_dir):
+    """The workspace `make demo` serves: the real view (y30r21, real monitoring series) with the
+    documented simulation, every analysis run, default seed."""
+    from benchlearn.demo import build_demo_workspace
+
+    path = tmp_path_factory.mktemp("rawdemo") / "benchlearn-demo.duckdb"
+    build_demo_workspace(path)
+    return path
+
+
+def test_no_raw_code_on_any_page_or_download_of_the_demo(demo_path):
+    found, read = scan(demo_path)
+    assert not found, _report(found)
+    # what was read: the monitoring page and each of its measures, the integration page (it says in
+    # words why the real view has no results by origin), every profile in every period, its PDF and
+    # benchlearning page, and the downloads each page links to
+    assert "/overvaagning" in read and sum(u.startswith("/overvaagning?") for u in read) >= 2
+    assert "/integration" in read
+    profiles = {u for u in read if re.fullmatch(r"/kommune/\d+(\?period=[^&]+)?", u)}
+    assert len({u.split("?")[0] for u in profiles}) == 98 and len(profiles) > 98
+    assert sum(u.endswith(".pdf") for u in read) == 98 and sum(u.endswith("/benchlearning") for u in read) == 98
+    assert any("/download/" in u and "?" in u for u in read)
+
+
+def test_cli_text_of_the_readme_commands_has_no_raw_code(demo_path):
+    # the text commands the README lists after `make demo`: the table, the model card and the
+    # "Simulerede input" line on stderr read as the pages do
+    from typer.testing import CliRunner
+
+    from benchlearn.cli.main import app
+    from benchlearn.report.site_data import read_workspace
+
+    codes = code_set(read_workspace(demo_path))
+    for args in (["benchmark", str(demo_path), "--period", "2022QMAT04", "--area", "kontanthjaelp"],
+                 ["surveys", str(demo_path), "--period", "2022QMAT04"]):
+        res = CliRunner().invoke(app, args, terminal_width=200)
+        assert res.exit_code == 0, (args, res.output)
+        text = res.stdout + res.stderr
+        lines = [ln for ln in text.splitlines() if ln.strip()]
+        assert any("Simulerede input:" in ln for ln in lines), args
+        found = sorted(set(find_codes(lines, codes)))
+        assert not found, (args, found)
 
 
 def test_the_scanner_finds_what_it_should():
@@ -117,3 +179,41 @@ def test_the_scanner_finds_what_it_should():
     assert [t for t, _ in find_codes(csv_texts(body), codes)] == ["opmaerksomhedskommune"]
     book = rtables.to_xlsx(pd.DataFrame({"Kategori": ["opmaerksomhedskommune"]}), "ark")
     assert [t for t, _ in find_codes(xlsx_texts(book), codes)] == ["opmaerksomhedskommune"]
+
+
+def _readme_after_demo() -> list[list[str]]:
+    """The commands the README lists 'Right after `make demo`', as written (without comments)."""
+    import shlex
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("Right after `make demo`", 1)[1].split("```", 2)[1]
+    return [shlex.split(ln.split("#", 1)[0]) for ln in block.splitlines() if ln.strip().startswith("benchlearn ")]
+
+
+def test_readme_commands_after_make_demo_work_as_written(demo_path, tmp_path, monkeypatch):
+    # from the clone, as the README says: the demo's workspace sits in demo-workspace/; every
+    # command but `serve` (it blocks; tests/serving.py starts the same app) runs as written
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from benchlearn.cli.main import app
+    from benchlearn.report.site_data import read_workspace
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BENCHLEARN_WORKSPACE", raising=False)
+    (tmp_path / "demo-workspace").mkdir()
+    shutil.copy(demo_path, tmp_path / "demo-workspace" / "benchlearn-demo.duckdb")
+    cmds = _readme_after_demo()
+    assert [c[1] for c in cmds] == ["report", "benchmark", "surveys", "site", "serve"], cmds
+    codes = code_set(read_workspace(demo_path))
+    for argv in cmds:
+        if argv[1] == "serve":
+            continue
+        res = CliRunner().invoke(app, argv[1:], terminal_width=200)
+        assert res.exit_code == 0, (argv, res.stdout, res.stderr)
+        lines = [ln for ln in (res.stdout + res.stderr).splitlines() if ln.strip()]
+        assert not sorted(set(find_codes(lines, codes))), (argv, sorted(set(find_codes(lines, codes))))
+    assert (tmp_path / "profil_450.pdf").read_bytes()[:5] == b"%PDF-"
+    assert (tmp_path / "site-out" / "index.html").is_file()

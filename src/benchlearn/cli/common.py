@@ -97,7 +97,9 @@ def simulated_line(ds: Dataset) -> str | None:
     sim = sorted(n for n in ds.simulated_tables if n in ds.tables)
     if not sim:
         return t("Alle input er rigtige (eller afledte) data.", "All inputs are real (or derived) data.")
-    names = ", ".join(sim)
+    from benchlearn.report.text import input_table_label  # the tables by what they hold, as the pages name them
+
+    names = "; ".join(input_table_label(n) for n in sim)
     return t(f"Simulerede input: {names}.", f"Simulated inputs: {names}.")
 
 

@@ -24,7 +24,8 @@ import pandas as pd
 
 from benchlearn.core import reference
 from benchlearn.report import text as tx
-from benchlearn.report.formatting import card_value, fmt_num
+from benchlearn.report.formatting import fmt_num
+from benchlearn.report.wording import PROVENANCE_KINDS, card_value, part_text, stored_text
 
 #: query parameters a download may be narrowed by (the page's selection)
 FILTERS: tuple[str, ...] = ("period", "area", "kommunekode", "scheme", "survey", "dimension")
@@ -89,12 +90,21 @@ def _labeller(mapping: dict[str, tuple[str, str]]) -> Callable[[object], str]:
     return lambda v: tx.label(mapping, v)
 
 
+#: the kinds of a benchlearning row (benchlearning_learn, *_associations)
+BENCHLEARNING_KINDS = {"method": ("Metode", "Method"), "enabler": ("Forudsætning", "Enabler")}
+
+
+def _maalgrupper(v: object) -> str:
+    """One målgruppe or a stored list of them ("forsikrede_ledige, oevrige_ledige") by label."""
+    return ", ".join(tx.maalgruppe_label(x.strip()) for x in str(v).split(",") if x.strip())
+
+
 #: column -> how a stored code becomes what the reader sees
 VALUES: dict[str, Callable[[object], object]] = {
     "area": lambda v: tx.area_label(str(v)),
     "origin_group": lambda v: tx.label(tx.ORIGINS, v),
     "target": lambda v: tx.label(tx.DEA_TARGETS, v),
-    "maalgruppe": lambda v: tx.maalgruppe_label(str(v)),
+    "maalgruppe": lambda v: _maalgrupper(v),
     "ydelse": lambda v: _ydelse_label(str(v)),
     "tier": _labeller(tx.TIERS),
     "scheme": _labeller(tx.SCHEMES),
@@ -102,7 +112,7 @@ VALUES: dict[str, Callable[[object], object]] = {
     "survey": _labeller(tx.SURVEYS),
     "dimension": _labeller(tx.DIMENSIONS),
     "measure": _labeller(tx.MEASURES),
-    "kind": _labeller(tx.MEASURE_KINDS),
+    "kind": _labeller({**tx.MEASURE_KINDS, **PROVENANCE_KINDS, **BENCHLEARNING_KINDS}),
     "ledige_source": _labeller(tx.LEDIGE_SOURCES),
     "funnel_flag": _labeller(tx.FUNNEL_FLAGS),
     "weighting": _labeller(tx.WEIGHTINGS),
@@ -112,8 +122,10 @@ VALUES: dict[str, Callable[[object], object]] = {
     "rts": lambda v: str(v).upper(),
     "term": lambda v: tx.term_label(str(v)),
     "table": lambda v: tx.input_table_label(str(v)),
-    "part": lambda v: tx.humanise(str(v)),
-    "note": lambda v: tx.humanise(str(v)),
+    "part": part_text,
+    "note": stored_text,
+    "text": stored_text,
+    "description": stored_text,
     "peers": lambda v: _names(_codes_list(v)),
     "shared_groups": lambda v: ", ".join(_group_label(x) for x in _codes_list(v)),
     "lambdas": lambda v: "; ".join(fmt_num(float(x), 3) for x in _codes_list(v)),

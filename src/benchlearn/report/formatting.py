@@ -47,24 +47,3 @@ def fmt_bool(v: Any) -> str:
     if isinstance(v, Undefined) or v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA:
         return "–"
     return tx.say("common.yes") if bool(v) else tx.say("common.no")
-
-
-def card_value(x: Any) -> str:
-    """A model-card value as text a reader can read: labelled keys, numbers in the page's
-    format, one item per line for lists of records (never a Python dict dump); codes of
-    ydelser and areas as their labels."""
-    if x is None:
-        return "–"
-    if isinstance(x, bool):
-        return tx.say("common.yes") if x else tx.say("common.no")
-    if isinstance(x, float):
-        return fmt_num(x, 3)
-    if isinstance(x, int):
-        return fmt_num(x, 0)
-    if isinstance(x, dict):
-        return "; ".join(f"{tx.label(tx.MODEL_CARD, k)}: " + (f"({card_value(v)})" if isinstance(v, dict) else card_value(v))
-                         for k, v in x.items())
-    if isinstance(x, list):
-        sep = " | " if any(isinstance(v, dict) for v in x) else ", "
-        return sep.join(card_value(v) for v in x)
-    return tx.code_text(str(x))

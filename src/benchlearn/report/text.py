@@ -552,6 +552,7 @@ SERIES_GROUPS = {
     "alle": ("Alle", "All"),
     "dagpenge": ("A-dagpenge", "Unemployment insurance"),
     "kontanthjaelp": ("Kontanthjælp", "Social assistance"),
+    "integration": ("Integrationsmålgruppen", "Integration target group"),  # efforts' and methods' target group
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from benchlearn.core.i18n import lang
 from benchlearn.report import text as tx
 from benchlearn.report.site_data import SiteData, records
+from benchlearn.report.wording import stored_text
 from benchlearn.web.pages import Linker, base_context, render
 
 __all__ = ["benchlearning_page", "methods_page", "kommune_benchlearning_href", "BL_DOWNLOADS"]
@@ -88,6 +89,7 @@ def benchlearning_page(data: SiteData, linker: Linker, k: int, url: str) -> str:
     for r in plan:
         r["method_label"] = m_names.get(r.get("method") or "", "")
         r["enabler_label"] = en_names.get(r.get("enabler") or "", "")
+        r["description"] = stored_text(r.get("description") or "")  # stored in both languages
     ctx.update(has_run=True, partners=partners, methods=methods, enablers=enablers, measures=measures,
                scores=scores, cycles=cycles, plan=plan,
                downloads=[{"name": n, "title": tx.TABLE_TITLES.get(n, (n, n))} for n in BL_DOWNLOADS if data.has(n)])

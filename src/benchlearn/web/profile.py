@@ -8,7 +8,7 @@ from benchlearn.core import reference
 from benchlearn.report import figures, monitoring
 from benchlearn.report import text as tx
 from benchlearn.report.downloads import headers, readable
-from benchlearn.report.formatting import card_value
+from benchlearn.report.wording import card_value
 from benchlearn.report.profile import profile_context
 from benchlearn.report.spine import peers_chart, spine_chart, spine_rows
 from benchlearn.report.site_data import SiteData, records

@@ -23,6 +23,8 @@ from benchlearn.cli.common import (
 )
 from benchlearn.core.errors import ConfigError, MissingTableError, ModelError
 from benchlearn.core.i18n import set_lang, t
+from benchlearn.report.text import area_label
+from benchlearn.report.wording import card_text, stored_text
 
 RECORD_FIELDS = [
     "kommunekode", "navn", "period", "area", "actual", "expected", "diff_persons", "actual_share",
@@ -156,7 +158,7 @@ def register(app: typer.Typer) -> None:
                     # --all-areas means every area the data allow (a published or persons-
                     # aggregate `benchmark` table has only some): say which were left out
                     skipped.append(exc)
-                    err_console.print(t(f"{cfg.target}: sprunget over — {exc.da}", f"{cfg.target}: skipped — {exc.en}"),
+                    err_console.print(t(f"{area_label(cfg.target)}: sprunget over — {exc.da}", f"{area_label(cfg.target)}: skipped — {exc.en}"),
                                       highlight=False)
                     continue
                 results.append(res)
@@ -164,10 +166,10 @@ def register(app: typer.Typer) -> None:
                 ex = res.excluded_for(period)
                 if len(ex):
                     err_console.print(t(
-                        f"{cfg.target}: {ex['kommunekode'].nunique()} kommuner udeladt:",
-                        f"{cfg.target}: {ex['kommunekode'].nunique()} municipalities excluded:"))
+                        f"{area_label(cfg.target)}: {ex['kommunekode'].nunique()} kommuner udeladt:",
+                        f"{area_label(cfg.target)}: {ex['kommunekode'].nunique()} municipalities excluded:"))
                     for _, r in ex.iterrows():
-                        err_console.print(f"  {r['kommunekode']} {r['navn']}: {t(r['reason_da'], r['reason_en'])}", highlight=False)
+                        err_console.print(f"  {r['kommunekode']} {r['navn']}: {stored_text(t(r['reason_da'], r['reason_en']))}", highlight=False)
                 if workspace is not None:
                     err_console.print(t(f"Gemt som kørsel {res.origin.split(':', 1)[-1]}.", f"Stored as run {res.origin.split(':', 1)[-1]}."))
         if not results:
@@ -177,6 +179,6 @@ def register(app: typer.Typer) -> None:
             emit_json(out)
             return
         for res, recs in zip(results, frames):
-            _print_table(recs, t(f"Benchmark {res.config.target}, {period}", f"Benchmark {res.config.target}, {period}"))
-            if res.card is not None:
-                err_console.print(res.card.to_text(), highlight=False)
+            _print_table(recs, f"Benchmark: {area_label(res.config.target)}, {period}")
+            if res.card is not None:  # the model card as /metode shows it (labels, the page's numbers)
+                err_console.print(card_text(res.card.to_frame()), highlight=False)
