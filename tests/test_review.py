@@ -25,6 +25,7 @@ from benchlearn.review import compare
 from benchlearn.review.commuting import area_means, check_areas, default_areas
 from benchlearn.review.run import run_review
 from benchlearn.review.specs import load_specs
+from htmltables import body_cells
 
 SPEC_HEAD = '[review]\nbaseline = "a"\n\n'
 
@@ -282,45 +283,6 @@ def review_workspace(sim_factory, tmp_path_factory):
     return path, rv
 
 
-def _cells(html: str, table_id: str) -> list[list[str]]:
-    """Text of every body cell of one table (th and td), row by row — a small HTML reader."""
-    from html.parser import HTMLParser
-
-    class P(HTMLParser):
-        def __init__(self) -> None:
-            super().__init__()
-            self.rows: list[list[str]] = []
-            self.depth = 0
-            self.body = False
-            self.cell: list[str] | None = None
-
-        def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
-            if tag == "table" and dict(attrs).get("id") == table_id:
-                self.depth = 1
-            elif self.depth and tag == "tbody":
-                self.body = True
-            elif self.depth and self.body and tag == "tr":
-                self.rows.append([])
-            elif self.depth and self.body and tag in ("td", "th"):
-                self.cell = []
-
-        def handle_endtag(self, tag):  # type: ignore[no-untyped-def]
-            if self.depth and tag in ("td", "th") and self.cell is not None:
-                self.rows[-1].append(" ".join("".join(self.cell).split()))
-                self.cell = None
-            elif self.depth and tag == "table":
-                self.depth = 0
-                self.body = False
-
-        def handle_data(self, data):  # type: ignore[no-untyped-def]
-            if self.cell is not None:
-                self.cell.append(data)
-
-    p = P()
-    p.feed(html)
-    return p.rows
-
-
 def test_review_page_and_downloads_show_the_same_numbers(review_workspace):
     from fastapi.testclient import TestClient
 
@@ -357,7 +319,7 @@ def test_review_page_and_downloads_show_the_same_numbers(review_workspace):
     np.testing.assert_allclose(got["spec_high_pp"], ref["spec_high_pp"], rtol=1e-9)
     np.testing.assert_allclose(xlsx.set_index("kommunekode").sort_index()["spec_low_pp"], ref["spec_low_pp"], rtol=1e-12)
     # the page's tier-dependence table: every municipality whose tier depends on the spec, with the download's numbers
-    rows = _cells(html, "review-dep")
+    rows = body_cells(html, "review-dep")
     dep = got[got["tier_depends"].astype(str).str.lower().isin({"true", "1", "sand", "ja"})]
     assert len(rows) == len(dep) > 0
     by_name = {r[0]: r for r in rows}
@@ -368,7 +330,7 @@ def test_review_page_and_downloads_show_the_same_numbers(review_workspace):
         assert cells[3] == f"[{fmt_num(r['spec_low_pp'])}; {fmt_num(r['spec_high_pp'])}]"
         assert cells[4] == fmt_num(r["rank"], 0) and cells[5] == f"{fmt_num(r['rank_min'], 0)}–{fmt_num(r['rank_max'], 0)}"
     # the specification table against the pairs download
-    spec_rows = {r[0]: r for r in _cells(html, "review-specs")}
+    spec_rows = {r[0]: r for r in body_cells(html, "review-specs")}
     b = pairs[(pairs["spec_a"] == "a") & (pairs["spec_b"] == "b")].iloc[0]
     row = spec_rows["Uden pendling"]
     assert row[3] == fmt_num(b["rank_spearman"]) and row[4] == fmt_num(b["mean_rank_move"], 1)

@@ -20,13 +20,14 @@ import json
 import os
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+
+from htmltables import body_cells
 
 Y30R21 = Path("jobindsats") / "Randers-Kommune-Digitalisering_jobcenterindblik_jobindsats.dk" / "Y30R21-api.csv"
 GROUPS = {"Ydelsesgrupper i alt": "total", "A-dagpenge mv.": "a_dagpenge", "Sygedagpenge mv.": "sygedagpenge",
@@ -113,41 +114,6 @@ def test_agreement_with_the_ministry_equals_an_independent_computation(demo_revi
         assert 0.3 < a["r_diff"] < 0.7
 
 
-class _Cells(HTMLParser):
-    """Text of every body cell (th and td) of one table, row by row."""
-
-    def __init__(self, table_id: str) -> None:
-        super().__init__()
-        self.id, self.rows, self.depth, self.body, self.cell = table_id, [], 0, False, None
-
-    def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
-        if tag == "table" and dict(attrs).get("id") == self.id:
-            self.depth = 1
-        elif self.depth and tag == "tbody":
-            self.body = True
-        elif self.depth and self.body and tag == "tr":
-            self.rows.append([])
-        elif self.depth and self.body and tag in ("td", "th"):
-            self.cell = []
-
-    def handle_endtag(self, tag):  # type: ignore[no-untyped-def]
-        if self.depth and tag in ("td", "th") and self.cell is not None:
-            self.rows[-1].append(" ".join("".join(self.cell).split()))
-            self.cell = None
-        elif self.depth and tag == "table":
-            self.depth, self.body = 0, False
-
-    def handle_data(self, data):  # type: ignore[no-untyped-def]
-        if self.cell is not None:
-            self.cell.append(data)
-
-
-def _cells(html: str, table_id: str) -> list[list[str]]:
-    p = _Cells(table_id)
-    p.feed(html)
-    return p.rows
-
-
 def _download(c, name: str, kind: str) -> pd.DataFrame:  # type: ignore[no-untyped-def]
     from benchlearn.report.text import COLUMNS as TX
     from benchlearn.review.labels import COLUMNS
@@ -202,7 +168,7 @@ def test_page_and_downloads_show_the_commands_numbers(demo_review):
             np.testing.assert_allclose(ga[col].astype(float), ra[col].astype(float), rtol=1e-9, err_msg=f"{kind} {col}")
     # the page: the specification table against the command's pairs (baseline first)
     specs = _tab(obj, "specs").set_index("spec")
-    rows = {r[0]: r for r in _cells(html, "review-specs")}
+    rows = {r[0]: r for r in body_cells(html, "review-specs")}
     base = obj["summary"]["baseline"]
     checked = 0
     for _, p in pairs[pairs["spec_a"] == base].iterrows():
@@ -213,7 +179,7 @@ def test_page_and_downloads_show_the_commands_numbers(demo_review):
     assert checked == len(obj["summary"]["specs_run"]) - 1
     # the tier-dependence table: every municipality whose tier depends on the spec, with its interval and spec range
     dep = ranges[ranges["tier_depends"]]
-    cells = {r[0]: r for r in _cells(html, "review-dep")}
+    cells = {r[0]: r for r in body_cells(html, "review-dep")}
     assert len(cells) == len(dep) == obj["summary"]["tier_depends"] > 0
     same = int(ranges["tier_depends_same_area"].sum())
     assert same == obj["summary"]["tier_depends_same_area"] <= len(dep)
@@ -223,7 +189,7 @@ def test_page_and_downloads_show_the_commands_numbers(demo_review):
         assert x[1] == fmt_num(r["diff_pp"]) and x[2] == f"[{fmt_num(r['ci_low_pp'])}; {fmt_num(r['ci_high_pp'])}]"
         assert x[3] == f"[{fmt_num(r['spec_low_pp'])}; {fmt_num(r['spec_high_pp'])}]"
     # the ministry table: every (spec, area, period) row with the command's r, Spearman and tier agreement
-    arows = _cells(html, "review-agreement")
+    arows = body_cells(html, "review-agreement")
     assert len(arows) == len(agree)
     label = {k: v for k, v in specs["label_da"].items()}
     want = {(label[a["spec"]], a["period"], fmt_num(a["r_diff"]), fmt_num(a["rho_rank"])) for _, a in agree.iterrows()}
