@@ -23,12 +23,12 @@ import numpy as np
 import pandas as pd
 
 from benchlearn.core import reference
-from benchlearn.core.errors import WorkspaceError
+from benchlearn.core.errors import SourceError, WorkspaceError
 from benchlearn.core.results import site_tables
+from benchlearn.sources.dawa import load_boundaries, load_cartogram
 from benchlearn.store import Workspace
 
 log = logging.getLogger(__name__)
-
 #: Site table -> (result kind, (result name,)), derived from the one declaration of results
 #: (:data:`benchlearn.core.results.RESULTS`, each result's ``site`` names).
 RESULT_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {site: (kind, (name,)) for site, (kind, name) in site_tables().items()}
@@ -36,10 +36,6 @@ RESULT_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {site: (kind, (name,)) f
 #: Identifying columns that stay visible when a survey cell is suppressed.
 _ID_COLS = {"kommunekode", "navn", "period", "survey", "dimension", "maalgruppe",
             "suppressed", "simulated", "item", "measure"}
-
-_RAW = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "raw"
-BOUNDARIES_FALLBACK = _RAW / "boundaries/TheSpeky_DanishElectionVisualization/kommuner_geojson.json"
-CARTOGRAM_FILE = _RAW / "boundaries/TheSpeky_DanishElectionVisualization/cartogram.json"
 
 
 def mask_suppressed(df: pd.DataFrame) -> pd.DataFrame:
@@ -150,27 +146,15 @@ def _read_kind(ws, kind: str, wanted: tuple[str, ...]) -> tuple[pd.DataFrame | N
 
 
 def _boundaries() -> dict | None:
-    """DAGI boundaries as a FeatureCollection with integer ``kommunekode`` and ``navn``."""
-    gj = None
-    try:
-        from benchlearn.sources.dawa import (
-            load_boundaries,  # the sources engineer's loader
-        )
+    """DAGI boundaries as a FeatureCollection with integer ``kommunekode`` and ``navn``.
 
+    From :func:`benchlearn.sources.dawa.load_boundaries` (the DAWA cache, else the offline copy in
+    the raw-data folder that ``BENCHLEARN_RAW_DATA`` names); without either the site has no map
+    and says so, it does not fail.
+    """
+    try:
         gj = load_boundaries()
-    except Exception:  # noqa: BLE001 — module absent or data missing: use the raw file
-        gj = None
-    if gj is None and BOUNDARIES_FALLBACK.exists():
-        raw = json.loads(BOUNDARIES_FALLBACK.read_text(encoding="utf-8"))
-        feats = []
-        for f in raw["features"]:
-            code = int(f["properties"]["kode"])
-            if code == 411:  # Christiansø lies outside the municipal division
-                continue
-            feats.append({"type": "Feature", "id": code, "geometry": f["geometry"],
-                          "properties": {"kommunekode": code, "navn": f["properties"]["navn"]}})
-        gj = {"type": "FeatureCollection", "features": feats}
-    if gj is None:
+    except SourceError:
         return None
     codes = reference.kommunekoder()
     feats = []
@@ -206,24 +190,18 @@ def _round_geom(g: dict) -> dict:
 
 
 def _cartogram() -> list[dict] | None:
-    """Tile cartogram polygons projected to SVG coordinates, joined to codes by name."""
-    if not CARTOGRAM_FILE.exists():
+    """Tile cartogram polygons (:func:`benchlearn.sources.dawa.load_cartogram`) projected to SVG coordinates."""
+    try:
+        raw = load_cartogram()
+    except SourceError:
         return None
-    raw = json.loads(CARTOGRAM_FILE.read_text(encoding="utf-8"))
-    muni = reference.municipalities()
-    by_name = dict(zip(muni["navn"], muni["kommunekode"]))
     tiles = []
     xs, ys = [], []
     for f in raw["features"]:
-        code = by_name.get(f["properties"].get("navn"))
-        if code is None:
-            continue
         ring = f["geometry"]["coordinates"][0]
-        tiles.append((int(code), ring))
+        tiles.append((int(f["properties"]["kommunekode"]), ring))
         xs += [p[0] for p in ring]
         ys += [p[1] for p in ring]
-    if not tiles:
-        return None
     x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
     scale = 560.0 / max(x1 - x0, (y1 - y0) * 1.7)
     out = []
