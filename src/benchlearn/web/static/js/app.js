@@ -9,16 +9,44 @@
   // west Jutland stay in view on a 390 px phone as on a 1280 px screen.
   function fitMap(el, layout) {
     var b = layout.meta && layout.meta.fitBounds;
-    if (!b || !layout.map) { return; }
+    if (!b) { return; }
     var w = el.clientWidth || 600, mb = (layout.margin && layout.margin.b) || 0;
     // Denmark is about as tall as wide: a phone-width map needs no 600 px of height
     layout.height = Math.round(Math.min(layout.height || 600, Math.max(320, w * 0.9 + mb)));
+    if (!layout.map) { return; }
     var h = layout.height - mb;
     function y(lat) { var s = Math.sin(lat * Math.PI / 180); return Math.log((1 + s) / (1 - s)) / (4 * Math.PI); }
     var zx = Math.log2(w / 512 * 360 / (b[2] - b[0]));
     var zy = Math.log2(h / 512 / (y(b[3]) - y(b[1])));
     layout.map.zoom = Math.min(zx, zy) - 0.08;
     layout.map.center = { lon: (b[0] + b[2]) / 2, lat: (b[1] + b[3]) / 2 };
+  }
+
+  // Opened from disk (file://), Chromium refuses the WebGL map's worker (a blob:null URL may not
+  // load another), so MapLibre never draws: the same figure becomes Plotly's SVG geo map, which
+  // needs no worker, no tiles and no network (the static site must open from disk, #18.3).
+  // GeoJSON (RFC 7946) winds outer rings anticlockwise; the SVG geo map (d3-geo, spherical) reads
+  // an anticlockwise ring as "everything but this", so every ring is reversed for it.
+  function clockwise(fc) {
+    function poly(rings) { return rings.map(function (r) { return r.slice().reverse(); }); }
+    return { type: fc.type, features: fc.features.map(function (f) {
+      var g = f.geometry, c = g.type === "Polygon" ? poly(g.coordinates) : g.coordinates.map(poly);
+      return { type: f.type, id: f.id, properties: f.properties, geometry: { type: g.type, coordinates: c } };
+    }) };
+  }
+
+  function asSvgMapFromDisk(fig) {
+    if (window.location.protocol !== "file:" || !fig.layout.map) { return; }
+    fig.data.forEach(function (tr) {
+      if (tr.type !== "choroplethmap") { return; }
+      tr.type = "choropleth";
+      if (typeof tr.geojson === "object") { tr.geojson = clockwise(tr.geojson); }
+    });
+    delete fig.layout.map;
+    fig.layout.geo = { fitbounds: "locations", visible: false, projection: { type: "mercator" } };
+    // the geo map asks for its world base map (a CDN fetch) even when hidden: an empty one stands in
+    window.PlotlyGeoAssets = window.PlotlyGeoAssets || { topojson: {} };
+    window.PlotlyGeoAssets.topojson.world_110m = { type: "Topology", objects: {}, arcs: [] };
   }
 
   // Charts: every element with data-fig gets the JSON figure stored next to it.
@@ -30,6 +58,7 @@
     if (window.BENCHLEARN_GEO) {
       fig.data.forEach(function (tr) { if (typeof tr.geojson === "string") { tr.geojson = window.BENCHLEARN_GEO; } });
     }
+    asSvgMapFromDisk(fig);
     fitMap(el, fig.layout);
     var cfg = { responsive: true, displaylogo: false, scrollZoom: false,
       modeBarButtonsToRemove: ["select2d", "lasso2d"] };
