@@ -390,7 +390,8 @@ def test_all_areas_on_a_published_table_skips_areas_it_lacks(outside_fit, tmp_pa
     assert r.returncode == 0, r.stderr
     recs = json.loads(r.stdout)
     assert {x["area"] for x in recs} == {"total"} and len(recs) == (bt["period"] == period).sum()
-    assert "syge: skipped" in r.stderr and "Traceback" not in r.stderr
+    # skipped areas are named by their label (#18: no raw codes in what a person reads)
+    assert "Sickness benefit and job clarification: skipped" in r.stderr and "Traceback" not in r.stderr
     one = bl("benchmark", str(d), "--period", period, "--area", "kontanthjaelp", "--json")
     assert one.returncode != 0 and "kontanthjaelp" in one.stderr and "Traceback" not in one.stderr
 
