@@ -16,7 +16,6 @@ same table gives the same bytes.
 from __future__ import annotations
 
 import io
-import json
 import re
 from collections.abc import Callable
 
@@ -25,7 +24,7 @@ import pandas as pd
 from benchlearn.core import reference
 from benchlearn.report import text as tx
 from benchlearn.report.formatting import fmt_num
-from benchlearn.report.wording import PROVENANCE_KINDS, card_value, part_text, stored_text
+from benchlearn.report.wording import PROVENANCE_KINDS, part_text, stored_card_value, stored_text
 
 #: query parameters a download may be narrowed by (the page's selection)
 FILTERS: tuple[str, ...] = ("period", "area", "kommunekode", "scheme", "survey", "dimension")
@@ -181,12 +180,7 @@ def _with_names(df: pd.DataFrame) -> pd.DataFrame:
 def _model_card_rows(df: pd.DataFrame) -> pd.DataFrame:
     out = df[~df["key"].isin(tx.MODEL_CARD_HIDDEN)].copy() if "key" in df.columns else df.copy()
     if "value_json" in out.columns:
-        def show(v):
-            try:
-                return card_value(json.loads(v) if isinstance(v, str) else v)
-            except ValueError:
-                return str(v)
-        out["value"] = [show(v) for v in out["value_json"]]
+        out["value"] = [stored_card_value(v) for v in out["value_json"]]
         out = out.drop(columns="value_json")
     if "key" in out.columns:
         out["key"] = [tx.label(tx.MODEL_CARD, k) for k in out["key"]]

@@ -10,6 +10,7 @@ and CLI line shows, so the one label source (:mod:`benchlearn.report.text`) deci
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
 from typing import Any
@@ -120,24 +121,24 @@ def card_value(x: Any) -> str:
     return stored_text(x)
 
 
+def stored_card_value(v: Any) -> str:
+    """A model-card value as stored (JSON text, or a plain string kept as it was) as :func:`card_value` reads it."""
+    try:
+        x = json.loads(v) if isinstance(v, str) else v
+    except ValueError:
+        x = v
+    return card_value(x)
+
+
 def card_rows(card) -> list[tuple[str, str]]:
     """A model card's stored rows (``key, value_json``) as (label, text), as /metode shows them."""
-    import json
-
     import pandas as pd
 
     if not isinstance(card, pd.DataFrame) or "key" not in card.columns:
         return []
     rows = card.drop_duplicates("key", keep="last")
     rows = rows[~rows["key"].isin(tx.MODEL_CARD_HIDDEN)]
-    out = []
-    for k, v in zip(rows["key"], rows["value_json"], strict=True):
-        try:
-            x = json.loads(v) if isinstance(v, str) else v
-        except ValueError:
-            x = v
-        out.append((tx.label(tx.MODEL_CARD, k), card_value(x)))
-    return out
+    return [(tx.label(tx.MODEL_CARD, k), stored_card_value(v)) for k, v in zip(rows["key"], rows["value_json"], strict=True)]
 
 
 #: what the terminal shows of a model card (the rest, per period, is on /metode and in its download)

@@ -8,7 +8,7 @@ from benchlearn.core import reference
 from benchlearn.report import figures, monitoring
 from benchlearn.report import text as tx
 from benchlearn.report.downloads import headers, readable
-from benchlearn.report.wording import card_value
+from benchlearn.report.wording import stored_card_value
 from benchlearn.report.profile import profile_context
 from benchlearn.report.spine import peers_chart, spine_chart, spine_rows
 from benchlearn.report.site_data import SiteData, records
@@ -107,15 +107,7 @@ def _model_card(card: pd.DataFrame | None) -> pd.DataFrame | None:
         return None
     card = card.drop(columns=[c for c in ("simulated",) if c in card.columns])
     if "value_json" in card.columns:
-        import json
-
-        def show(v):
-            try:
-                x = json.loads(v) if isinstance(v, str) else v
-            except ValueError:
-                return v
-            return card_value(x)
-        card = card.assign(value=[show(v) for v in card["value_json"]]).drop(columns="value_json")
+        card = card.assign(value=[stored_card_value(v) for v in card["value_json"]]).drop(columns="value_json")
         if "key" in card.columns:
             card = card.drop_duplicates("key", keep="last")
             card = card[~card["key"].isin(tx.MODEL_CARD_HIDDEN)]
