@@ -75,18 +75,12 @@ def fit_many(jobs_list: list[tuple], *, jobs: int | None = None, progress=None) 
     n = len(jobs_list)
     jobs = default_jobs() if jobs is None else max(1, int(jobs))
     if jobs == 1 or n < 2 or "fork" not in mp.get_all_start_methods():
-        from threadpoolctl import threadpool_limits
-
         out = []
-        # one BLAS thread here too: the review's matrices are small (hundreds of rows), and a second
-        # BLAS thread only contends for the cores (measured on the demo: 1.6 s CPU per fit with one
-        # thread, 2.0–2.6 s with two, wall 3.2 s against 4.1–5.3 s at load average 5)
-        with threadpool_limits(1):
-            for ds, cfg, view in jobs_list:
-                t0 = time.perf_counter()
-                out.append((resolve(ds, cfg, view), time.perf_counter() - t0))
-                if progress:
-                    progress(1)
+        for ds, cfg, view in jobs_list:
+            t0 = time.perf_counter()
+            out.append((resolve(ds, cfg, view), time.perf_counter() - t0))
+            if progress:
+                progress(1)
         return out
     _JOBS = list(jobs_list)
     try:
@@ -277,7 +271,11 @@ def run_review(ds: Dataset, specs: ReviewSpecs, *, period: str | None = None, al
     """
     from threadpoolctl import threadpool_limits
 
-    with threadpool_limits(1):  # small matrices: one BLAS thread per process (see fit_many); workers inherit it
+    # One BLAS thread per process, for every fit of the review (fit_many's serial loop and its forked
+    # workers inherit it): the matrices are small (hundreds of rows) and a second BLAS thread only
+    # contends for the cores (measured on the demo: 1.6 s CPU per fit with one thread, 2.0–2.6 s with
+    # two; wall 3.2 s against 4.1–5.3 s at load average 5).
+    with threadpool_limits(1):
         return _run_review(ds, specs, period, contributions, progress, jobs)
 
 
