@@ -68,7 +68,7 @@ def _shot(pg, name: str) -> None:
     pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def _wait_js(pg, expression: str, timeout_ms: int) -> None:
+def wait_js(pg, expression: str, timeout_ms: int) -> None:
     """Poll a JavaScript expression from the test side until it is true.
 
     Not ``page.wait_for_function``: Playwright compiles its predicate with ``eval`` inside the page,
@@ -82,10 +82,10 @@ def _wait_js(pg, expression: str, timeout_ms: int) -> None:
         pg.wait_for_timeout(100)
 
 
-def _charts_rendered(pg) -> None:
+def charts_rendered(pg) -> None:
     n = pg.locator("[data-fig]").count()
     if n:
-        _wait_js(pg, f"document.querySelectorAll('[data-rendered]').length >= {n}", 30000)
+        wait_js(pg, f"document.querySelectorAll('[data-rendered]').length >= {n}", 30000)
 
 
 PAGES = [("/", "forside"), ("/benchmark", "benchmark"), ("/kommune/450", "kommune_450"), ("/ordninger", "ordninger"),
@@ -98,7 +98,7 @@ def test_page_loads_without_console_errors(server, page, path, name):
     base, _ = server
     resp = page.goto(base + path)
     assert resp.status == 200
-    _charts_rendered(page)
+    charts_rendered(page)
     page.wait_for_timeout(300)
     assert page.locator("html").get_attribute("lang") == "da"
     assert page.locator("h1").first.inner_text().strip()
@@ -109,11 +109,11 @@ def test_page_loads_without_console_errors(server, page, path, name):
 def test_map_has_98_shapes(server, page):
     base, _ = server
     page.goto(base + "/")
-    _charts_rendered(page)
+    charts_rendered(page)
     n_locations = page.evaluate("document.getElementById('map').data[0].locations.length")
     assert n_locations == 98
     # the geometry actually loaded: plotly resolved the GeoJSON with one feature per municipality
-    _wait_js(page, "document.getElementById('map')._fullData[0]._length === 98", 20000)
+    wait_js(page, "document.getElementById('map')._fullData[0]._length === 98", 20000)
     assert page.locator("#cartogram path.tile").count() == 98
     assert page.locator("#map canvas").count() >= 1
     assert page.errors == [], page.errors
@@ -122,16 +122,16 @@ def test_map_has_98_shapes(server, page):
 def test_selectors_change_the_view(server, page):
     base, tables = server
     page.goto(base + "/")
-    _charts_rendered(page)
+    charts_rendered(page)
     before = page.evaluate("Array.from(document.getElementById('map').data[0].z)")
     with page.expect_navigation():
         page.select_option("#sel-period", label="2021")
-    _charts_rendered(page)
+    charts_rendered(page)
     assert "period=2021" in page.url
     assert "2021" in page.locator("#view-caption").inner_text()
     with page.expect_navigation():
         page.select_option("#sel-colour", index=1)
-    _charts_rendered(page)
+    charts_rendered(page)
     after = page.evaluate("Array.from(document.getElementById('map').data[0].z)")
     assert after != before
     # the z values are the stored diff_pp of 2021/total for every municipality
@@ -228,7 +228,7 @@ def test_acceptance_nyborg_within_three_clicks(server, page):
 def test_map_click_opens_profile(server, page):
     base, _ = server
     page.goto(base + "/")
-    _charts_rendered(page)
+    charts_rendered(page)
     # a plotly click event on Nyborg's shape navigates like a user's click on the map
     with page.expect_navigation():
         page.evaluate(f"""() => {{
@@ -346,7 +346,7 @@ def test_chart_tick_labels_print_the_data_range(browser, server, width, path, ch
     ctx = browser.new_context(viewport={"width": width, "height": 900}, locale="da-DK")
     pg = ctx.new_page()
     pg.goto(base + path)
-    _charts_rendered(pg)
+    charts_rendered(pg)
     fig = json.loads(pg.locator(f"#{chart}-data").text_content())
     got = pg.evaluate(_TICKS_JS, [chart, ax])
     ctx.close()

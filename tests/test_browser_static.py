@@ -12,7 +12,7 @@ import io
 from pathlib import Path
 
 import pytest
-from test_browser import ARGS, CHROMIUM, IGNORED, _charts_rendered, _wait_js
+from test_browser import ARGS, CHROMIUM, IGNORED, charts_rendered, wait_js
 from test_web import NYBORG, build_fake_workspace
 
 pytestmark = pytest.mark.browser
@@ -51,7 +51,7 @@ def _open(browser, url: str, width: int):
     pg.on("pageerror", lambda e: pg.errors.append(str(e)))
     pg.on("requestfailed", lambda r: pg.errors.append(f"request failed: {r.url}"))
     pg.goto(url)
-    _charts_rendered(pg)
+    charts_rendered(pg)
     return ctx, pg
 
 
@@ -70,7 +70,7 @@ def _drawn_share(png: bytes) -> tuple[float, int]:
 def test_map_is_drawn_from_disk(site, browser, width):
     ctx, pg = _open(browser, (site / "index.html").as_uri(), width)
     try:
-        _wait_js(pg, "document.getElementById('map')._fullData[0]._length === 98", 20000)
+        wait_js(pg, "document.getElementById('map')._fullData[0]._length === 98", 20000)
         assert pg.locator("#cartogram path.tile").count() == 98
         pg.wait_for_timeout(500)  # the map library paints its canvas after Plotly reports the data
         share, colours = _drawn_share(pg.locator("#map").screenshot())
