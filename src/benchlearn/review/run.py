@@ -22,6 +22,7 @@ import pandas as pd
 
 from benchlearn.core import reference
 from benchlearn.core.errors import ConfigError, ModelError
+from benchlearn.core.results import Run
 from benchlearn.core.seams import Tables
 from benchlearn.data.dataset import Dataset
 from benchlearn.review import compare, ministry
@@ -96,6 +97,11 @@ def fit_many(jobs_list: list[tuple], *, jobs: int | None = None, progress=None) 
         _JOBS = []
 
 
+#: The result tables a review run holds (the page and the downloads read these).
+REVIEW_TABLES: tuple[str, ...] = ("specs", "records", "ranges", "pairs", "moves", "attribution", "agreement",
+                                  "agreement_points", "reproducibility", "disagreements", "contributions")
+
+
 @dataclass
 class Review:
     """Everything a review produced: result tables (stored as one run) and what it did."""
@@ -127,6 +133,19 @@ class Review:
                 out["ministry"] = {"r_diff": [float(base["r_diff"].min()), float(base["r_diff"].max())],
                                    "rho_rank": [float(base["rho_rank"].min()), float(base["rho_rank"].max())]}
         return out
+
+    def to_run(self) -> Run:
+        """The review as one workspace run (kind ``review``), as every result class hands itself to ``Workspace.record``."""
+        import uuid
+
+        config = {"period": self.period, "fit_periods": list(self.fit_periods), "baseline": self.specs.baseline,
+                  "specs": [s.name for s in self.specs.specs], "specs_file": self.specs.source}
+        # every table carries the run's key, so a page reading the newest review never mixes two runs
+        key = uuid.uuid4().hex[:12]
+        results = {k: v.assign(review_key=key) for k, v in self.tables.items() if k in REVIEW_TABLES and len(v.columns)}
+        meta = {"summary": self.summary(), "notes": [{"da": da, "en": en} for da, en in self.notes],
+                "specs": self.specs.to_dict(), "timings": self.timings, "review_key": key}
+        return Run("review", config, results, meta)
 
 
 # -- preparing a specification ----------------------------------------------------------
