@@ -457,3 +457,27 @@ def test_cell_model_before_the_rule_publishes_municipality_totals(sim_dir, tmp_p
     b = compute(load_dataset(out), BenchmarkConfig(rank_draws=50))
     assert b.card.source == "benchmark_table" and any("se_expected" in n for n in b.card.notes)
     assert len(b.records) == (bm["area"] == "total").sum()
+
+
+def test_integer_ids_pseudonymise_as_their_decimal_text():
+    """The numpy block builder for integer ids (session 6) gives the CMAC of str(id):
+    checked against the Arrow string path on every digit count 1-16 and both sides of
+    each power of ten, and on ids past 10^16 (string path) and negative ids."""
+    import numpy as np
+    import pyarrow as pa
+
+    from benchlearn.persons.pseudonymise import PseudonymKey, cmac_aes, decimal_blocks, pseudonyms
+
+    rng = np.random.default_rng(7)
+    edges = [v for k in range(17) for v in (10**k - 1, 10**k) if 0 <= v < 10**16]
+    x = np.array(edges + rng.integers(0, 10**16, 5000).tolist() + rng.integers(0, 10**7, 5000).tolist(), np.int64)
+    blocks, complete = decimal_blocks(x)
+    texts = [str(v).encode() for v in x.tolist()]
+    expect = np.frombuffer(b"".join(t + (b"\x80" + b"\0" * (15 - len(t)) if len(t) < 16 else b"") for t in texts),
+                           np.uint8).reshape(-1, 16)
+    assert np.array_equal(blocks, expect)
+    assert complete.tolist() == [i for i, t in enumerate(texts) if len(t) == 16]
+    key = PseudonymKey(bytes(range(32)), "test")
+    for ids in (pa.array(x), pa.array([*x.tolist(), 10**16, 2**63 - 1]), pa.array([-5, 0, 12])):
+        assert np.array_equal(np.asarray(pseudonyms(ids, key)), np.asarray(pseudonyms(ids.cast(pa.string()), key)))
+    assert cmac_aes(b"k" * 32, pa.array(["1"])).shape == (1, 16)

@@ -109,7 +109,15 @@ def pseudonyms(ids: pa.Array | pa.ChunkedArray, key: PseudonymKey) -> pa.Array:
 
     if isinstance(ids, pa.ChunkedArray):
         ids = ids.combine_chunks()
-    tags = cmac_aes(hmac.digest(key._secret, KEY_LABEL, "sha256"), ids.cast(pa.string()))
+    aes_key = hmac.digest(key._secret, KEY_LABEL, "sha256")
+    x = ids.to_numpy() if pa.types.is_integer(ids.type) and ids.null_count == 0 and len(ids) else None
+    if x is not None and int(x.min()) >= 0 and int(x.max()) < 10**16:
+        # integer ids (CPR numbers as integers): the padded blocks of their decimal text
+        # built in numpy, not through 3.7 M strings (cast, pad, join: ≈0.9 s of 1.2 s
+        # under load, session 6); the same bytes as str(id), so the same pseudonyms
+        tags = _cmac_one_block(aes_key, *decimal_blocks(x.astype(np.int64)))
+    else:
+        tags = cmac_aes(aes_key, ids.cast(pa.string()))
     return pa.array(tags[:, :8].copy().view(">i8").ravel().astype(np.int64))
 
 
@@ -127,6 +135,61 @@ def _double(block: bytes) -> np.ndarray:
     if v >> 128:
         v = (v & ((1 << 128) - 1)) ^ 0x87
     return np.frombuffer(v.to_bytes(16, "big"), dtype=np.uint8)
+
+
+#: the four ASCII digits of 0000..9999 as little-endian uint32 (byte 0 = first digit)
+_DIGITS4 = np.frombuffer("".join(f"{i:04d}" for i in range(10_000)).encode(), dtype="<u4").astype(np.uint64)
+
+
+def decimal_blocks(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """CMAC input blocks of ``str(v)`` for non-negative integers below 10^16: the ASCII
+    digits, then RFC 4493 padding (0x80, zeros) when shorter than 16; and the rows whose
+    block is complete (16 digits).
+
+    Each block is built as two little-endian 64-bit words (byte j of the block is bits
+    8j..8j+7 of word j // 8), four digits at a time (a table of 10,000 four-byte
+    strings) over all numbers with the same digit count: contiguous integer arithmetic,
+    no string per id (0.66 s for 3.7 M ids written a byte at a time, session 6).
+    """
+    n_digits = 1 + np.searchsorted(10 ** np.arange(1, 16, dtype=np.int64), x, side="right")
+    words = np.zeros((len(x), 2), np.uint64)
+    for length in np.flatnonzero(np.bincount(n_digits, minlength=17)).tolist():
+        rows = None if n_digits[0] == length and (n_digits == length).all() else np.flatnonzero(n_digits == length)
+        v = (x if rows is None else x[rows]).astype(np.uint64)
+        w0, w1 = np.zeros(len(v), np.uint64), np.zeros(len(v), np.uint64)
+        if length < 16:
+            (w0 if length < 8 else w1)[...] |= np.uint64(0x80 << (8 * (length % 8)))
+        end = length  # digits [end - 4, end) come from the next four-digit group
+        while end > 0:
+            v, r = np.divmod(v, np.uint64(10_000))
+            chunk = _DIGITS4[r]
+            start = end - 4
+            if start < 0:  # the leading group has fewer than four digits
+                chunk >>= np.uint64(-8 * start)
+                start = 0
+            if start < 8:
+                w0 |= chunk << np.uint64(8 * start)  # bits beyond 64 drop out here...
+            if start + 4 > 8:  # ...and land in the second word
+                w1 |= (chunk << np.uint64(8 * (start - 8))) if start >= 8 else (chunk >> np.uint64(8 * (8 - start)))
+            end -= 4
+        if rows is None:
+            words[:, 0], words[:, 1] = w0, w1
+        else:
+            words[rows, 0], words[rows, 1] = w0, w1
+    blocks = words.astype("<u8", copy=False).view(np.uint8).reshape(-1, 16)
+    return blocks, np.flatnonzero(n_digits == 16)
+
+
+def _cmac_one_block(key: bytes, blocks: np.ndarray, complete: np.ndarray) -> np.ndarray:
+    """CMAC of one-block messages (``blocks`` padded; ``complete`` the rows not padded):
+    the last (only) block XORed with K2, or K1 when complete, then one AES call."""
+    ell = _aes_ecb(key, np.zeros((1, 16), np.uint8)).tobytes()
+    k1 = _double(ell)
+    k2 = _double(k1.tobytes())
+    blocks ^= k2
+    if len(complete):
+        blocks[complete] ^= k1 ^ k2
+    return _aes_ecb(key, blocks)
 
 
 def cmac_aes(key: bytes, messages: pa.Array) -> np.ndarray:
@@ -156,10 +219,7 @@ def cmac_aes(key: bytes, messages: pa.Array) -> np.ndarray:
     k2 = _double(k1.tobytes())
     complete = np.flatnonzero(missing == 0)
     if n and (nb == 1).all():  # every message one block (CPR numbers, integer ids): no row indexing
-        blocks ^= k2
-        if len(complete):
-            blocks[complete] ^= k1 ^ k2
-        return _aes_ecb(key, blocks)
+        return _cmac_one_block(key, blocks, complete)
     blocks[first + nb - 1] ^= k2
     blocks[first[complete] + nb[complete] - 1] ^= k1 ^ k2
     out = np.empty((n, 16), np.uint8)
