@@ -157,6 +157,28 @@ def _phase_command(args: dict) -> dict:
             "out": out}
 
 
+def _phase_imports(args: dict) -> dict:
+    """The fixed cost of a fresh command process before any data is read: Python start
+    plus the modules ``benchlearn persons aggregate`` imports (the CLI, the pipeline, the
+    cell model's statsmodels, Ibis' DuckDB backend), wall clock, best of two."""
+    import subprocess
+
+    code = ("import benchlearn.cli.main, benchlearn.persons.pipeline, benchlearn.benchmark.published, "
+            "ibis.backends.duckdb, cryptography.hazmat.primitives.ciphers")
+    best: dict[str, float] = {}
+    for name, c in (("python_start", "pass"), ("start_and_imports", code),
+                    ("statsmodels_api", "import statsmodels.api")):
+        for _ in range(2):
+            t0, r0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+            subprocess.run([sys.executable, "-c", c], check=True)
+            r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            best[name] = min(best.get(name, float("inf")), time.perf_counter() - t0)
+            # CPU time as well: on a shared machine the wall clock of a short process is mostly waiting
+            cpu = r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime
+            best[f"{name}_cpu"] = min(best.get(f"{name}_cpu", float("inf")), cpu)
+    return {**best, "peak_mb": _peak_mb()}
+
+
 def _hmac_duckdb_sql(ids, secret: bytes):
     """HMAC-SHA256 written out in DuckDB SQL (RFC 2104 on BLOBs) — the method used until
     session 5, kept here as an alternative to measure."""
@@ -346,6 +368,9 @@ def main(argv: list[str] | None = None) -> int:
         log("bare DuckDB scan-and-group-by ...")
         out["baseline"] = _in_child(_phase_baseline, args)
         log(f"  {out['baseline']}")
+        log("python start and the command's imports ...")
+        out["imports"] = _in_child(_phase_imports, args)
+        log(f"  {out['imports']}")
         log("bare scan of the wide file ...")
         out["wide_scan"] = _in_child(_phase_wide_scan, args)
         log(f"  {out['wide_scan']}")
@@ -404,6 +429,10 @@ def main(argv: list[str] | None = None) -> int:
           f"load {out['baseline']['load'][0]:.1f} -> {out['baseline']['load'][1]:.1f}")
     print(f"  person group-by alone                {out['baseline']['floors']['person']:.2f} s")
     print(f"bare scan of the wide file (every week column)  {out['wide_scan']['seconds']:.2f} s")
+    im = out["imports"]
+    print(f"fresh process: python start {im['python_start']:.2f} s; start + the command's imports "
+          f"{im['start_and_imports']:.2f} s, CPU {im['start_and_imports_cpu']:.2f} s (statsmodels.api alone "
+          f"{im['statsmodels_api']:.2f} s, CPU {im['statsmodels_api_cpu']:.2f} s)")
     for layout in ("long", "wide"):
         tm = out[f"pipeline_{layout}"]["timings"]
         c = out[f"command_{layout}"]
