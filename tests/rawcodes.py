@@ -30,6 +30,7 @@ DANISH_WORDS = frozenset({
     "fleksjob", "ledige", "unge", "syge", "kategori", "ledighedsydelse", "revalidering",
     "sex", "kind", "periode", "samtaler", "tilbud", "administration", "psykiatri",
     "ydelse", "fuldtidspersoner",
+    "fleksjobbere", "indkomst",  # a målgruppe and a simulated variable named by the Danish word
     "benchmark",  # STAR's own Danish word ("et benchmark", "benchmarket"), also the input table's name
 })
 #: Identifier shapes that are never codes even though they match: units and abbreviations.
@@ -38,6 +39,10 @@ NOT_CODES = frozenset({"pp", "kr", "n", "id", "CRS", "VRS", "DEA"})
 _IDENT = re.compile(r"(?<![\w./#?=&-])[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+(?![\w-])|(?<![\w./#?=&-])[a-z][a-z0-9]+(?![\w-])")
 #: an ASCII hyphen where a minus belongs: " -1,36", "(-0,5", "[-2;" (not "2021-2024", "A-dagpenge")
 _ASCII_MINUS = re.compile(r"(?:^|[\s(\[;:=])-\d")
+#: a stored "key=value" pair of codes ("standard=better", "level=multinomial_shared",
+#: "unmeasured_share=0.0"), whatever the codes are: a reader never sees an assignment (query
+#: strings in links are not read text); "p=10" in a formula is mathematics, not a code
+_KEY_VALUE = re.compile(r"(?<![\w/?&=.])(?:[a-z][a-z0-9]*_[a-z0-9_]*=[\w.]|[a-z][a-z0-9_]*=[a-z])")
 
 
 class _Visible(HTMLParser):
@@ -152,7 +157,23 @@ def find_codes(texts: list[str], codes: frozenset[str]) -> list[tuple[str, str]]
                 hits.append((tok, s.strip()[:160]))
         if _ASCII_MINUS.search(s):
             hits.append(("ASCII-minus", s.strip()[:160]))
+        if _KEY_VALUE.search(s):
+            hits.append(("key=value", s.strip()[:160]))
     return hits
+
+
+def framework_variable_codes() -> set[str]:
+    """Every framework variable's name in the catalogues that declare it (``commute_km``,
+    ``age_16_24_pct_2014`` …) and its commuting-area form (``pendlingsomr_commute_km``):
+    values of the review's and the model card's tables, never a column name."""
+    from benchlearn.review.commuting import PREFIX
+    from benchlearn.simulator.config import FRAMEWORK_CATALOG
+    from benchlearn.sources.folk1a_ages import AGE_VARIABLES
+    from benchlearn.sources.public_framework import PUBLIC_VARIABLES
+    from benchlearn.sources.realdata import FRAMEWORK_VARIABLES
+
+    names = {v.name for v in (*FRAMEWORK_CATALOG, *FRAMEWORK_VARIABLES, *PUBLIC_VARIABLES)} | set(AGE_VARIABLES)
+    return names | {PREFIX + n for n in names}
 
 
 def code_set(data) -> frozenset[str]:
@@ -168,11 +189,17 @@ def code_set(data) -> frozenset[str]:
     codes |= set(reference.ydelse_codes()) | set(reference.area_codes()) | set(reference.maalgruppe_codes())
     codes |= set(reference.groups()["group"].astype(str))
     codes |= set(tx.SCHEMES.keys()) | set(tx._scheme_labels()) | set(tx._scheme_categories()) | set(tx.TIERS)
+    codes |= framework_variable_codes()
     for name in data.available_tables():
         codes.add(name)
         df = data.table(name)
         if df is not None:
             codes |= {str(c) for c in df.columns}
+    # the model review's specification names (``standard``, ``uden_pendling``): the page and the
+    # downloads name a specification by its description
+    specs = data.table("review_specs")
+    if specs is not None and "spec" in specs.columns:
+        codes |= set(specs["spec"].astype(str))
     # a code whose Danish label is the code itself is a word, not a code
     words = {tx.area_label(c).lower() for c in codes if c in set(reference.area_codes())}
     return frozenset(c for c in codes if c.lower() not in words and len(c) > 2)
@@ -188,7 +215,7 @@ def main(path: str) -> int:
     codes = code_set(data)
     c = TestClient(create_app(path, warm=False))
     urls = ["/", "/benchmark", "/ordninger", "/undersoegelser", "/metode", "/data", "/kommune/450", "/kommune/563",
-            "/kommune/101", "/review"]
+            "/kommune/101", "/review", "/integration"]
     n = 0
     for u in urls:
         r = c.get(u)

@@ -120,6 +120,65 @@ def test_no_raw_code_on_any_page_or_download_fabricated_workspace(fake_path):
 
 
 @pytest.fixture(scope="module")
+def review_path(sim_factory, tmp_path_factory):
+    """A workspace with a stored model review as the real one has it (neither the demo nor the
+    fabricated workspace has one): specifications that change variables and settings, and one
+    skipped because the dataset has no rows of its målgruppe's ydelse (the real y30r21 review
+    skips the young and the flexjob holders so)."""
+    from benchlearn.data.dataset import Dataset
+    from benchlearn.review.run import run_review
+    from benchlearn.review.specs import load_specs
+    from benchlearn.review.store import record_review
+    from benchlearn.store import Workspace
+
+    sim = sim_factory(1)
+    tables = {k: sim.tables[k] for k in ("support", "population", "framework", "provenance")}
+    tables["support"] = tables["support"][tables["support"]["ydelse"] != "uddannelseshjaelp"]
+    ds = Dataset.from_tables(tables)
+    tmp = tmp_path_factory.mktemp("rawreview")
+    specs = tmp / "specs.toml"
+    specs.write_text('[review]\nbaseline = "standard"\n\n' + "\n".join([
+        '[[spec]]\nname="standard"\nlabel_da="Standard"\nlabel_en="Standard"\nmaalgruppe="forsikrede_ledige"',
+        '[[spec]]\nname="uden_pendling"\nlabel_da="Uden pendling"\nlabel_en="Without commuting"\n'
+        'maalgruppe="forsikrede_ledige"\ndrop=["pendl"]',
+        '[[spec]]\nname="kappa0"\nlabel_da="κ = 0"\nlabel_en="κ = 0"\nmaalgruppe="forsikrede_ledige"\nunmeasured_share=0.0',
+        '[[spec]]\nname="unge"\nlabel_da="Unge"\nlabel_en="Young people"\nmaalgruppe="unge"',
+    ]), encoding="utf-8")
+    rv = run_review(ds, load_specs(specs), period="2024")
+    path = tmp / "ws.duckdb"
+    with Workspace.open(path) as ws:
+        ws.ingest(ds)
+        record_review(ws, ds, rv)
+    return path
+
+
+def test_no_raw_code_on_the_review_page_or_its_downloads(review_path):
+    # the review page (its skip reason named the input table 'support') and every review table it
+    # links to, CSV and XLSX (they showed 'standard', 'commute_km', 'standard=better' …), and the
+    # data page that lists them by title
+    from benchlearn.report.site_data import read_workspace
+
+    set_lang("da")
+    data = read_workspace(review_path)
+    codes = code_set(data)
+    assert {"standard", "uden_pendling", "commute_km", "support"} <= codes
+    c = TestClient(create_app(review_path, warm=False))
+    page = c.get("/review")
+    assert page.status_code == 200
+    assert "Sprunget over" in page.text  # the skipped specification is there to be read
+    listed = page.text + c.get("/data").text  # the page links its main tables, /data every stored one
+    urls = ["/review", "/data"] + sorted({m.replace("&amp;", "&") for m in _LINK.findall(listed)
+                                          if m.startswith("/download/review_") and ".parquet" not in m})
+    assert {"/download/review_specs.csv", "/download/review_pairs.xlsx", "/download/review_attribution.csv"} <= set(urls)
+    found = []
+    for u in urls:
+        r = c.get(u)
+        assert r.status_code == 200, u
+        found += [f"{u}\t{tok}\t{ctx}" for tok, ctx in sorted(set(find_codes(_texts(u, r), codes)))]
+    assert not found, _report(found)
+
+
+@pytest.fixture(scope="module")
 def demo_path(tmp_path_factory, raw_data_dir):
     """The workspace `make demo` serves: the real view (y30r21, real monitoring series) with the
     documented simulation, every analysis run, default seed."""
@@ -173,6 +232,10 @@ def test_the_scanner_finds_what_it_should():
             '<script type="application/json" id="f-data">{"data":[{"name":"nyborg_like"}],"layout":{}}</script>')
     assert sorted(t for t, _ in find_codes(page_texts(html), codes)) == ["ASCII-minus", "a_dagpenge", "diff_pp",
                                                                           "nyborg_like"]
+    # a stored "spec=tier" list or setting is found whatever its codes; a formula's "p=10" is not
+    assert [t for t, _ in find_codes(["standard=better, uden_pendling=worse"], frozenset())] == ["key=value"]
+    assert [t for t, _ in find_codes(["unmeasured_share=0.0"], frozenset())] == ["key=value"]
+    assert find_codes(["prædiktionsvarians (p=10 antaget)", "?period=2024&area=total"], frozenset()) == []
     import pandas as pd
 
     body = rtables.to_csv_dk(pd.DataFrame({"opmaerksomhedskommune": ["Ja"], "Kommune": ["Nyborg"]}))

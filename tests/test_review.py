@@ -331,7 +331,8 @@ def test_review_page_and_downloads_show_the_same_numbers(review_workspace):
         assert cells[4] == fmt_num(r["rank"], 0) and cells[5] == f"{fmt_num(r['rank_min'], 0)}–{fmt_num(r['rank_max'], 0)}"
     # the specification table against the pairs download
     spec_rows = {r[0]: r for r in body_cells(html, "review-specs")}
-    b = pairs[(pairs["spec_a"] == "a") & (pairs["spec_b"] == "b")].iloc[0]
+    # the downloads name a specification by its description, as the page does (#18)
+    b = pairs[(pairs["spec_a"] == "Standard") & (pairs["spec_b"] == "Uden pendling")].iloc[0]
     row = spec_rows["Uden pendling"]
     assert row[3] == fmt_num(b["rank_spearman"]) and row[4] == fmt_num(b["mean_rank_move"], 1)
     assert row[5] == fmt_num(b["max_rank_move"], 0) and row[6] == fmt_num(b["tier_changes"], 0)

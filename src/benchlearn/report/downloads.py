@@ -187,10 +187,20 @@ def _model_card_rows(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def readable(name: str, df: pd.DataFrame) -> pd.DataFrame:
+def readable(name: str, df: pd.DataFrame, specs: pd.DataFrame | None = None) -> pd.DataFrame:
     """The table as a person reads it: labelled headings and values, codes as labels,
-    only the columns that have a heading (in their stored order)."""
+    only the columns that have a heading (in their stored order).
+
+    ``specs``: the stored ``review_specs`` table, whose descriptions name the specifications
+    in the review's tables (``review_*``)."""
+    values = VALUES
+    if name.startswith("review_"):
+        from benchlearn.report.review_values import review_values, spec_labels
+
+        values = {**VALUES, **review_values(spec_labels(specs if specs is not None or name != "review_specs" else df))}
     out = _localize_pairs(df)
+    if name == "review_specs" and "label" in out.columns:
+        out = out.drop(columns="label")  # the specification is named by this description already
     if name == "model_card":
         out = _model_card_rows(out)
     if "category" in out.columns and "category_label" in out.columns:
@@ -206,7 +216,7 @@ def readable(name: str, df: pd.DataFrame) -> pd.DataFrame:
     for c in out.columns:
         if "maalgruppe" == c and out[c].isna().all():
             continue
-        fn = VALUES.get(c)
+        fn = values.get(c)
         if fn is not None:
             out[c] = [fn(v) if v is not None and not (isinstance(v, float) and pd.isna(v)) else None
                       for v in out[c].tolist()]
@@ -333,7 +343,8 @@ def encode_download(name: str, df: pd.DataFrame, fmt: str, data=None, **filters:
     if fmt == "parquet":
         return rtables.to_parquet(rows)
     # suppressed figures get their word before the flags become "Ja"/"Nej"
-    shown = readable(name, rtables.mark_suppressed(rows, decimal_comma=fmt == "csv"))
+    specs = data.table("review_specs") if data is not None and name.startswith("review_") else None
+    shown = readable(name, rtables.mark_suppressed(rows, decimal_comma=fmt == "csv"), specs)
     if fmt == "csv":
         return rtables.to_csv_dk(shown.set_axis(headers(shown, name), axis=1))
     if fmt == "xlsx":

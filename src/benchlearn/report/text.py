@@ -490,6 +490,12 @@ TABLE_TITLES = {
     "review_agreement": ("Modelgennemgang: enighed med ministeriet", "Model review: agreement with the ministry"),
     "review_disagreements": ("Modelgennemgang: største uenighed", "Model review: largest disagreement"),
     "review_contributions": ("Modelgennemgang: variabelgruppernes bidrag", "Model review: contributions of variable groups"),
+    "review_specs": ("Modelgennemgang: specifikationerne", "Model review: the specifications"),
+    "review_moves": ("Modelgennemgang: største flytninger pr. specifikation", "Model review: largest moves per specification"),
+    "review_attribution": ("Modelgennemgang: flytningerne tilskrevet rammevilkår", "Model review: moves attributed to variables"),
+    "review_agreement_points": ("Modelgennemgang: åben model mod ministeriet pr. kommune",
+                                "Model review: open model against the ministry per municipality"),
+    "review_reproducibility": ("Modelgennemgang: hvor meget rammevilkårene forklarer", "Model review: how much the variables explain"),
 }
 
 

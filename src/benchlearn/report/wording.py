@@ -25,6 +25,9 @@ _CODE_VALUE = re.compile(r"\b(diff_pp|ci_low_pp|ci_high_pp|shrunk_diff_pp)\s+([+
 #: "tabellen 'benchmark'" / "table 'benchmark'" / "kolonnen var_rounding" / "column var_rounding"
 _TABLE_REF = re.compile(r"\b(tabellen|table) '([a-z_]+)'")
 _COLUMN_REF = re.compile(r"\b(kolonnen|column) '?([a-z][a-z0-9]*(?:_[a-z0-9]+)+)'?")
+#: a quoted identifier without the word "tabellen" ("ingen rækker i 'support' for …", the review's
+#: skip reasons): replaced only when it is an input table of the data contract
+_QUOTED = re.compile(r"'([a-z][a-z0-9_]*)'")
 #: provenance: real / derived / simulated (the column ``kind`` of the provenance table)
 PROVENANCE_KINDS = {
     "real": ("Rigtige data", "Real data"),
@@ -82,6 +85,7 @@ def stored_text(s: object) -> str:
     out = _CODE_VALUE.sub(lambda m: f"{tx.pick(_IN_SENTENCE[m.group(1)])} {_number(m.group(2))} pp", out)
     out = _TABLE_REF.sub(lambda m: f"{m.group(1)} »{_table_name(m.group(2))}«", out)
     out = _COLUMN_REF.sub(lambda m: f"{m.group(1)} »{tx.column(m.group(2))}«", out)
+    out = _QUOTED.sub(lambda m: f"»{_table_name(m.group(1))}«" if m.group(1) in _table_names() else m.group(0), out)
     return tx.humanise(out)
 
 

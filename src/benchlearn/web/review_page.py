@@ -12,6 +12,7 @@ from benchlearn.report import review_figures as rf
 from benchlearn.review.labels import differs_label, group_label, tier_label, variable_label
 from benchlearn.report import text as tx
 from benchlearn.report.site_data import SiteData, records
+from benchlearn.report.wording import stored_text
 from benchlearn.web.pages import Linker, base_context, fig_json, render
 
 __all__ = ["review_page", "REVIEW_DOWNLOADS", "latest_review"]
@@ -50,7 +51,7 @@ def review_page(data: SiteData, linker: Linker, url: str = "/review") -> str:
         p = by_other.get(r["spec"], {})
         spec_rows.append({
             "label": labels[r["spec"]], "area": tx.area_label(r["target"]), "ok": r["status"] == "ok",
-            "reason": tx.localized(r, "reason"), "n_variables": r.get("n_variables"),
+            "reason": stored_text(tx.localized(r, "reason")), "n_variables": r.get("n_variables"),
             "baseline": r["spec"] == baseline, "differs": differs_label(p.get("differs", "")) if p else "",
             "rank_spearman": p.get("rank_spearman"), "mean_rank_move": p.get("mean_rank_move"),
             "max_rank_move": p.get("max_rank_move"), "tier_changes": p.get("tier_changes"),
