@@ -513,8 +513,9 @@ def test_static_assets_are_hashed_gzipped_and_immutable(client):
     html = client.get("/").text
     links = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
     assert {Path(x).suffix for x in links} >= {".js", ".css"} and len(links) == 3
-    # the map needs the full plotly bundle; a page with only scatter/bar charts the basic one
-    assert any("/plotly.min." in x for x in links)
+    # the SVG map needs plotly's geo bundle (1.4 MB, not the full 4.8 MB); a page with only
+    # scatter/bar charts the basic one
+    assert any("/plotly-geo.min." in x for x in links) and not any("/plotly.min." in x for x in links)
     bench = re.findall(r'src="(/static/[^"]+)"', client.get("/benchmark").text)
     assert any("/plotly-basic.min." in x for x in bench) and not any("/plotly.min." in x for x in bench)
     links += bench

@@ -348,7 +348,11 @@ DENMARK_BOUNDS = (8.0, 54.55, 15.2, 57.76)
 
 
 def map_figure(values: pd.DataFrame, colour: str, geo_url: str) -> dict:
-    """Choropleth of the 98 municipalities on a blank map style (renders offline).
+    """Choropleth of the 98 municipalities: plotly's SVG geo map (d3-geo, Mercator, no base map).
+
+    SVG rather than the WebGL ``choroplethmap`` (MapLibre): the front page then loads plotly's
+    1.4 MB geo bundle instead of the 4.8 MB full one and draws without WebGL or a worker
+    (#18.5: the front page took 1.4 s to be interactive on loopback); it also opens from disk.
 
     ``values`` holds kommunekode, navn and the colour column (``tier`` or ``diff_pp``).
     Municipalities without a value are drawn in light grey (a second trace), so small
@@ -356,7 +360,7 @@ def map_figure(values: pd.DataFrame, colour: str, geo_url: str) -> dict:
     """
     codes = values["kommunekode"].astype(int).tolist()
     names = values["navn"].tolist()
-    trace: dict[str, Any] = {"type": "choroplethmap", "geojson": geo_url, "featureidkey": "id",
+    trace: dict[str, Any] = {"type": "choropleth", "geojson": geo_url, "featureidkey": "id",
                              "locations": codes, "text": names, "customdata": codes,
                              "marker": {"line": {"width": 0.6, "color": "white"}, "opacity": 0.95}}
     if colour == "tier" and "tier" in values.columns:
@@ -382,7 +386,7 @@ def map_figure(values: pd.DataFrame, colour: str, geo_url: str) -> dict:
     missing = [i for i, v in enumerate(trace["z"]) if v is None]
     traces = [trace]
     if missing:
-        traces.insert(0, {"type": "choroplethmap", "geojson": geo_url, "featureidkey": "id",
+        traces.insert(0, {"type": "choropleth", "geojson": geo_url, "featureidkey": "id",
                           "locations": [codes[i] for i in missing], "z": [0] * len(missing),
                           "customdata": [codes[i] for i in missing], "showscale": False,
                           "colorscale": [[0, "#d9d9d9"], [1, "#d9d9d9"]],
@@ -392,7 +396,8 @@ def map_figure(values: pd.DataFrame, colour: str, geo_url: str) -> dict:
     w, so, e, n = DENMARK_BOUNDS
     return {"data": traces, "layout": base_layout(
         height=600, margin={"l": 0, "r": 0, "t": 0, "b": 0 if colour == "tier" else 50}, meta={"fitBounds": [w, so, e, n]},
-        map={"style": "white-bg", "center": {"lat": (so + n) / 2, "lon": (w + e) / 2}, "zoom": 5.75})}
+        # the box of all 98 (Bornholm and west Jutland included) at the chart's real width; no world map
+        geo={"fitbounds": "locations", "visible": False, "projection": {"type": "mercator"}, "bgcolor": "rgba(0,0,0,0)"})}
 
 
 def area_name(code: str) -> str:

@@ -150,9 +150,11 @@ def base_context(data: SiteData, linker: Linker, page: str, url: str, simulated,
     }
 
 
-#: Trace types in plotly's basic bundle (1.2 MB instead of 4.8 MB: scatter, bar, pie).
+#: Trace types in plotly's basic bundle (1.2 MB instead of 4.8 MB: scatter, bar, pie) and in its
+#: geo bundle (1.4 MB: scatter and the SVG map traces, the front page's map).
 BASIC_TRACES = frozenset({"scatter", "bar", "pie"})
-BASIC_BUNDLE, FULL_BUNDLE = "js/plotly-basic.min.js", "js/plotly.min.js"
+GEO_TRACES = frozenset({"scatter", "choropleth", "scattergeo"})
+BASIC_BUNDLE, GEO_BUNDLE, FULL_BUNDLE = "js/plotly-basic.min.js", "js/plotly-geo.min.js", "js/plotly.min.js"
 _FIG_BLOCK = re.compile(r'<script type="application/json" id="[^"]*-data">(.*?)</script>', re.S)
 
 
@@ -166,8 +168,9 @@ def trace_types(html: str) -> set[str]:
 
 
 def render(template: str, ctx: dict) -> str:
-    """Render a page. It loads plotly's basic bundle, the full one only when a figure needs
-    it (a map), and none on a page without charts."""
+    """Render a page. It loads plotly's basic bundle, the geo one for a page whose charts are
+    all map or scatter traces, the full one only when a figure needs it, and none on a page
+    without charts."""
     html = env().get_template(template).render(**ctx)
     linker = ctx.get("L")
     if isinstance(linker, Linker):
@@ -176,7 +179,8 @@ def render(template: str, ctx: dict) -> str:
         if not types:  # no chart on the page: no plotly at all
             html = html.replace(basic, "")
         elif types - BASIC_TRACES:
-            html = html.replace(basic, f'<script src="{linker.static_file(FULL_BUNDLE)}" defer></script>')
+            bundle = GEO_BUNDLE if types <= GEO_TRACES else FULL_BUNDLE
+            html = html.replace(basic, f'<script src="{linker.static_file(bundle)}" defer></script>')
     return html
 
 

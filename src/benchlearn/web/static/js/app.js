@@ -4,9 +4,10 @@
   var kommuneHref = document.body.getAttribute("data-kommune-href") || "/kommune/{k}";
   function go(k) { window.location.href = kommuneHref.replace("{k}", String(k)); }
 
-  // A map whose layout.meta.fitBounds = [west, south, east, north] gets the zoom that shows
-  // the whole box at the element's actual size (Web Mercator, 512 px tiles), so Bornholm and
-  // west Jutland stay in view on a 390 px phone as on a 1280 px screen.
+  // A map whose layout.meta.fitBounds = [west, south, east, north] gets a height that suits its
+  // width (the SVG map then fits all 98 into it, layout.geo.fitbounds); a WebGL map (layout.map)
+  // also gets the zoom that shows the whole box at the element's actual size (Web Mercator,
+  // 512 px tiles), so Bornholm and west Jutland stay in view on a 390 px phone as on 1280 px.
   function fitMap(el, layout) {
     var b = layout.meta && layout.meta.fitBounds;
     if (!b) { return; }
@@ -22,11 +23,11 @@
     layout.map.center = { lon: (b[0] + b[2]) / 2, lat: (b[1] + b[3]) / 2 };
   }
 
-  // Opened from disk (file://), Chromium refuses the WebGL map's worker (a blob:null URL may not
-  // load another), so MapLibre never draws: the same figure becomes Plotly's SVG geo map, which
-  // needs no worker, no tiles and no network (the static site must open from disk, #18.3).
-  // GeoJSON (RFC 7946) winds outer rings anticlockwise; the SVG geo map (d3-geo, spherical) reads
-  // an anticlockwise ring as "everything but this", so every ring is reversed for it.
+  // The map is Plotly's SVG geo map (d3-geo): no WebGL, no worker, no tiles, no network, so it
+  // also draws when the static site is opened from disk (#18.3), and the page loads the 1.4 MB
+  // geo bundle instead of the 4.8 MB full one (#18.5).
+  // GeoJSON (RFC 7946) winds outer rings anticlockwise; d3-geo (spherical) reads an anticlockwise
+  // ring as "everything but this", so every ring is reversed for it.
   function clockwise(fc) {
     function poly(rings) { return rings.map(function (r) { return r.slice().reverse(); }); }
     return { type: fc.type, features: fc.features.map(function (f) {
@@ -34,35 +35,39 @@
       return { type: f.type, id: f.id, properties: f.properties, geometry: { type: g.type, coordinates: c } };
     }) };
   }
+  var wound = {};  // one reversed copy per boundary file (a map has two traces on it)
 
-  function asSvgMapFromDisk(fig) {
-    if (window.location.protocol !== "file:" || !fig.layout.map) { return; }
-    fig.data.forEach(function (tr) {
-      if (tr.type !== "choroplethmap") { return; }
-      tr.type = "choropleth";
-      if (typeof tr.geojson === "object") { tr.geojson = clockwise(tr.geojson); }
-    });
-    delete fig.layout.map;
-    fig.layout.geo = { fitbounds: "locations", visible: false, projection: { type: "mercator" } };
+  function isMap(tr) { return tr.type === "choropleth" && tr.geojson; }
+
+  // the boundaries: from geo/kommuner.js (static site, opened from disk: a script, not a fetch) or
+  // one fetch of the URL the figure names, started at once for every map on the page
+  function withBoundaries(fig) {
+    var maps = fig.data.filter(isMap);
+    if (!maps.length) { return Promise.resolve(fig); }
     // the geo map asks for its world base map (a CDN fetch) even when hidden: an empty one stands in
     window.PlotlyGeoAssets = window.PlotlyGeoAssets || { topojson: {} };
     window.PlotlyGeoAssets.topojson.world_110m = { type: "Topology", objects: {}, arcs: [] };
+    return Promise.all(maps.map(function (tr) {
+      var key = typeof tr.geojson === "string" ? tr.geojson : "inline";
+      if (!wound[key]) {
+        wound[key] = (window.BENCHLEARN_GEO ? Promise.resolve(window.BENCHLEARN_GEO)
+          : typeof tr.geojson === "string" ? fetch(tr.geojson).then(function (r) { return r.json(); })
+          : Promise.resolve(tr.geojson)).then(clockwise);
+      }
+      return wound[key].then(function (gj) { tr.geojson = gj; });
+    })).then(function () { return fig; });
   }
 
   // Charts: every element with data-fig gets the JSON figure stored next to it.
   document.querySelectorAll("[data-fig]").forEach(function (el) {
     var src = document.getElementById(el.getAttribute("data-fig"));
     if (!src || typeof Plotly === "undefined") { return; }
-    var fig = JSON.parse(src.textContent);
-    // static export opened from disk: boundaries come from geo/kommuner.js, not a fetch
-    if (window.BENCHLEARN_GEO) {
-      fig.data.forEach(function (tr) { if (typeof tr.geojson === "string") { tr.geojson = window.BENCHLEARN_GEO; } });
-    }
-    asSvgMapFromDisk(fig);
-    fitMap(el, fig.layout);
-    var cfg = { responsive: true, displaylogo: false, scrollZoom: false,
-      modeBarButtonsToRemove: ["select2d", "lasso2d"] };
-    Plotly.newPlot(el, fig.data, fig.layout, cfg).then(function (gd) {
+    withBoundaries(JSON.parse(src.textContent)).then(function (fig) {
+      fitMap(el, fig.layout);
+      var cfg = { responsive: true, displaylogo: false, scrollZoom: false,
+        modeBarButtonsToRemove: ["select2d", "lasso2d"] };
+      return Plotly.newPlot(el, fig.data, fig.layout, cfg);
+    }).then(function (gd) {
       gd.on("plotly_click", function (ev) {
         var p = ev && ev.points && ev.points[0];
         if (!p) { return; }
