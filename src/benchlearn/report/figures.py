@@ -97,7 +97,8 @@ def caterpillar(df: pd.DataFrame) -> dict:
         trace["error_x"] = err
     return {"data": [trace], "layout": base_layout(
         height=max(400, 14 * len(d) + 80),
-        xaxis=axis_style(tx.say("figures.difference_from_expected_pp_negative"), zero=True, side="top"),
+        # two lines: in one the title ran off a 390 px screen
+        xaxis=axis_style(wrap(tx.say("figures.difference_from_expected_pp_negative"), 34), zero=True, side="top"),
         yaxis=axis_style(tickfont={"size": 10}, type="category"),
         showlegend=False)}
 
