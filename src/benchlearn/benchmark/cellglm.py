@@ -19,7 +19,9 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 import patsy
-import statsmodels.api as sm
+# the modules themselves, not statsmodels.api: the api imports every model (≈1 s of a command's start)
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
 
 from benchlearn.core.errors import DataError, ModelError
 
@@ -145,7 +147,7 @@ def fit_cells(
         raise ModelError("For få celler eller ingen variation i en forklarende variabel.",
                          "Too few cells or no variation in a covariate.")
     # plain arrays: statsmodels mislabels a two-column response on pandas input with 2 rows
-    model = sm.GLM(np.column_stack([y, n - y]), X.to_numpy(), family=sm.families.Binomial())
+    model = GLM(np.column_stack([y, n - y]), X.to_numpy(), family=families.Binomial())
     fit = model.fit(tol=1e-12, maxiter=100)
     params = pd.Series(np.asarray(fit.params), index=X.columns)
     cov = pd.DataFrame(np.asarray(fit.cov_params()), index=X.columns, columns=X.columns)

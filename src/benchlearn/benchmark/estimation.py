@@ -14,7 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+# the modules themselves, not statsmodels.api: the api imports every model (≈1 s of a command's start)
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
+from statsmodels.regression.linear_model import WLS
 
 from benchlearn.benchmark.uncertainty import paule_mandel_tau2
 from benchlearn.core.errors import ModelError
@@ -181,15 +184,15 @@ def estimate(
             warnings.simplefilter("ignore")  # non-integer binomial endog is the point of fractional logit
             if model == "fraclogit":
                 m = np.clip(mu, 1e-6, 1 - 1e-6)
-                res = sm.GLM(s, X, family=sm.families.Binomial(), var_weights=m * (1 - m) * w).fit(
+                res = GLM(s, X, family=families.Binomial(), var_weights=m * (1 - m) * w).fit(
                     start_params=beta, scale=1.0
                 )
                 mu_new = np.asarray(res.mu)
             elif model == "elogit":
-                res = sm.WLS(y, X, weights=1.0 / np.maximum(tau2 + vy, 1e-16)).fit()
+                res = WLS(y, X, weights=1.0 / np.maximum(tau2 + vy, 1e-16)).fit()
                 mu_new = expit(np.asarray(res.fittedvalues))
             else:
-                res = sm.WLS(s, X, weights=w).fit()
+                res = WLS(s, X, weights=w).fit()
                 mu_new = np.asarray(res.fittedvalues)
         beta = np.asarray(res.params)
         if model == "elogit":
