@@ -65,7 +65,7 @@ def mask_suppressed(df: pd.DataFrame) -> pd.DataFrame:
 def _open_workspace(path: Path) -> Workspace:
     if not path.exists():
         raise WorkspaceError(
-            f"Arbejdsområdet {path} findes ikke. Kør fx 'benchlearn demo' først.",
+            f"Arbejdsfilen {path} findes ikke. Kør fx 'benchlearn demo' først.",
             f"The workspace {path} does not exist. Run e.g. 'benchlearn demo' first.",
         )
     return Workspace.open(str(path), read_only=True)
