@@ -21,10 +21,14 @@ and period-specific; both are the truth) on the logit of the share:
 (c) **a threshold effect** — as (b) plus ``+0.5·1[x_k1 > 1]`` on the logit (about 16 % of
     municipalities): no candidate is linear in it;
 (d) **heavy-tailed effects with a few extremes** — as (b) with ``θ`` drawn from a
-    t-distribution with 3 df and three municipalities at ±5 sd.
+    t-distribution with 3 df and three municipalities at ±5 sd;
+(e) **a smooth curve** — as (b) plus ``0.2·(x_k3² − 1)`` on the logit (a quadratic in a
+    different variable than (c)'s threshold), added after the step/hinge family was built,
+    to check that family is not tuned to (c).
 
 The truth is ``100·(s¹ − s⁰)`` with ``s⁰`` the share without ``θ``. The benchmark is fitted
-with its defaults (``level="auto"``, cross-fitting, κ = 0.05) except ``cv_folds=5`` and
+with its defaults (``level="auto"`` over five families, ``log_transform="cv"``, cross-fitting,
+κ = 0.01) except ``cv_folds=5`` and
 ``rank_draws=300`` (speed). Writes ``scripts/validate_benchmark_results.md`` (the table
 docs/METHOD.md §6 quotes).
 """
@@ -48,7 +52,7 @@ from benchlearn.simulator.population import population
 
 PERIODS = ("2023", "2024")
 YDELSER = ("a_dagpenge", "sygedagpenge", "kontanthjaelp")
-DESIGNS = ("a_per_ydelse", "b_proportional", "c_threshold", "d_heavy_tails")
+DESIGNS = ("a_per_ydelse", "b_proportional", "c_threshold", "d_heavy_tails", "e_quadratic")
 OUT = Path(__file__).with_name("validate_benchmark_results.md")
 EFFECT_SD = 0.2  # sd of θ on the logit of the share (≈ 2.5 pp of the total share)
 
@@ -89,6 +93,8 @@ def simulate_design(design: str, seed: int) -> tuple[dict[str, pd.DataFrame], pd
             eta = _logit(S_base) + 0.05 * i + Xz @ B_area
             if design == "c_threshold":
                 eta = eta + 0.5 * (Xz[:, 1] > 1.0)
+            if design == "e_quadratic":
+                eta = eta + 0.2 * (Xz[:, 3] ** 2 - 1.0)
             S1, S0 = _expit(eta + theta), _expit(eta)
             s1 = {y: base[y] / S_base * S1 for y in YDELSER}
             s0 = {y: base[y] / S_base * S0 for y in YDELSER}
@@ -128,8 +134,10 @@ def _multinomial(rng, N, P) -> np.ndarray:
 
 def one(design: str, seed: int, **cfg) -> dict:
     tables, truth = simulate_design(design, seed)
+    t0 = time.process_time()
     res = fit(Dataset.from_tables(tables), BenchmarkConfig(area="total", cv_folds=5, rank_draws=300, **cfg))
-    return metrics(res.to_frame(), truth) | {"family": res.card.family}
+    return metrics(res.to_frame(), truth) | {"family": res.card.family, "cpu_s": time.process_time() - t0,
+                                             "transform": res.card.cross_validation.get("transform", "")}
 
 
 def metrics(rec: pd.DataFrame, truth: pd.DataFrame) -> dict:
@@ -159,6 +167,7 @@ def summarise(df: pd.DataFrame) -> pd.DataFrame:
         rank_cov_marginal=("rank_cov_marginal", "mean"), short_rank=("short_rank", "sum"),
         short_rank_missed=("short_rank_missed", "sum"), extrapolated=("extrapolated", "sum"), rmse=("rmse", "mean"),
         families=("family", lambda s: ", ".join(f"{k} {v}" for k, v in s.value_counts().items())),
+        raw_scale=("transform", lambda s: int((s == "none").sum())), cpu_s=("cpu_s", "mean"),
     )
     agg["width/sd"] = agg["width"] / agg["sd_true"]
     agg["pass"] = ((agg["corr"] >= 0.90) & agg["coverage"].between(0.93, 0.97) & (agg["width/sd"] <= 1.5)
@@ -174,17 +183,26 @@ def main() -> None:
     ap.add_argument("--level", default="auto", help="model family (default: auto, the CV choice)")
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--raw", help="also write every seed's row to this CSV")
+    ap.add_argument("--from-raw", help="comma-separated CSVs of --raw runs (e.g. one process per design): "
+                    "summarise those instead of fitting; --seconds gives the run's time for the header")
+    ap.add_argument("--seconds", type=float, help="with --from-raw: wall time of the runs")
     args = ap.parse_args()
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     designs = [d for d in args.designs.split(",") if d]
     t0 = time.time()
     rows = []
-    for design in designs:
+    if args.from_raw:
+        df = pd.concat([pd.read_csv(f) for f in args.from_raw.split(",")], ignore_index=True)
+        df = df[df["design"].isin(designs)].sort_values(["design", "seed"], key=lambda c: c.map(
+            {d: i for i, d in enumerate(DESIGNS)}) if c.name == "design" else c)
+        t0 -= args.seconds or 0.0
+    for design in designs if not args.from_raw else []:
         for seed in seeds:
             rows.append({"design": design, "seed": seed, **one(design, seed, level=args.level)})
             print(f"{design} seed {seed}: corr {rows[-1]['corr']:.3f} cov {rows[-1]['coverage']:.3f} "
                   f"family {rows[-1]['family']} ({time.time() - t0:.0f} s)", flush=True)
-    df = pd.DataFrame(rows)
+    if not args.from_raw:
+        df = pd.DataFrame(rows)
     if args.raw:
         df.to_csv(args.raw, index=False)
     text = _markdown(summarise(df).round(3))
@@ -202,7 +220,8 @@ def main() -> None:
             "`width` mean 95% interval width (pp), `sd_true` sd of the true effects (pp); `rank_cov_marginal` share "
             "of marginal rank intervals containing the true rank; `short_rank` rank intervals shorter than 5 places "
             "(all seeds) and `short_rank_missed` those missing the true rank; `extrapolated` municipality-periods "
-            "flagged; `families` the family chosen by cross-validation (seeds); `pass` all acceptance thresholds of "
+            "flagged; `families` the family chosen by cross-validation (seeds); `raw_scale` seeds where the "
+            "cross-validation kept the skewed variable untransformed; `cpu_s` CPU seconds per fit; `pass` all acceptance thresholds of "
             "issue #13 (corr ≥ 0.90, coverage 0.93–0.97, width/sd ≤ 1.5, rank coverage ≥ 0.95, no short rank "
             "interval missing the truth).\n\n" + text + "\n",
             encoding="utf-8",

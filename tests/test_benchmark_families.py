@@ -104,16 +104,47 @@ def auto_fit(outside_ds):
 def test_card_lists_every_candidate_and_the_smallest_is_chosen(auto_fit):
     res = auto_fit
     cv = res.card.cross_validation
-    rows = {r["family"]: r for r in cv["candidates"]}
-    assert set(rows) == set(FAMILIES)
-    assert cv["chosen"] == min(rows, key=lambda f: rows[f]["rmse_pp"]) == res.card.family
-    assert cv["rmse_pp"] == rows[cv["chosen"]]["rmse_pp"] and cv["cross_fit"] is True
+    # no skewed variable here: one transform ("none"); see the next test for two
+    rows = {(r["family"], r["transform"]): r for r in cv["candidates"]}
+    assert {f for f, _ in rows} == set(FAMILIES) and {t for _, t in rows} == {"none"}
+    assert len(rows) == len(cv["candidates"]) == len(FAMILIES)
+    best = min(rows, key=lambda k: rows[k]["rmse_pp"])
+    assert best == (cv["chosen"], cv["transform"]) and cv["chosen"] == res.card.family
+    assert cv["rmse_pp"] == rows[best]["rmse_pp"] and cv["cross_fit"] is True
     assert all(r["rmse_pp"] < r["null_rmse_pp"] for r in rows.values())
     assert (res.to_frame()["family"] == cv["chosen"]).all()
     d = res.card.to_dict()
-    assert d["family"] == cv["chosen"] and len(d["cross_validation"]["candidates"]) == 4
+    assert d["family"] == cv["chosen"] and len(d["cross_validation"]["candidates"]) == len(FAMILIES)
     text = res.card.to_text()
     assert all(f"{f}: RMSE" in text for f in FAMILIES)
+
+
+def test_the_log_of_a_skewed_variable_is_a_cross_validated_choice():
+    """A skewed variable (design (b) of scripts/validate_benchmark.py, linear in the raw
+    variable): every family is scored logged and raw, the best pair is the model, and the
+    coefficients, notes and card say which; ``log_transform="auto"`` keeps only the log."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "validate_benchmark", Path(__file__).resolve().parents[1] / "scripts" / "validate_benchmark.py")
+    vb = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(vb)
+    tables, _ = vb.simulate_design("b_proportional", 1)
+    ds = Dataset.from_tables(tables)
+    res = fit(ds, BenchmarkConfig(rank_draws=100, cv_folds=5))
+    cv = res.card.cross_validation
+    rows = {(r["family"], r["transform"]): r["rmse_pp"] for r in cv["candidates"]}
+    assert set(rows) == {(f, t) for f in FAMILIES for t in ("log", "none")}
+    assert min(rows, key=rows.get) == (cv["chosen"], cv["transform"])
+    co = res.coefficients
+    skewed = co[co["term"] == "rammevilkaar_4"]
+    assert (skewed["transform"] == ("log" if cv["transform"] == "log" else "")).all()
+    assert any(("not log-transformed" if cv["transform"] == "none" else "log-transformed") in n for n in res.card.notes)
+    text = res.card.to_text()
+    assert all(f"{f}: RMSE" in text and f"{f} (log): RMSE" in text for f in FAMILIES)
+    only_log = fit(ds, BenchmarkConfig(rank_draws=100, cv_folds=5, log_transform="auto")).card.cross_validation
+    assert {r["transform"] for r in only_log["candidates"]} == {"log"} and only_log["transform"] == "log"
 
 
 def test_cross_fitted_expected_share_equals_a_refit_without_the_fold(outside_ds, auto_fit):

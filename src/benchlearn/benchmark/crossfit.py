@@ -60,6 +60,9 @@ def out_of_fold(data: pd.DataFrame, variables, config, families, fold: np.ndarra
             for fam in families:
                 mu, J = predict(fam, train, test, variables, periods, config)
                 pred[fam][te] = mu
+                if J is None:  # no common parameter layout over folds (area_step)
+                    bad.add(fam)
+                    continue
                 if jac[fam] is None:
                     jac[fam] = np.full((len(data), J.shape[1]), np.nan)
                 if jac[fam].shape[1] == J.shape[1]:
@@ -71,6 +74,18 @@ def out_of_fold(data: pd.DataFrame, variables, config, families, fold: np.ndarra
     for fam in bad:
         jac[fam] = None
     return {"pred": pred, "J": jac, "null": null}
+
+
+def refit_fixed(data: pd.DataFrame, rows: np.ndarray, variables, config, fold: np.ndarray, terms) -> np.ndarray:
+    """Out-of-fold area shares of ``area_step`` with the terms of the fit on all rows."""
+    out = np.full(len(rows), np.nan)
+    periods = sorted(data["period"].iloc[rows].unique())
+    for f in range(int(fold.max()) + 1):
+        te = fold[rows] == f
+        if te.any():
+            out[te], _ = predict("area_step", data.iloc[rows[~te]], data.iloc[rows[te]], variables, periods, config,
+                                 terms=terms)
+    return out
 
 
 def scores(data: pd.DataFrame, oof: dict) -> list[dict]:
@@ -86,9 +101,11 @@ def scores(data: pd.DataFrame, oof: dict) -> list[dict]:
     return out
 
 
-def choose(score_rows: list[dict]) -> str:
-    """The family with the smallest out-of-fold RMSE (first listed wins a tie)."""
-    return min(score_rows, key=lambda r: (round(r["rmse_pp"], 12), [x["family"] for x in score_rows].index(r["family"])))["family"]
+def choose(score_rows: list[dict]) -> tuple[str, str]:
+    """(family, transform) with the smallest out-of-fold RMSE (first listed wins a tie)."""
+    best = min(range(len(score_rows)), key=lambda i: (round(score_rows[i]["rmse_pp"], 12), i))
+    r = score_rows[best]
+    return r["family"], r.get("transform", "none")
 
 
 def leverage(g: pd.DataFrame, variables) -> np.ndarray:

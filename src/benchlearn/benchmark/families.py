@@ -6,7 +6,9 @@
 - ``multinomial``: the multivariate fractional logit of the ydelse shares and "not on
   support" (Mullahy 2015, :mod:`benchlearn.benchmark.multinomial`), ydelse-specific slopes;
 - ``multinomial_shared``: the same with one slope per framework variable for all ydelser
-  (the ydelser move in proportion with the area share).
+  (the ydelser move in proportion with the area share);
+- ``area_step``: ``area`` plus at most one step or hinge term per framework variable,
+  thresholds searched in the rows being fitted (:mod:`benchlearn.benchmark.steps`).
 
 Each family gives, for the rows of one fit, the expected area share ``mu``, its Jacobian
 ``J`` and covariance ``V`` of the parameters, the between-municipality variance of the
@@ -25,11 +27,12 @@ import pandas as pd
 from scipy import stats
 
 from benchlearn.benchmark.estimation import Estimate, combine, design, estimate, expit, sampling_var
+from benchlearn.benchmark import steps
 from benchlearn.benchmark.multinomial import fit_multinomial, predict_multinomial
 from benchlearn.benchmark.uncertainty import paule_mandel_tau2
 from benchlearn.core.errors import ConfigError
 
-FAMILIES: tuple[str, ...] = ("area", "ydelse", "multinomial", "multinomial_shared")
+FAMILIES: tuple[str, ...] = ("area", "ydelse", "multinomial", "multinomial_shared", "area_step")
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,12 @@ class FamilyFit:
     tau2_k: np.ndarray  # between-municipality variance of the area share, per row
     coefficients: pd.DataFrame
     n_params: int
+    X: np.ndarray | None = None  # the design of a one-logit family, for its Jacobian at other shares
+    terms: tuple = ()  # area_step: the selected (variable index, kind, threshold)
+
+    def jacobian(self, mu: np.ndarray) -> np.ndarray | None:
+        """dμ/dβ at the shares ``mu`` (cross-fitting a family whose folds select their own terms)."""
+        return None if self.X is None else (mu * (1 - mu))[:, None] * self.X
 
 
 @lru_cache(maxsize=64)
@@ -59,15 +68,15 @@ def parts(g: pd.DataFrame, config) -> list[tuple[str, np.ndarray]]:
 
 def candidates(g: pd.DataFrame, config) -> tuple[str, ...]:
     """The families that differ for this area: one ydelse leaves only ``area``;
-    the multinomial families are fractional logits (``model='fraclogit'`` only)."""
+    the multinomial families and ``area_step`` are fractional logits (``model='fraclogit'`` only)."""
     if len(parts(g, config)) <= 1:
         return ("area",)
-    out = tuple(f for f in config.candidates if config.model == "fraclogit" or not f.startswith("multinomial"))
+    out = tuple(f for f in config.candidates if config.model == "fraclogit" or f in ("area", "ydelse"))
     return out or ("area",)
 
 
 def resolve(family: str, g: pd.DataFrame, config) -> str:
-    if family.startswith("multinomial") and config.model != "fraclogit":
+    if family not in ("area", "ydelse") and config.model != "fraclogit":
         raise ConfigError(
             f"Modelfamilien '{family}' er en fraktionel logit; brug model='fraclogit'.",
             f"Model family '{family}' is a fractional logit; use model='fraclogit'.",
@@ -97,6 +106,20 @@ def fit_family(family: str, g: pd.DataFrame, variables, logged, config) -> Famil
         coefs = _multinomial_coefs(est, mu_y, idx, [y for y, _ in pr], info)
         return FamilyFit(family, [(f"{config.target} ({family})", est)], est.mu, est.v, est.J, est.V,
                          np.full(len(g), est.tau2), coefs, est.p)
+    if family == "area_step":
+        terms, e = steps.select(s_area, N, X, clusters, len(variables), lambda Xd: estimate(
+            s_area, N, Xd, clusters, model=config.model, sampling=config.sampling, cluster=clustered,
+            max_iter=config.max_iter))
+        nan = np.full(len(terms), np.nan)
+        k = len(variables)
+        # thresholds on the variable's own (model) scale, so another standardization can use them
+        raw_terms = tuple((j, kind, float(center[-k:][j] + c * scale[-k:][j])) for j, kind, c in terms)
+        info |= dict(names=names + steps.names(variables, raw_terms), center=np.concatenate([center, nan]),
+                     scale=np.concatenate([scale, nan]))
+        Xa = np.column_stack([X, steps.columns(X[:, X.shape[1] - len(variables):], terms)])
+        frames = [_coef_frame(e, config.target, info), _ame_frame([e], e.V, info)]
+        return FamilyFit(family, [(f"{config.target} ({family})", e)], e.mu, sampling_var(e.mu, N, config.sampling),
+                         e.J, e.V, e.tau2_share, pd.concat(frames, ignore_index=True), e.p, Xa, raw_terms)
     pr = [(config.target, g["actual"].to_numpy(dtype="float64"))] if family == "area" else parts(g, config)
     ests, frames = [], []
     for label, O in pr:
@@ -120,16 +143,18 @@ def fit_family(family: str, g: pd.DataFrame, variables, logged, config) -> Famil
                      pd.concat(frames, ignore_index=True), sum(e.p for e in ests))
 
 
-def predict(family: str, train: pd.DataFrame, test: pd.DataFrame, variables, periods, config) -> tuple[np.ndarray, np.ndarray]:
+def predict(family: str, train: pd.DataFrame, test: pd.DataFrame, variables, periods, config,
+            terms=None) -> tuple[np.ndarray, np.ndarray | None]:
     """Fit ``family`` on ``train``; the area share of ``test`` and its Jacobian there.
 
     ``test`` is standardized with the training rows' constants. The Jacobian has the
     parameter layout of :func:`fit_family` (ydelse blocks in the order of :func:`parts`).
     """
     family = resolve(family, train, config)
-    Xtr, _, c, sc = design(train, variables, periods)
+    Xtr, _, c_tr, sc = design(train, variables, periods)
     k = len(variables)
-    Xte, *_ = design(test, variables, periods, c[-k:], np.where(sc[-k:] > 0, sc[-k:], 1.0))
+    sc_tr = np.where(sc[-k:] > 0, sc[-k:], 1.0)
+    Xte, *_ = design(test, variables, periods, c_tr[-k:], sc_tr)
     N = train["persons"].to_numpy()
     clusters = train["kommunekode"].to_numpy()
     if family.startswith("multinomial"):
@@ -140,6 +165,20 @@ def predict(family: str, train: pd.DataFrame, test: pd.DataFrame, variables, per
                                         max_iter=config.max_iter)
         mu_te, J_te = predict_multinomial(Xte, est.beta, idx)
         return mu_te, J_te
+    if family == "area_step":
+        # the fold selects its own terms; the Jacobian's layout differs between folds (None)
+        s_tr = train["actual"].to_numpy(dtype="float64") / N
+
+        def one(Xd):
+            return estimate(s_tr, N, Xd, clusters, model=config.model, sampling=config.sampling, max_iter=config.max_iter)
+
+        if terms is None:
+            terms, e = steps.select(s_tr, N, Xtr, clusters, k, one)
+        else:  # terms of the full fit (variable scale) given: the fold refits their coefficients
+            terms = [(j, kind, (c - c_tr[-k:][j]) / sc_tr[j]) for j, kind, c in terms]
+            e = one(np.column_stack([Xtr, steps.columns(Xtr[:, Xtr.shape[1] - k:], terms)]))
+        Xa = np.column_stack([Xte, steps.columns(Xte[:, Xte.shape[1] - k:], terms)])
+        return expit(Xa @ e.beta), None
     pr = [(config.target, train["actual"].to_numpy(dtype="float64"))] if family == "area" else parts(train, config)
     pred = np.zeros(len(test))
     Js = []

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from benchlearn.benchmark.config import BenchmarkConfig
-from benchlearn.benchmark.crossfit import choose, fold_ids, leverage, out_of_fold, scores
+from benchlearn.benchmark.crossfit import choose, fold_ids, leverage, out_of_fold, refit_fixed, scores
 from benchlearn.benchmark.estimation import sampling_var
 from benchlearn.benchmark.families import candidates, fit_family, resolve
 from benchlearn.benchmark.modelcard import ModelCard
@@ -45,6 +45,7 @@ class _Assembled:
     logged: tuple[str, ...]
     notes: tuple[str, ...]
     simulated: bool
+    raw: pd.DataFrame  # ``data`` with the skewed variables untransformed (same rows)
 
 
 def choose_variables(available: list[str], config: BenchmarkConfig) -> tuple[list[str], list[tuple[str, str]], list[str]]:
@@ -158,18 +159,17 @@ def _assemble(ds: Dataset, config: BenchmarkConfig) -> _Assembled:
             f"Too few municipalities with data ({data['kommunekode'].nunique()}) for {len(variables)} framework variables.",
         )
     keep, logged = [], []
+    raw = data.copy()
     for v in variables:
         if not data[v].std(ddof=0) > 0:
             dropped.append((v, "no variation between municipalities"))
             continue
         keep.append(v)
-        if config.log_transform == "auto" and data[v].min() > 0 and data[v].skew() > 1:
+        if config.log_transform != "none" and data[v].min() > 0 and data[v].skew() > 1:
             data[v] = np.log(data[v])
             logged.append(v)
-    if logged:
-        notes.append(f"log-transformeret / log-transformed: {logged}")
     sim = any(ds.is_simulated(t) for t in ("support", "population", "framework"))
-    return _Assembled(data, excluded.reset_index(drop=True), tuple(keep), tuple(dropped), tuple(logged), tuple(notes), sim)
+    return _Assembled(data, excluded.reset_index(drop=True), tuple(keep), tuple(dropped), tuple(logged), tuple(notes), sim, raw)
 
 
 def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
@@ -208,27 +208,47 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
     """
     config = config or BenchmarkConfig()
     asm = _assemble(ds, config)
-    data = asm.data
-    fold = fold_ids(data, config)
-    fams = candidates(data, config) if config.level == "auto" else (resolve(config.level, data, config),)
-    oof, cv_rows = None, []
+    data_log = asm.data
+    fold = fold_ids(data_log, config)
+    fams = candidates(data_log, config) if config.level == "auto" else (resolve(config.level, data_log, config),)
+    # The transform of the skewed variables is a candidate like the family: with
+    # log_transform="cv" every family is scored on the logged and on the raw variables
+    # (docs/METHOD.md §2), because a design linear in the raw variable is misfitted by its
+    # log exactly where the municipality is far out, and the reverse.
+    variants = {("log" if asm.logged else "none"): data_log}
+    if config.log_transform == "cv" and asm.logged and fold is not None:
+        variants["none"] = asm.raw
+    oofs, cv_rows = {}, []
     if fold is not None:
-        oof = out_of_fold(data, asm.variables, config, fams, fold)
-        cv_rows = scores(data, oof)
+        for tr, d in variants.items():
+            oofs[tr] = out_of_fold(d, asm.variables, config, fams, fold)
+            cv_rows += [r | {"transform": tr} for r in scores(d, oofs[tr])]
     if config.level != "auto":
         chosen = fams[0]
+        transform = choose(cv_rows)[1] if cv_rows else next(iter(variants))
     elif cv_rows:
-        chosen = choose(cv_rows)
+        chosen, transform = choose(cv_rows)
     else:  # no cross-validation: the previous default
         chosen = "ydelse" if "ydelse" in fams else fams[0]
-    cross = bool(config.cross_fit and oof is not None and oof["J"][chosen] is not None)
+        transform = next(iter(variants))
+    data = variants[transform]
+    logged = asm.logged if transform == "log" else ()
+    oof = oofs.get(transform)
+    notes = list(asm.notes)
+    if logged:
+        notes.append(f"log-transformeret / log-transformed: {list(logged)}")
+    elif asm.logged:
+        notes.append(f"ikke log-transformeret (krydsvalidering) / not log-transformed (cross-validation): {list(asm.logged)}")
+    # area_step's folds select their own terms: its Jacobian comes from the full fit's design
+    cross = bool(config.cross_fit and oof is not None and (oof["J"][chosen] is not None or chosen == "area_step"))
     pos = np.arange(len(data))
     groups = [pos] if config.pooled else [pos[(data["period"] == p).to_numpy()] for p in sorted(data["period"].unique())]
     recs, coefs, covs, fits = [], [], {}, []
     kappa = config.unmeasured_share
     for rows in groups:
         g = data.iloc[rows].reset_index(drop=True)
-        ff = fit_family(chosen, g, asm.variables, asm.logged, config)
+        var_select = np.zeros(len(rows))
+        ff = fit_family(chosen, g, asm.variables, logged, config)
         coefs.append(ff.coefficients)
         fits.extend(ff.fits)
         N = g["persons"].to_numpy()
@@ -236,16 +256,22 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
             # cross-fitting: the expected share of a municipality from the fit without its
             # fold; a fit on (K-1)/K of the municipalities has about K/(K-1) times the variance
             K = int(fold.max()) + 1
-            mu, J, V = oof["pred"][chosen][rows], oof["J"][chosen][rows], ff.V * K / (K - 1)
+            mu, V = oof["pred"][chosen][rows], ff.V * K / (K - 1)
+            if chosen == "area_step" and config.step_terms == "full":
+                mu = refit_fixed(data, rows, asm.variables, config, fold, ff.terms)
+                # the terms' own uncertainty: where the folds' own search (out of fold) lands
+                # elsewhere than the full fit's terms, the squared difference is model variance
+                var_select = (oof["pred"][chosen][rows] - mu) ** 2
+            J = oof["J"][chosen][rows] if oof["J"][chosen] is not None else ff.jacobian(mu)
         else:
             mu, J, V = ff.mu, ff.J, ff.V
         v = sampling_var(mu, N, config.sampling)  # multinomial for a multi-ydelse area (METHOD.md §3)
         var_pred = np.einsum("ij,jk,ik->i", J, V, J)
-        h = leverage(g, asm.variables)
-        # the same on the published (untransformed) scale: a municipality far out on a
-        # log-transformed variable depends on that transform exactly where it is far out
-        raw = g.assign(**{v: np.exp(g[v]) for v in asm.logged if v in g.columns})
-        h_raw = leverage(raw, asm.variables) if asm.logged else h
+        # leverage on the log scale of the skewed variables and on their published
+        # (untransformed) scale, whichever transform the model uses: a municipality far out
+        # on a skewed variable depends on the transform exactly where it is far out
+        h = leverage(data_log.iloc[rows], asm.variables)
+        h_raw = leverage(asm.raw.iloc[rows], asm.variables) if asm.logged else h
         h_mean = (len(asm.variables) + 1) / g["kommunekode"].nunique()
         extrap = np.maximum(h, h_raw) > config.extrapolation_leverage * h_mean
         # extra model variance where the municipality lies outside the others' support: the
@@ -253,7 +279,7 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
         spread = np.zeros(len(g))
         if oof is not None and len(fams) > 1:
             spread = np.max([(oof["pred"][f][rows] - mu) ** 2 for f in fams], axis=0)
-        var_model = np.where(extrap, np.maximum(spread, var_pred), 0.0)
+        var_model = np.where(extrap, np.maximum(spread, var_pred), 0.0) + config.step_select_var * var_select
         s_obs = g["actual"].to_numpy() / N
         base = g[["kommunekode", "period", "actual", "persons"]].copy()
         base["actual_share"] = s_obs
@@ -278,7 +304,7 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
             recs.append(uncertainty_columns(b.drop(columns="_row"), sigma, 1e4 * (1 - kappa) * tau2_k, config))
     records = finish_records(pd.concat(recs, ignore_index=True), config, asm.simulated)
     coefficients = pd.concat(coefs, ignore_index=True)
-    cv = _cv_summary(cv_rows, chosen, fold, cross, config)
+    cv = _cv_summary(cv_rows, chosen, transform, fold, cross, config)
     card = ModelCard.build(
         config=config,
         dataset_hash=ds.content_hash,
@@ -289,7 +315,7 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
         records=records,
         excluded=asm.excluded,
         cv=cv,
-        notes=asm.notes,
+        notes=tuple(notes),
         simulated=asm.simulated,
         source="model",
         family=chosen,
@@ -297,12 +323,12 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
     return BenchmarkResults(config, records, coefficients, asm.excluded, card, covs)
 
 
-def _cv_summary(cv_rows: list[dict], chosen: str, fold, cross: bool, config) -> dict:
+def _cv_summary(cv_rows: list[dict], chosen: str, transform: str, fold, cross: bool, config) -> dict:
     """The card's cross-validation block: every candidate's score and the chosen family."""
     if not cv_rows:
-        return {"folds": 0, "chosen": chosen, "cross_fit": False, "candidates": [],
+        return {"folds": 0, "chosen": chosen, "transform": transform, "cross_fit": False, "candidates": [],
                 "rule": "no cross-validation (cv_folds < 2): level" + ("" if config.level != "auto" else " falls back to ydelse")}
-    best = next(r for r in cv_rows if r["family"] == chosen)
+    best = next(r for r in cv_rows if r["family"] == chosen and r["transform"] == transform)
     return {
         "folds": int(fold.max()) + 1,
         "rmse_pp": best["rmse_pp"],
@@ -311,6 +337,7 @@ def _cv_summary(cv_rows: list[dict], chosen: str, fold, cross: bool, config) -> 
         "mae_pp": best["mae_pp"],
         "candidates": cv_rows,
         "chosen": chosen,
+        "transform": transform,
         "rule": "smallest out-of-fold RMSE of the area share by municipality" if config.level == "auto"
         else f"fixed by level='{config.level}'",
         "cross_fit": cross,

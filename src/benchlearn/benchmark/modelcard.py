@@ -197,8 +197,9 @@ class ModelCard:
                 + t("mod", "vs") + f" {cv['null_rmse_pp']:.3f} pp " + t("uden rammevilkår", "without framework")
             )
         for r in cv.get("candidates", []):
-            mark = " *" if r["family"] == cv.get("chosen") else ""
-            lines.append(f"  {r['family']}: RMSE {r['rmse_pp']:.4f} pp, R² {r['r2_oos']:.3f}{mark}")
+            mark = " *" if r["family"] == cv.get("chosen") and r.get("transform") == cv.get("transform") else ""
+            tr = {"log": " (log)", "none": ""}.get(r.get("transform", "none"), "")
+            lines.append(f"  {r['family']}{tr}: RMSE {r['rmse_pp']:.4f} pp, R² {r['r2_oos']:.3f}{mark}")
         if self.family:
             lines.append(t("Modelfamilie", "Model family") + f": {self.family}"
                          + (t(" (krydstilpasset)", " (cross-fitted)") if cv.get("cross_fit") else ""))
