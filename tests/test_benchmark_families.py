@@ -227,3 +227,22 @@ def test_far_out_on_the_published_scale_of_a_logged_variable_is_flagged(outside_
     assert (x["leverage"] < 3 * 6 / 98).all()  # in the model's (log) space it is not outlying
     assert (x["leverage_raw"] > 3 * 6 / 98).all() and x["extrapolated"].all()
     np.testing.assert_allclose(x["leverage_ratio"], x["leverage_raw"] / (6 / 98), rtol=1e-12)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_binomial_irls_equals_statsmodels_glm(seed):
+    """The hand-written IRLS of the τ² loop is statsmodels' quasi-binomial GLM with var_weights."""
+    from benchlearn.benchmark.estimation import binomial_irls
+
+    rng = np.random.default_rng(seed)
+    n, p = 300, 6
+    X = np.column_stack([np.ones(n), rng.normal(size=(n, p - 1))])
+    s = 1 / (1 + np.exp(-(X @ rng.normal(scale=0.5, size=p) - 2 + rng.normal(scale=0.3, size=n))))
+    s[:3] = [0.0, 1.0, 0.5]  # boundary shares are allowed in a fractional logit
+    w = rng.uniform(10, 5000, size=n)
+    ref = sm.GLM(s, X, family=sm.families.Binomial(), var_weights=w).fit(scale=1.0, tol=1e-13)
+    got = binomial_irls(s, X, w)
+    # both solve the same score equations; 1e-7 is far below any reported digit and above IRLS stopping noise
+    np.testing.assert_allclose(got, ref.params, rtol=1e-7, atol=1e-9)
+    warm = binomial_irls(s, X, w, ref.params + 0.05)
+    np.testing.assert_allclose(warm, ref.params, rtol=1e-7, atol=1e-9)

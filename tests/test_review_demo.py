@@ -146,6 +146,11 @@ def test_page_and_downloads_show_the_commands_numbers(demo_review):
         html = page.text
         dl = {(n, k): _download(c, n, k) for n in ("review_ranges", "review_pairs", "review_agreement") for k in ("csv", "xlsx")}
     ranges, pairs, agree = _tab(obj, "ranges"), _tab(obj, "pairs"), _tab(obj, "agreement")
+    # the downloads name a specification by its Danish label (what a reader sees), the command by its name
+    label = _tab(obj, "specs").set_index("spec")["label_da"].to_dict()
+    assert len(set(label.values())) == len(label)
+    pairs = pairs.assign(spec_a=pairs["spec_a"].map(label), spec_b=pairs["spec_b"].map(label))
+    agree = agree.assign(spec=agree["spec"].map(label))
     # downloads (CSV and XLSX) hold the command's numbers
     for kind in ("csv", "xlsx"):
         g = dl[("review_ranges", kind)].set_index("kommunekode").sort_index()
@@ -171,8 +176,8 @@ def test_page_and_downloads_show_the_commands_numbers(demo_review):
     rows = {r[0]: r for r in body_cells(html, "review-specs")}
     base = obj["summary"]["baseline"]
     checked = 0
-    for _, p in pairs[pairs["spec_a"] == base].iterrows():
-        row = rows[specs.at[p["spec_b"], "label_da"]]
+    for _, p in pairs[pairs["spec_a"] == label[base]].iterrows():
+        row = rows[p["spec_b"]]
         assert row[3] == fmt_num(p["rank_spearman"]) and row[4] == fmt_num(p["mean_rank_move"], 1)
         assert row[5] == fmt_num(p["max_rank_move"], 0) and row[6] == fmt_num(p["tier_changes"], 0)
         checked += 1
@@ -191,6 +196,5 @@ def test_page_and_downloads_show_the_commands_numbers(demo_review):
     # the ministry table: every (spec, area, period) row with the command's r, Spearman and tier agreement
     arows = body_cells(html, "review-agreement")
     assert len(arows) == len(agree)
-    label = {k: v for k, v in specs["label_da"].items()}
-    want = {(label[a["spec"]], a["period"], fmt_num(a["r_diff"]), fmt_num(a["rho_rank"])) for _, a in agree.iterrows()}
+    want = {(a["spec"], a["period"], fmt_num(a["r_diff"]), fmt_num(a["rho_rank"])) for _, a in agree.iterrows()}
     assert {(r[0], r[2], r[3], r[4]) for r in arows} == want

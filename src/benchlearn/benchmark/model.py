@@ -216,8 +216,13 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
     # (docs/METHOD.md §2), because a design linear in the raw variable is misfitted by its
     # log exactly where the municipality is far out, and the reverse.
     variants = {("log" if asm.logged else "none"): data_log}
+    raw_collinear = False
     if config.log_transform == "cv" and asm.logged and fold is not None:
-        variants["none"] = asm.raw
+        # shares that sum to a constant (age groups of 16–66) are exactly collinear raw and
+        # not after the log: then the raw variables are no candidate (said on the card)
+        raw_collinear = not _full_rank(asm.raw, asm.variables)
+        if not raw_collinear:
+            variants["none"] = asm.raw
     oofs, cv_rows = {}, []
     if fold is not None:
         for tr, d in variants.items():
@@ -239,6 +244,9 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
         notes.append(f"log-transformeret / log-transformed: {list(logged)}")
     elif asm.logged:
         notes.append(f"ikke log-transformeret (krydsvalidering) / not log-transformed (cross-validation): {list(asm.logged)}")
+    if raw_collinear:
+        notes.append("uden log er rammevilkårene lineært afhængige; kun log-varianten er krydsvalideret / "
+                     "without the log the framework variables are collinear; only the logged variant was cross-validated")
     # area_step's folds select their own terms: its Jacobian comes from the full fit's design
     cross = bool(config.cross_fit and oof is not None and (oof["J"][chosen] is not None or chosen == "area_step"))
     pos = np.arange(len(data))
@@ -321,6 +329,14 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
         family=chosen,
     )
     return BenchmarkResults(config, records, coefficients, asm.excluded, card, covs)
+
+
+def _full_rank(data: pd.DataFrame, variables) -> bool:
+    """Whether the intercept and the (standardized) variables are linearly independent."""
+    X = data[list(variables)].to_numpy(dtype="float64")
+    X = (X - X.mean(axis=0)) / np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)
+    X = np.column_stack([np.ones(len(X)), X])
+    return bool(np.linalg.matrix_rank(X) == X.shape[1])
 
 
 def _cv_summary(cv_rows: list[dict], chosen: str, transform: str, fold, cross: bool, config) -> dict:
