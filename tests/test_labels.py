@@ -92,3 +92,22 @@ def test_stored_texts_read_in_one_language_with_labels_not_codes():
         assert stored_text("Månedstal. | EN: Monthly figures.") == "Monthly figures."
     finally:
         set_lang("da")
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_review_settings_read_in_words_and_auto_means_what_the_key_means(lang):
+    """A review specification's settings in words: level=auto is a cross-validated choice,
+    log_transform=auto is not (it always logs the skewed variables)."""
+    from benchlearn.report.review_values import SETTING_VALUES, SETTING_VALUES_BY_KEY, setting_text
+
+    set_lang(lang)
+    i = 0 if lang == "da" else 1
+    try:
+        level = setting_text("level=auto", {})
+        log = setting_text("log_transform=auto, unmeasured_share=0.01", {})
+        assert SETTING_VALUES["auto"][i] in level
+        assert SETTING_VALUES_BY_KEY[("log_transform", "auto")][i] in log and SETTING_VALUES["auto"][i] not in log
+        assert ("0,01" if lang == "da" else "0.01") in log
+        assert "log_transform" not in log and "=" not in log
+    finally:
+        set_lang("da")

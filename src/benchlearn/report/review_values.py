@@ -45,6 +45,11 @@ SETTING_VALUES: dict[str, tuple[str, str]] = {
     "wls": ("lineær (WLS)", "linear (WLS)"), "binomial": ("binomial", "binomial"), "none": ("ingen", "none"),
     "True": ("ja", "yes"), "False": ("nej", "no"), "true": ("ja", "yes"), "false": ("nej", "no"),
 }
+#: values whose words depend on the setting ("auto" of the transform is not a cross-validation)
+SETTING_VALUES_BY_KEY: dict[tuple[str, str], tuple[str, str]] = {
+    ("log_transform", "auto"): ("log af skæve rammevilkår (altid)", "log of skewed framework variables (always)"),
+    ("log_transform", "none"): ("ingen log", "no log"),
+}
 #: what an attribution was computed on (``attribution_basis``)
 BASES: dict[str, tuple[str, str]] = {"diff_pp": ("forskel (pct.-point)", "difference (pp)"),
                                      "rank": ("placering", "rank")}
@@ -57,13 +62,13 @@ def spec_labels(specs: pd.DataFrame | None) -> dict[str, str]:
     return {str(r["spec"]): tx.localized(r, "label", str(r["spec"])) for r in specs.to_dict("records")}
 
 
-def _number(v: str) -> str:
+def _number(v: str, key: str = "") -> str:
     from benchlearn.report.formatting import fmt_num
 
     try:
         return fmt_num(float(v), 2)
     except ValueError:
-        return tx.pick(SETTING_VALUES.get(v), v)
+        return tx.pick(SETTING_VALUES_BY_KEY.get((key, v)) or SETTING_VALUES.get(v), v)
 
 
 def setting_text(s: object, labels: dict[str, str]) -> str:
@@ -77,7 +82,7 @@ def setting_text(s: object, labels: dict[str, str]) -> str:
             continue
         m = re.fullmatch(r"(.*?) \((.+)\)", val)
         val, of = (m.group(1), m.group(2)) if m else (val, None)
-        text = f"{tx.pick(SETTING_KEYS.get(key), key)}: {_number(val)}"
+        text = f"{tx.pick(SETTING_KEYS.get(key), key)}: {_number(val, key)}"
         if of is not None:
             text += f" ({tx.say('review.setting_as_in', spec=labels.get(of, of))})"
         out.append(text)
