@@ -498,6 +498,11 @@ def _drop_one(name: str, recs: pd.DataFrame, ds_cfg: tuple, pub: pd.DataFrame, t
     for v in cfg.variables:
         groups.setdefault(ministry.group_of(v), []).append(v)
     todo = [(g, vs) for g, vs in sorted(groups.items()) if len(vs) < len(cfg.variables)]
+    if cfg.level == "auto" and "family" in recs.columns and recs["family"].nunique() == 1:
+        # one thing changed at a time: without the group, the family the full specification chose
+        # (a fresh choice per group would mix the group's effect with a change of model, and
+        # cost a cross-validation of every family per group)
+        cfg = dataclasses.replace(cfg, level=str(recs["family"].iloc[0]))
     fits = fit_many([(ds_spec, dataclasses.replace(cfg, variables=tuple(v for v in cfg.variables if v not in vs)), "model")
                      for _, vs in todo], jobs=jobs, progress=progress)
     rows, moved = [], []
