@@ -137,7 +137,7 @@ def binomial_irls(
     s: np.ndarray, X: np.ndarray, var_weights: np.ndarray, beta: np.ndarray | None = None,
     *, tol: float = 1e-12, max_iter: int = 100,
 ) -> np.ndarray:
-    """Quasi-binomial logit coefficients with prior weights, by iteratively reweighted least squares.
+    r"""Quasi-binomial logit coefficients with prior weights, by iteratively reweighted least squares.
 
     The same estimator as statsmodels' ``GLM(s, X, family=Binomial(), var_weights=w).fit()``
     (tests/test_benchmark_families.py checks it against that). Written out because
