@@ -246,3 +246,33 @@ def test_binomial_irls_equals_statsmodels_glm(seed):
     np.testing.assert_allclose(got, ref.params, rtol=1e-7, atol=1e-9)
     warm = binomial_irls(s, X, w, ref.params + 0.05)
     np.testing.assert_allclose(warm, ref.params, rtol=1e-7, atol=1e-9)
+
+
+def test_raw_variables_that_sum_to_a_constant_are_no_candidate():
+    """Shares of a whole (the age groups of the 16–66-year-olds sum to 100) are exactly
+    collinear with the intercept on the raw scale and not after the log of the skewed one:
+    the raw variant is left out of the cross-validation, and the card says so."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "validate_benchmark", Path(__file__).resolve().parents[1] / "scripts" / "validate_benchmark.py")
+    vb = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(vb)
+    tables, _ = vb.simulate_design("b_proportional", 1)
+    fw = tables["framework"]
+    wide = fw.pivot_table(index=["kommunekode", "period"], columns="variable", values="value")
+    # rammevilkaar_4 is skewed (logged); three shares that add up to 100 with it
+    x4 = wide["rammevilkaar_4"]
+    code = wide.index.get_level_values("kommunekode").astype(float)
+    part = pd.Series(30 + 5 * np.sin(code), index=wide.index)  # no function of the other variables
+    extra = pd.DataFrame({"andel_a": x4, "andel_b": part, "andel_c": 100 - x4 - part}).stack().rename("value")
+    extra = extra.reset_index().rename(columns={"level_2": "variable"})
+    keep = fw[~fw["variable"].isin(["rammevilkaar_4"])]
+    tables = {**tables, "framework": pd.concat([keep, extra[["kommunekode", "period", "variable", "value"]]],
+                                                ignore_index=True)}
+    res = fit(Dataset.from_tables(tables), BenchmarkConfig(rank_draws=100, cv_folds=5))
+    cv = res.card.cross_validation
+    assert "andel_a" in res.card.variables and {r["transform"] for r in cv["candidates"]} == {"log"}
+    assert any("only the logged variant was cross-validated" in n for n in res.card.notes)
+    assert np.isfinite(res.to_frame()["diff_pp"]).all()
