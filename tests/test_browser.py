@@ -365,3 +365,55 @@ def test_chart_tick_labels_print_the_data_range(browser, server, width, path, ch
         assert t["left"] >= -0.5 and t["right"] <= got["width"] + 0.5, (t, got["width"])
         if got["title"]:
             assert not _overlap(t, got["title"]), (t, got["title"])
+
+
+def test_comparator_choice_changes_the_drawn_comparison(server, page):
+    """Issue 18 build 2: choosing "Regionen" and then "Sammenlignelige kommuner" redraws the
+    comparator on the trend chart and the peers chart; the values the browser drew are the
+    pandas means of the stored results of the region's municipalities / the stored peers
+    (float64 over the same numbers: rel 1e-12), and the legend the browser rendered names it."""
+    from benchlearn.core import reference
+
+    base, tables = server
+    b = tables["benchmark"]
+    region = reference.municipalities().set_index("kommunekode")["region"]
+    pe = tables["peers"]
+    groups = {"land": set(b["kommunekode"]),
+              "region": {int(k) for k, r in region.items() if r == region[NYBORG]},
+              "peers": set(pe[(pe["period"] == "2023") & (pe["kommunekode"] == NYBORG)]["peer_kommunekode"]) - {NYBORG}}
+    drawn = "(function(id){var t=document.getElementById(id).data.filter(function(d){return d.meta==='comparator';})[0];" \
+            "return {x: Array.from(t.x), y: Array.from(t.y), name: t.name};})"
+    page.goto(base + f"/kommune/{NYBORG}")
+    charts_rendered(page)
+    seen = {}
+    for which, label in (("land", None), ("region", "Regionen"), ("peers", "Sammenlignelige kommuner")):
+        if label is not None:
+            with page.expect_navigation():
+                page.click(f'#comparator-choice a[data-comparator="{which}"]')
+            charts_rendered(page)
+            assert f"sammenlign={which}" in page.url
+        trend = page.evaluate(drawn + "('fig-trend')")
+        for period, y in zip(trend["x"], trend["y"], strict=True):
+            sub = b[(b["period"] == period) & (b["area"] == "total") & b["kommunekode"].isin(groups[which])]
+            assert y == pytest.approx(sub["diff_pp"].mean(), rel=1e-12), (which, period)
+        peers_line = page.evaluate(drawn + "('peers-chart')")
+        last = b[(b["period"] == "2023") & (b["area"] == "total") & b["kommunekode"].isin(groups[which])]
+        assert peers_line["x"][0] == pytest.approx(last["diff_pp"].mean(), rel=1e-12)
+        # SVG text has no innerText: read textContent of the legend plotly drew
+        legend = page.evaluate("Array.from(document.querySelectorAll('#fig-trend .legendtext')).map(e => e.textContent)")
+        assert any(trend["name"] == t for t in legend), legend
+        assert str(len(groups[which])) in trend["name"]
+        assert page.locator('#comparator-choice a[aria-current="true"]').get_attribute("data-comparator") == which
+        seen[which] = trend["y"][-1]
+    assert len(set(seen.values())) == 3  # three different groups: three different lines
+    # the choice survives a change of period (the period selector's links keep it)
+    with page.expect_navigation():
+        page.select_option("#sel-period", label="2022")
+    assert "sammenlign=peers" in page.url and "period=2022" in page.url
+    # a definition is one click away, the docs' text
+    from benchlearn.report.definitions import definition
+
+    page.locator("#resultat details.definition summary").first.click()
+    assert page.locator("#resultat details.definition .definition-text").first.inner_text().startswith(
+        definition("diff_pp")[:40])
+    assert page.errors == [], page.errors

@@ -64,6 +64,10 @@ def _texts(url: str, r) -> list[str]:
     return page_texts(r.text)
 
 
+#: the profile whose comparator variants the crawl reads (Nyborg: peers stored in every view)
+COMPARED = 450
+
+
 def scan(path) -> tuple[list[str], set[str]]:
     """Every finding as 'url  token  context', and the URLs read: every page, PDF and CSV/XLSX
     download a person can reach from the start pages by following links (Parquet is for programs).
@@ -89,7 +93,11 @@ def scan(path) -> tuple[list[str], set[str]]:
         if r.headers.get("content-type", "").startswith("text/html"):
             for m in _LINK.findall(r.text):
                 m = m.replace("&amp;", "&")
-                if m not in seen and not m.startswith(_NOT_READ) and "lang=en" not in m and ".parquet" not in m:
+                # the comparator (?sammenlign=) changes numbers and the comparator's name, not the
+                # wording: read its variants of one profile (every period), not 3× every profile
+                other_comparator = "sammenlign=" in m and not m.startswith(f"/kommune/{COMPARED}?")
+                if m not in seen and not m.startswith(_NOT_READ) and "lang=en" not in m and ".parquet" not in m \
+                        and not other_comparator:
                     seen.add(m)
                     todo.append(m)
     return found, read

@@ -173,26 +173,40 @@ def funnel(df: pd.DataFrame) -> dict | None:
         legend={"orientation": "h", "y": -0.18, "yanchor": "top"})}
 
 
-def profile_intervals(df: pd.DataFrame, group_col: str, labeller) -> dict | None:
-    """One municipality: diff_pp with interval per area (or målgruppe)."""
+#: the comparator's mark on every profile chart: open grey diamond / dashed grey line, so it
+#: never reads as a tier colour
+COMPARATOR_MARK = {"symbol": "diamond-open", "size": 11, "color": "#444", "line": {"width": 1.8}}
+
+
+def profile_intervals(df: pd.DataFrame, group_col: str, labeller, comparison: tuple[list, str] | None = None) -> dict | None:
+    """One municipality: diff_pp with interval per area (or målgruppe); ``comparison`` = (the
+    comparator's value per row, its name) adds the comparator's mark on each row."""
     if df is None or df.empty or "diff_pp" not in df.columns:
         return None
     d = df.copy()
     d["_label"] = [wrap(labeller(v)) for v in d[group_col]]
     tr = {"type": "scatter", "mode": "markers", "x": plain_numbers(d["diff_pp"]), "y": d["_label"].tolist(),
-          "marker": tier_marker(d, 11), "hovertemplate": "%{y}: %{x:.2f} pp<extra></extra>"}
+          "marker": tier_marker(d, 11), "hovertemplate": "%{y}: %{x:.2f} pp<extra></extra>",
+          "name": tx.say("spine.own_result")}
     e = error_bars(d, "diff_pp", "ci_low_pp", "ci_high_pp")
     if e:
         e["thickness"] = 2
         tr["error_x"] = e
-    return {"data": [tr], "layout": base_layout(
-        height=100 + 48 * len(d), showlegend=False,
+    traces = [tr]
+    if comparison is not None:
+        traces.append({"type": "scatter", "mode": "markers", "x": plain_numbers(pd.Series(comparison[0], dtype=float)),
+                       "y": d["_label"].tolist(), "name": comparison[1], "meta": "comparator", "marker": COMPARATOR_MARK,
+                       "hovertemplate": "%{y}: %{x:.2f} pp<extra>" + comparison[1] + "</extra>"})
+    return {"data": traces, "layout": base_layout(
+        height=100 + 48 * len(d) + (50 if comparison is not None else 0), showlegend=comparison is not None,
         xaxis=axis_style(tx.say("figures.difference_from_expected_pp"), zero=True),
-        yaxis=axis_style(type="category", autorange="reversed"))}
+        yaxis=axis_style(type="category", autorange="reversed"),
+        legend={"orientation": "h", "y": -0.15, "yanchor": "top"})}
 
 
-def trend(df: pd.DataFrame) -> dict | None:
-    """diff_pp over periods with its interval as a band."""
+def trend(df: pd.DataFrame, comparison: tuple[pd.DataFrame, str] | None = None) -> dict | None:
+    """diff_pp over periods with its interval as a band; ``comparison`` = (``period, mean`` rows,
+    name) adds the comparator's line over the same periods."""
     if df is None or len(df) < 2:
         return None
     d = df.sort_values("period")
@@ -205,6 +219,10 @@ def trend(df: pd.DataFrame) -> dict | None:
                        "name": tx.say("common.n95_interval"), "hoverinfo": "skip"})
     traces.append({"type": "scatter", "mode": "lines+markers", "x": x, "y": plain_numbers(d["diff_pp"]),
                    "line": {"color": "#2b6cb0"}, "name": tx.say("common.difference_pp")})
+    if comparison is not None:
+        c = comparison[0].set_index("period")["mean"].reindex(x)
+        traces.append({"type": "scatter", "mode": "lines+markers", "x": x, "y": plain_numbers(c), "name": comparison[1],
+                       "meta": "comparator", "line": {"color": "#444", "dash": "dash"}, "marker": COMPARATOR_MARK})
     return {"data": traces, "layout": base_layout(
         height=340, xaxis=axis_style(tx.say("common.period"), type="category"),
         yaxis=axis_style(tx.say("common.difference_pp"), zero=True),
@@ -233,8 +251,9 @@ def rank_history(df: pd.DataFrame) -> dict | None:
         legend={"orientation": "h", "y": -0.25, "yanchor": "top"})}
 
 
-def survey_dots(df: pd.DataFrame, labeller) -> dict | None:
-    """Survey scores with intervals; suppressed cells are left out of the chart."""
+def survey_dots(df: pd.DataFrame, labeller, comparison: tuple[list, str] | None = None) -> dict | None:
+    """Survey scores with intervals; suppressed cells are left out of the chart. ``comparison`` =
+    (the comparator's mean score of each drawn cell, its name) adds the comparator's mark."""
     if df is None or "score" not in df.columns:
         return None
     d = df[pd.to_numeric(df["score"], errors="coerce").notna()].copy()
@@ -246,9 +265,17 @@ def survey_dots(df: pd.DataFrame, labeller) -> dict | None:
     e = error_bars(d, "score", "ci_low", "ci_high")
     if e:
         tr["error_x"] = e
-    return {"data": [tr], "layout": base_layout(height=100 + 46 * len(d), showlegend=False,
-                                            xaxis=axis_style(tx.say("figures.score_scale_units")),
-                                            yaxis=axis_style(type="category", autorange="reversed"))}
+    traces = [tr]
+    if comparison is not None and len(comparison[0]) == len(d):
+        tr["name"] = tx.say("spine.own_result")
+        traces.append({"type": "scatter", "mode": "markers", "x": plain_numbers(pd.Series(comparison[0], dtype=float)),
+                       "y": d["_label"].tolist(), "name": comparison[1], "meta": "comparator", "marker": COMPARATOR_MARK,
+                       "hovertemplate": "%{y}: %{x:.2f}<extra>" + comparison[1] + "</extra>"})
+    return {"data": traces, "layout": base_layout(height=100 + 46 * len(d) + (50 if len(traces) > 1 else 0),
+                                              showlegend=len(traces) > 1,
+                                              legend={"orientation": "h", "y": -0.15, "yanchor": "top"},
+                                              xaxis=axis_style(tx.say("figures.score_scale_units")),
+                                              yaxis=axis_style(type="category", autorange="reversed"))}
 
 
 def survey_ranking(df: pd.DataFrame, national: float | None = None, highlight: int | None = None) -> dict | None:

@@ -24,6 +24,7 @@ import pandas as pd
 from benchlearn.core import reference
 from benchlearn.core.periods import previous
 from benchlearn.report import text as tx
+from benchlearn.report.comparator import Comparator, mean_of
 from benchlearn.report.figures import axis_style, error_bars, base_layout, plain_numbers, tier_marker, wrap
 from benchlearn.report.site_data import SiteData
 
@@ -51,8 +52,9 @@ def _trend(data: SiteData, k: int, period: str, area: str, row: pd.Series) -> st
     return "better" if z < -Z95 else "worse" if z > Z95 else ""
 
 
-def spine_rows(data: SiteData, k: int, period: str | None) -> pd.DataFrame:
-    """One row per area and målgruppe of ``period`` the municipality has a result for."""
+def spine_rows(data: SiteData, k: int, period: str | None, comp: Comparator | None = None) -> pd.DataFrame:
+    """One row per area and målgruppe of ``period`` the municipality has a result for; with
+    ``comp`` also the chosen comparator's mean (``comparator_mean``, ``comparator_n``)."""
     p = period if period in data.periods else data.default_period()
     region = reference.municipalities().set_index("kommunekode")["region"]
     own_region = region.get(int(k))
@@ -82,13 +84,18 @@ def spine_rows(data: SiteData, k: int, period: str | None) -> pd.DataFrame:
             "q75": float(d.quantile(0.75)), "max": float(d.max()),
             "region_mean": float(in_region.mean()) if len(in_region) else np.nan,
             "peers_mean": float(in_peers.mean()) if len(in_peers) else np.nan,
+            "national_mean": float(d.mean()),
             "trend": _trend(data, k, str(p), a, r),
         })
+        if comp is not None:
+            rows[-1]["comparator_mean"], rows[-1]["comparator_n"] = mean_of(b, comp)
     return pd.DataFrame(rows)
 
 
-def spine_chart(rows: pd.DataFrame) -> dict | None:
-    """The spine chart of :func:`spine_rows` (each row scaled to its widest value)."""
+def spine_chart(rows: pd.DataFrame, comparator_name: str | None = None) -> dict | None:
+    """The spine chart of :func:`spine_rows` (each row scaled to its widest value); with
+    ``comparator_name`` the chosen comparator's mean is the one comparison drawn, else the
+    region's and the peers' means both are."""
     if rows is None or rows.empty:
         return None
     d = rows.copy()
@@ -107,13 +114,15 @@ def spine_chart(rows: pd.DataFrame) -> dict | None:
          "customdata": plain_numbers(d["median"]), "hovertemplate": "%{y}: %{customdata:.2f} pp<extra>" + tx.say("spine.median")
          + "</extra>"},
     ]
-    for col, name, symbol in (("region_mean", tx.say("spine.region_mean"), "diamond-open"),
-                              ("peers_mean", tx.say("spine.peers_mean"), "square-open")):
+    marks = ((("comparator_mean", comparator_name, "diamond-open"),) if comparator_name and "comparator_mean" in d
+             else (("region_mean", tx.say("spine.region_mean"), "diamond-open"),
+                   ("peers_mean", tx.say("spine.peers_mean"), "square-open")))
+    for col, name, symbol in marks:
         if d[col].notna().any():
             traces.append({"type": "scatter", "mode": "markers", "x": s(col), "y": labels, "name": name,
                            "marker": {"symbol": symbol, "size": 10, "color": "#555", "line": {"width": 1.5}},
                            "customdata": plain_numbers(d[col]), "hovertemplate": "%{y}: %{customdata:.2f} pp<extra>" + name
-                           + "</extra>"})
+                           + "</extra>", **({"meta": "comparator"} if col == "comparator_mean" else {})})
     own = {"type": "scatter", "mode": "markers", "x": s("diff_pp"), "y": labels, "name": tx.say("spine.own_result"),
            "marker": tier_marker(d, 13), "customdata": plain_numbers(d["diff_pp"]),
            "hovertemplate": "%{y}: %{customdata:.2f} pp<extra></extra>"}
@@ -133,8 +142,10 @@ def spine_chart(rows: pd.DataFrame) -> dict | None:
         legend={"orientation": "h", "y": -0.08, "yanchor": "top"}, meta={"axis": tx.say("spine.axis")})}
 
 
-def peers_chart(headline: dict | None, navn: str, peers: pd.DataFrame | None) -> dict | None:
-    """The municipality among its peers: each one's diff_pp with its interval, itself highlighted."""
+def peers_chart(headline: dict | None, navn: str, peers: pd.DataFrame | None,
+                comparison: tuple[float, str] | None = None) -> dict | None:
+    """The municipality among its peers: each one's diff_pp with its interval, itself highlighted;
+    ``comparison`` = (the comparator's mean, its name) draws it as a dashed vertical line."""
     if headline is None or peers is None or peers.empty or "peer_diff_pp" not in peers.columns:
         return None
     d = pd.DataFrame({
@@ -155,7 +166,14 @@ def peers_chart(headline: dict | None, navn: str, peers: pd.DataFrame | None) ->
     e = error_bars(d, "diff_pp", "ci_low_pp", "ci_high_pp")
     if e:
         tr["error_x"] = e
-    return {"data": [tr], "layout": base_layout(
-        height=110 + 30 * len(d), showlegend=False,
+    traces = [tr]
+    if comparison is not None and comparison[0] == comparison[0]:  # NaN: no member has a result
+        # a line over every row as a trace (not a shape): it gets a legend entry and a hover
+        traces.append({"type": "scatter", "mode": "lines", "x": [comparison[0]] * len(labels), "y": labels,
+                       "name": comparison[1], "meta": "comparator", "line": {"color": "#444", "dash": "dash", "width": 1.5},
+                       "hovertemplate": "%{x:.2f} pp<extra>" + comparison[1] + "</extra>", "showlegend": True})
+    return {"data": traces, "layout": base_layout(
+        height=110 + 30 * len(d) + (50 if len(traces) > 1 else 0), showlegend=len(traces) > 1,
+        legend={"orientation": "h", "y": -0.12, "yanchor": "top"},
         xaxis=axis_style(tx.say("figures.difference_from_expected_pp"), zero=True),
         yaxis=axis_style(type="category", autorange="reversed"))}  # the fewest on support at the top

@@ -572,3 +572,4 @@ def label(mapping: dict[str, tuple[str, str]], code: object) -> str:
 
 def column(name: str) -> str:
     return pick(COLUMNS.get(name), name)
+

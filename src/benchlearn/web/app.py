@@ -218,9 +218,9 @@ def create_app(workspace_path: str | Path | None, warm: bool = True, preload: Si
         return await respond(request, html(lambda d: methods_page(d, live, url(request))))
 
     @app.get("/kommune/{k}", response_class=HTMLResponse, include_in_schema=False)
-    async def kommune(request: Request, k: int, period: str | None = None):
+    async def kommune(request: Request, k: int, period: str | None = None, sammenlign: str | None = None):
         _check_kommune(k)
-        return await respond(request, html(lambda d: profile.kommune_page(d, live, k, period, url(request))))
+        return await respond(request, html(lambda d: profile.kommune_page(d, live, k, period, url(request), sammenlign)))
 
     @app.get("/ordninger", response_class=HTMLResponse, include_in_schema=False)
     async def ordninger(request: Request, period: str | None = None, a: str | None = None, b: str | None = None):

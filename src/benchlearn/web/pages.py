@@ -23,7 +23,7 @@ from jinja2 import (
 from markupsafe import Markup
 
 from benchlearn.core.i18n import lang, t  # t: for pages not yet on the label source
-from benchlearn.report import figures
+from benchlearn.report import definitions, figures
 from benchlearn.report.formatting import fmt_bool, fmt_num, fmt_pct
 from benchlearn.report import text as tx
 from benchlearn.report.site_data import SiteData, records
@@ -56,8 +56,10 @@ class Linker:
         path = "/" if name == "index" else f"/{name}"
         return path + self._q(params)
 
-    def kommune(self, k: int) -> str:
-        return f"{self.root}kommune/{int(k)}.html" if self.static else f"/kommune/{int(k)}" + self._q({})
+    def kommune(self, k: int, **params: Any) -> str:
+        """A municipality's page; ``params`` (e.g. the comparator) only on the live server — the
+        static export has one page per municipality."""
+        return f"{self.root}kommune/{int(k)}.html" if self.static else f"/kommune/{int(k)}" + self._q(params)
 
     def static_file(self, path: str) -> str:
         # content-hashed name: cached for good by browsers, replaced when the file changes
@@ -102,7 +104,7 @@ def env() -> Environment:
     if _env is None:
         e = Environment(loader=PackageLoader("benchlearn.web", "templates"),
                         autoescape=select_autoescape(["html"]), undefined=ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
-        e.globals.update(say=tx.say, t=t, tx=tx)  # t: only until every page holds keys (tests/test_labels.py)
+        e.globals.update(say=tx.say, t=t, tx=tx, defs=definitions)  # t: only until every page holds keys (tests/test_labels.py)
         e.filters["num"] = fmt_num
         e.filters["pct"] = fmt_pct
         e.filters["yesno"] = fmt_bool

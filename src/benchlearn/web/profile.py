@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from benchlearn.core import reference
+from benchlearn.report import comparator as cmp
 from benchlearn.report import figures, monitoring
 from benchlearn.report import text as tx
 from benchlearn.report.downloads import headers, readable
@@ -15,35 +16,50 @@ from benchlearn.report.site_data import SiteData, records
 from benchlearn.web.pages import Linker, base_context, fig_json, paradox_rows, render
 
 
-def _rows(df: pd.DataFrame | None, linker: Linker | None = None) -> list[dict]:
+def _rows(df: pd.DataFrame | None, linker: Linker | None = None, **keep) -> list[dict]:
     rs = records(df)
     if linker is not None:
         for r in rs:
             if r.get("peer_kommunekode") is not None:
-                r["href"] = linker.kommune(int(r["peer_kommunekode"]))
+                r["href"] = linker.kommune(int(r["peer_kommunekode"]), **keep)
     return rs
 
 
-def kommune_page(data: SiteData, linker: Linker, k: int, period=None, url="/") -> str:
+def _area_comparison(data: SiteData, comp: cmp.Comparator, period, rows: pd.DataFrame) -> tuple[list, str]:
+    """The comparator's mean per row of an area/målgruppe chart, in the rows' order, and its name."""
+    got = cmp.by_area(data, comp, period, rows["area"]).set_index("area")
+    return [float(got["mean"].get(str(a), float("nan"))) for a in rows["area"]], comp.legend(int(got["n"].max()))
+
+
+def kommune_page(data: SiteData, linker: Linker, k: int, period=None, url="/", sammenlign=None) -> str:
     prof = profile_context(data, k, period)
     ctx = base_context(data, linker, "kommune", url, prof.get("simulated_tables") or prof["simulated"], prof["navn"])
+    # the comparator is the page's state in its URL (?sammenlign=): rendered here, so it works
+    # without JavaScript, and every link of the page to a period or a municipality keeps it
+    comp = cmp.comparator(data, k, prof["period"], sammenlign)
+    keep = {"sammenlign": comp.key if comp.key != cmp.DEFAULT else None}
+    chosen_period = period if period in data.periods else None
     figs = {}
     if prof.get("by_area") is not None and not prof["by_area"].empty:
-        figs["areas"] = fig_json(figures.profile_intervals(prof["by_area"], "area", tx.area_label))
+        figs["areas"] = fig_json(figures.profile_intervals(prof["by_area"], "area", tx.area_label,
+                                                           _area_comparison(data, comp, prof["period"], prof["by_area"])))
     if prof.get("by_maalgruppe") is not None and not prof["by_maalgruppe"].empty:
         col = "maalgruppe" if "maalgruppe" in prof["by_maalgruppe"].columns else "area"
         figs["maalgrupper"] = fig_json(figures.profile_intervals(
             prof["by_maalgruppe"].assign(**{col: prof["by_maalgruppe"][col].fillna(prof["by_maalgruppe"].get("area"))})
-            if col == "maalgruppe" else prof["by_maalgruppe"], col, tx.maalgruppe_label))
+            if col == "maalgruppe" else prof["by_maalgruppe"], col, tx.maalgruppe_label,
+            _area_comparison(data, comp, prof["period"], prof["by_maalgruppe"])))
     if prof.get("trend") is not None:
-        figs["trend"] = fig_json(figures.trend(prof["trend"]))
-        ranks = figures.rank_history(prof["trend"])
+        over = cmp.by_period(data, comp, data.default_area())
+        figs["trend"] = fig_json(figures.trend(prof["trend"], (over, comp.legend(int(over["n"].max())))))
+        ranks = figures.rank_history(prof["trend"])  # no comparator: the mean of ranks is no rank
         if ranks is not None:
             figs["rank_history"] = fig_json(ranks)
-    spine = spine_rows(data, k, prof["period"])
+    spine = spine_rows(data, k, prof["period"], comp)
     if len(spine) > 1:  # one row is the headline already
-        figs["spine"] = fig_json(spine_chart(spine))
-    peers_fig = peers_chart(prof.get("headline"), prof["navn"], prof.get("peers"))
+        figs["spine"] = fig_json(spine_chart(spine, comp.legend(int(spine["comparator_n"].max()))))
+    head_mean, head_n = cmp.mean_of(data.benchmark(prof["period"], data.default_area()), comp)
+    peers_fig = peers_chart(prof.get("headline"), prof["navn"], prof.get("peers"), (head_mean, comp.legend(head_n)))
     if peers_fig is not None:
         figs["peers"] = fig_json(peers_fig)
     if prof.get("costs") is not None:
@@ -53,8 +69,10 @@ def kommune_page(data: SiteData, linker: Linker, k: int, period=None, url="/") -
     if split is not None and len(split):
         figs["split"] = fig_json(figures.cost_split_waterfall(split.iloc[-1].to_dict()))
     if prof.get("surveys") is not None:
+        means, n_s = cmp.survey_means(data, comp, prof["surveys"])
         figs["surveys"] = fig_json(figures.survey_dots(
-            prof["surveys"], lambda r: f"{tx.label(tx.SURVEYS, r.get('survey'))}: {tx.label(tx.DIMENSIONS, r.get('dimension'))}"))
+            prof["surveys"], lambda r: f"{tx.label(tx.SURVEYS, r.get('survey'))}: {tx.label(tx.DIMENSIONS, r.get('dimension'))}",
+            (means, comp.legend(n_s)) if means else None))
     act_all = data.inputs.get("activity")
     activity_rows = prof.get("activity")
     if monitoring.is_monthly(act_all):
@@ -74,11 +92,15 @@ def kommune_page(data: SiteData, linker: Linker, k: int, period=None, url="/") -
     ctx.update(
         prof=prof, figs=figs, headline=prof.get("headline"), spine=records(spine) if len(spine) > 1 else [],
         by_area=_rows(prof.get("by_area")), classification=_rows(prof.get("classification")),
-        peers=_rows(prof.get("peers"), linker), learning_partners=_rows(prof.get("learning_partners"), linker),
+        peers=_rows(prof.get("peers"), linker, **keep), learning_partners=_rows(prof.get("learning_partners"), linker, **keep),
+        comparator=comp, comparator_mean=head_mean, comparator_n=head_n,
+        comparator_missing=cmp.choice(sammenlign) == "peers" and comp.key != "peers",
+        comparator_options=cmp.options(comp.key, lambda c: linker.page(
+            f"kommune/{k}", period=chosen_period, sammenlign=c if c != cmp.DEFAULT else None)),
         dea=dea, partner_differences=_rows(prof.get("partner_differences")), cost_split=_rows(prof.get("cost_split")),
         costs=_rows(costs.sort_values(["period"]) if costs is not None and "period" in costs.columns else costs),
         surveys=_rows(prof.get("surveys")), activity=_rows(activity_rows),
-        period_options=[{"value": linker.kommune(k) if linker.static else linker.page(f"kommune/{k}", period=x),
+        period_options=[{"value": linker.kommune(k) if linker.static else linker.page(f"kommune/{k}", period=x, **keep),
                          "label": x, "selected": x == prof["period"]} for x in data.periods],
         pdf_href=None if linker.static else f"/kommune/{k}.pdf",
         paradox=paradox_rows(data, prof["period"], kommune=k), paradox_why=tx.pick(tx.NYBORG_PARADOX),
