@@ -133,9 +133,10 @@ def spine_chart(rows: pd.DataFrame, comparator_name: str | None = None) -> dict 
         own["error_x"] = err
     traces.append(own)
     return {"data": traces, "layout": base_layout(
-        # rows as tall as their wrapped label (a 390 px screen wraps to 3–4 lines); the tick words
-        # say the direction and the caption the scale, so no axis title runs off a phone screen
-        barmode="overlay", height=150 + sum(max(46, 17 * (lab.count("<br>") + 1) + 12) for lab in labels),
+        # every row as tall as the tallest wrapped label (a category axis spaces its rows evenly,
+        # so a sum of row heights let a 4-line label run into its neighbour at 390 px); the tick
+        # words say the direction and the caption the scale, so no axis title runs off a phone screen
+        barmode="overlay", height=150 + len(labels) * max([46] + [17 * (lab.count("<br>") + 1) + 12 for lab in labels]),
         xaxis=axis_style(None, zero=True, range=[-1.08, 1.08], tickvals=[-1, 0, 1],
                     ticktext=[tx.say("spine.fewer"), tx.say("spine.as_expected"), tx.say("spine.more")]),
         yaxis=axis_style(type="category", autorange="reversed"),
