@@ -150,7 +150,8 @@ def binomial_irls(
     With :math:`\eta = X\beta`, :math:`\mu = \operatorname{logit}^{-1}(\eta)` and working weights
     :math:`W = w\,\mu(1-\mu)`, each step solves the weighted least squares of the working
     response :math:`z = \eta + (s-\mu)/(\mu(1-\mu))` on :math:`X`; it stops when the
-    weighted deviance changes by less than ``tol`` relatively. Starts from
+    weighted deviance changes by less than ``tol`` relatively or the coefficients by less
+    than 1e-12 relatively. Starts from
     :math:`\mu = (s + 1/2)/2` (statsmodels' start) unless ``beta`` is given.
     """
     if beta is None:
@@ -160,6 +161,7 @@ def binomial_irls(
         eta = X @ beta
         mu = expit(eta)
     dev = np.inf
+    prev = np.full(X.shape[1], np.inf) if beta is None else beta
     for _ in range(max_iter):
         d = np.clip(mu * (1 - mu), 1e-12, None)
         sw = np.sqrt(var_weights * d)
@@ -170,9 +172,11 @@ def binomial_irls(
         with np.errstate(divide="ignore", invalid="ignore"):
             dev_new = 2 * float(np.sum(var_weights * (np.where(s > 0, s * np.log(s / m), 0.0)
                                                       + np.where(s < 1, (1 - s) * np.log((1 - s) / (1 - m)), 0.0))))
-        if abs(dev_new - dev) <= tol * (abs(dev_new) + 1e-30):
+        # a deviance near zero (shares the model fits exactly) changes by rounding only, so
+        # coefficients that no longer move also end the iterations
+        if abs(dev_new - dev) <= tol * abs(dev_new) or np.max(np.abs(beta - prev)) <= 1e-12 * (1 + np.max(np.abs(beta))):
             break
-        dev = dev_new
+        dev, prev = dev_new, beta
     return beta
 
 
