@@ -146,7 +146,9 @@ def test_api_page_and_pdf(ws_path, answer):
              f"{fmt_num(answer['rank'], 0)} ({fmt_num(answer['rank_ci_low'], 0)}–{fmt_num(answer['rank_ci_high'], 0)})"]
     page = client.get(f"/kommune/{K}?period={PERIOD}")
     assert page.status_code == 200
-    kpi = page.text[page.text.index('id="kpi-diff"'):page.text.index('id="kpi-diff"') + 2000]
+    # the headline's key figures: from the first to the end of their list (each carries a definition)
+    start = page.text.index('id="kpi-diff"')
+    kpi = page.text[start:page.text.index("</dl>", start)]
     for s in shown:
         assert s in kpi, s
     assert f"tier-{answer['tier']}" in kpi
