@@ -24,7 +24,7 @@ import pandas as pd
 
 from benchlearn.benchmark.config import BenchmarkConfig
 from benchlearn.benchmark.crossfit import choose, fold_ids, leverage, out_of_fold, refit_fixed, scores
-from benchlearn.benchmark.estimation import sampling_var
+from benchlearn.benchmark.estimation import design, sampling_var
 from benchlearn.benchmark.families import candidates, fit_family, resolve
 from benchlearn.benchmark.modelcard import ModelCard
 from benchlearn.benchmark.results import BenchmarkResults, finish_records
@@ -332,10 +332,8 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
 
 
 def _full_rank(data: pd.DataFrame, variables) -> bool:
-    """Whether the intercept and the (standardized) variables are linearly independent."""
-    X = data[list(variables)].to_numpy(dtype="float64")
-    X = (X - X.mean(axis=0)) / np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)
-    X = np.column_stack([np.ones(len(X)), X])
+    """Whether the design the fit would use on ``data`` (:func:`design`) has full column rank."""
+    X = design(data, tuple(variables))[0]
     return bool(np.linalg.matrix_rank(X) == X.shape[1])
 
 

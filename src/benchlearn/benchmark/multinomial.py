@@ -62,11 +62,15 @@ def _Z(X: np.ndarray, idx: np.ndarray) -> np.ndarray:
     return Z
 
 
-def _probs(Z: np.ndarray, theta: np.ndarray) -> np.ndarray:
-    eta = Z @ theta  # (n, Y)
+def _softmax0(eta: np.ndarray) -> np.ndarray:
+    """μ_ky = exp(η_ky)/(1 + Σ_z exp(η_kz)) for η of shape (n, Y), overflow-safe."""
     m = np.maximum(eta.max(axis=1, keepdims=True), 0.0)
     e = np.exp(eta - m)
     return e / (np.exp(-m) + e.sum(axis=1, keepdims=True))
+
+
+def _probs(Z: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    return _softmax0(Z @ theta)
 
 
 def _newton(S: np.ndarray, X: np.ndarray, idx: np.ndarray, w: np.ndarray, theta: np.ndarray,
@@ -85,10 +89,7 @@ def _newton(S: np.ndarray, X: np.ndarray, idx: np.ndarray, w: np.ndarray, theta:
     flat = idx.reshape(-1)  # slot of (y, j), y-major
 
     def obj(th):
-        eta = X @ th[idx].T  # (n, Y)
-        m = np.maximum(eta.max(axis=1, keepdims=True), 0.0)
-        e = np.exp(eta - m)
-        mu = e / (np.exp(-m) + e.sum(axis=1, keepdims=True))
+        mu = _softmax0(X @ th[idx].T)  # η = X Θ, (n, Y)
         mu0 = np.clip(1.0 - mu.sum(axis=1), 1e-300, None)
         return float(np.sum(w * ((S * np.log(np.clip(mu, 1e-300, None))).sum(axis=1) + S0 * np.log(mu0)))), mu
 
