@@ -178,6 +178,14 @@ def funnel(df: pd.DataFrame) -> dict | None:
 COMPARATOR_MARK = {"symbol": "diamond-open", "size": 11, "color": "#444", "line": {"width": 1.8}}
 
 
+def comparator_marks(comparison: tuple[list, str], labels: list, unit: str) -> dict:
+    """The comparator's mark on each row of a horizontal chart: (value per row, name)."""
+    values, name = comparison
+    return {"type": "scatter", "mode": "markers", "x": plain_numbers(pd.Series(values, dtype=float)), "y": labels,
+            "name": name, "meta": "comparator", "marker": COMPARATOR_MARK,
+            "hovertemplate": "%{y}: %{x:.2f}" + unit + "<extra>" + name + "</extra>"}
+
+
 def profile_intervals(df: pd.DataFrame, group_col: str, labeller, comparison: tuple[list, str] | None = None) -> dict | None:
     """One municipality: diff_pp with interval per area (or målgruppe); ``comparison`` = (the
     comparator's value per row, its name) adds the comparator's mark on each row."""
@@ -194,9 +202,7 @@ def profile_intervals(df: pd.DataFrame, group_col: str, labeller, comparison: tu
         tr["error_x"] = e
     traces = [tr]
     if comparison is not None:
-        traces.append({"type": "scatter", "mode": "markers", "x": plain_numbers(pd.Series(comparison[0], dtype=float)),
-                       "y": d["_label"].tolist(), "name": comparison[1], "meta": "comparator", "marker": COMPARATOR_MARK,
-                       "hovertemplate": "%{y}: %{x:.2f} pp<extra>" + comparison[1] + "</extra>"})
+        traces.append(comparator_marks(comparison, d["_label"].tolist(), " pp"))
     return {"data": traces, "layout": base_layout(
         height=100 + 48 * len(d) + (50 if comparison is not None else 0), showlegend=comparison is not None,
         xaxis=axis_style(tx.say("figures.difference_from_expected_pp"), zero=True),
@@ -268,9 +274,7 @@ def survey_dots(df: pd.DataFrame, labeller, comparison: tuple[list, str] | None 
     traces = [tr]
     if comparison is not None and len(comparison[0]) == len(d):
         tr["name"] = tx.say("spine.own_result")
-        traces.append({"type": "scatter", "mode": "markers", "x": plain_numbers(pd.Series(comparison[0], dtype=float)),
-                       "y": d["_label"].tolist(), "name": comparison[1], "meta": "comparator", "marker": COMPARATOR_MARK,
-                       "hovertemplate": "%{y}: %{x:.2f}<extra>" + comparison[1] + "</extra>"})
+        traces.append(comparator_marks(comparison, d["_label"].tolist(), ""))
     return {"data": traces, "layout": base_layout(height=100 + 46 * len(d) + (50 if len(traces) > 1 else 0),
                                               showlegend=len(traces) > 1,
                                               legend={"orientation": "h", "y": -0.15, "yanchor": "top"},
