@@ -236,6 +236,19 @@ def test_english_switch_sets_cookie_and_sticks(client):
     client.cookies.clear()
 
 
+def test_language_link_keeps_the_view(client):
+    """Switching language keeps period, area and comparator; only lang changes (and is not doubled)."""
+    import html as h
+
+    page = client.get("/benchmark?period=2024&area=total&lang=da").text
+    href = h.unescape(re.search(r'<a href="([^"]+)" lang="en" class="lang">', page).group(1))
+    assert href == "/benchmark?period=2024&area=total&lang=en", href
+    page = client.get("/kommune/450?sammenlign=region", headers={"Cookie": "lang=en"}).text
+    href = h.unescape(re.search(r'<a href="([^"]+)" lang="da" class="lang">', page).group(1))
+    assert href == "/kommune/450?sammenlign=region&lang=da", href
+    client.cookies.clear()
+
+
 def test_simulated_banner_on_every_page_with_simulated_numbers(client):
     for path in PAGES[:-1]:
         assert 'id="simulated-banner"' in client.get(path, headers={"Cookie": "lang=da"}).text, path
@@ -592,3 +605,43 @@ def test_category_names_equal_the_official_wording_of_the_scheme_files():
     set_lang("da")
     assert n >= 16
     assert tx.label(tx.CATEGORIES, "ikke_aktuel_i_risiko") == "Ikke aktuel i risiko"
+
+
+def _lab_deuteranope(hex_colour: str) -> np.ndarray:
+    """CIELAB of a colour as a deuteranope sees it: Machado, Oliveira & Fernandes (2009), severity 1.0,
+    applied in linear sRGB; then sRGB (D65) → XYZ → Lab. Written out: a closed form, independent of the site."""
+    rgb = np.array([int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)])
+    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    machado = np.array([[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                        [-0.011820, 0.042940, 0.968881]])
+    lin = np.clip(machado @ lin, 0, 1)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ lin
+    xyz = xyz / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def test_tiers_told_apart_without_full_colour_vision(client):
+    """The three tier colours stay apart for a deuteranope (CIE76 ΔE ≥ 20 between every pair: 2.3 is a
+    just-noticeable difference, 20 is 'clearly different' for small map tiles), and every tile and legend
+    entry also carries the tier's shape, so colour is never the only cue."""
+    from itertools import combinations
+
+    from benchlearn.report.text import TIER_COLOURS, TIER_SYMBOLS, TIERS
+
+    for a, b in combinations(TIER_COLOURS, 2):
+        de = float(np.linalg.norm(_lab_deuteranope(TIER_COLOURS[a]) - _lab_deuteranope(TIER_COLOURS[b])))
+        assert de >= 20, (a, b, de)
+    page = client.get("/?colour=tier", headers={"Cookie": "lang=da"}).text
+    tiles = re.findall(r'<a href="[^"]+" aria-label="([^"]+)"><path class="tile"[^>]*>.*?</path>'
+                       r'(?:<text class="tile-mark"[^>]*>(.)</text>)?</a>', page)
+    assert len(tiles) == 98
+    with_tier = 0
+    for desc, mark in tiles:
+        tier = next((k for k, v in TIERS.items() if f": {v[0]}" in desc), None)
+        assert mark == (TIER_SYMBOLS[tier][1] if tier else ""), (desc, mark)
+        with_tier += tier is not None
+    assert with_tier > 0
+    legend = page[page.index('id="cartogram"'):]
+    for k, v in TIERS.items():
+        assert f"{TIER_SYMBOLS[k][1]} {v[0]}" in legend, k

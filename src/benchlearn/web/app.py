@@ -187,7 +187,8 @@ def create_app(workspace_path: str | Path | None, warm: bool = True, preload: Si
         return lambda: (fn(data.get()).encode("utf-8"), "text/html; charset=utf-8")
 
     def url(request: Request) -> str:
-        return str(request.url.path)
+        q = request.url.query
+        return str(request.url.path) + (f"?{q}" if q else "")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def index(request: Request, period: str | None = None, area: str | None = None, colour: str | None = None):

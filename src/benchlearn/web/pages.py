@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import pandas as pd
 from jinja2 import (
@@ -91,9 +91,11 @@ class Linker:
     def lang_switch(self, current_url: str) -> str:
         if self.static:
             return ""
+        # the view's own parameters (period, area, comparator …) stay: only the language changes
         other = "da" if lang() == "en" else "en"
-        base = current_url.split("?")[0]
-        return f"{base}?lang={other}"
+        base, _, query = current_url.partition("?")
+        keep = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "lang"]
+        return f"{base}?{urlencode(keep + [('lang', other)])}"
 
 
 _env: Environment | None = None
@@ -216,7 +218,9 @@ def index_page(data: SiteData, linker: Linker, period=None, area=None, colour=No
             desc = f"{tile['navn']}: " + (tx.label(tx.TIERS, tier) if tier else tx.say("common.no_result"))
             if diff is not None and pd.notna(diff):
                 desc += f", {fmt_num(diff)} pp"
-            tiles.append({**tile, "fill": fill, "desc": desc, "href": linker.kommune(k)})
+            # the tier's shape on the tile too: colour alone does not tell the tiers apart under deuteranopia
+            mark = tx.TIER_SYMBOLS[tier][1] if colour == "tier" and tier in tx.TIER_SYMBOLS else ""
+            tiles.append({**tile, "fill": fill, "desc": desc, "href": linker.kommune(k), "mark": mark})
     counts = {}
     if b is not None and "tier" in b.columns:
         counts = {k: int((b["tier"] == k).sum()) for k in tx.TIERS}

@@ -58,11 +58,15 @@
     })).then(function () { return fig; });
   }
 
-  // Charts: every element with data-fig gets the JSON figure stored next to it.
-  document.querySelectorAll("[data-fig]").forEach(function (el) {
-    var src = document.getElementById(el.getAttribute("data-fig"));
-    if (!src || typeof Plotly === "undefined") { return; }
-    withBoundaries(JSON.parse(src.textContent)).then(function (fig) {
+  // Charts: every element with data-fig gets the JSON figure stored next to it. Drawing one takes
+  // the browser 70-750 ms on this 2-core machine and a municipality page has eleven, so the charts in
+  // the first screen are drawn at once and the rest one per task afterwards (the page answers
+  // clicks and scrolling in between); a chart scrolled into view before its turn is drawn then.
+  // Every chart keeps the height its figure asks for from the start, so nothing jumps.
+  function draw(el) {
+    if (el.getAttribute("data-queued") === "0") { return Promise.resolve(); }
+    el.setAttribute("data-queued", "0");
+    return withBoundaries(el.benchlearnFig).then(function (fig) {
       fitMap(el, fig.layout);
       var cfg = { responsive: true, displaylogo: false, scrollZoom: false,
         modeBarButtonsToRemove: ["select2d", "lasso2d"] };
@@ -77,6 +81,36 @@
       });
       el.setAttribute("data-rendered", "1");
     });
+  }
+  var charts = [];
+  document.querySelectorAll("[data-fig]").forEach(function (el) {
+    var src = document.getElementById(el.getAttribute("data-fig"));
+    if (!src || typeof Plotly === "undefined") { return; }
+    el.benchlearnFig = JSON.parse(src.textContent);
+    var h = el.benchlearnFig.layout && el.benchlearnFig.layout.height;
+    if (h && !(el.benchlearnFig.layout.meta && el.benchlearnFig.layout.meta.fitBounds)) { el.style.minHeight = h + "px"; }
+    charts.push(el);
+  });
+  function onScreen(el) {
+    var r = el.getBoundingClientRect();
+    return r.bottom > 0 && r.top < (window.innerHeight || 900) && r.width > 0;
+  }
+  // The rest waits until the first screen is drawn: started earlier (an observer's first report
+  // covers every chart within its margin), they would hold the first screen up.
+  var later = charts.filter(function (el) { return !onScreen(el); });
+  Promise.all(charts.filter(onScreen).map(function (el) { return draw(el).catch(function () {}); })).then(function () {
+    document.body.setAttribute("data-first-screen", "1");
+    if ("IntersectionObserver" in window) {
+      var io = new IntersectionObserver(function (entries) {
+        entries.forEach(function (en) { if (en.isIntersecting) { io.unobserve(en.target); draw(en.target); } });
+      }, { rootMargin: "200px" });
+      later.forEach(function (el) { io.observe(el); });
+    }
+    (function next() {
+      var el = later.shift();
+      if (!el) { return; }
+      setTimeout(function () { draw(el).then(next, next); }, 0);
+    })();
   });
 
   // Selectors: each option's value is the URL of that view (works on the server and in the static export).
