@@ -85,6 +85,12 @@ def error_bars(df: pd.DataFrame, centre: str, lo: str, hi: str) -> dict | None:
             "color": "#555555", "thickness": 1.2, "width": 0}
 
 
+def names_axis(n: int) -> dict:
+    """A category axis of ``n`` municipality names, one row each, no empty rows at the ends:
+    plotly pads a marker trace's autorange by 5 % each way, five empty rows of 98 above and below."""
+    return axis_style(tickfont={"size": 10}, type="category", range=[-0.7, n - 0.3], autorange=False)
+
+
 def caterpillar(df: pd.DataFrame) -> dict:
     """diff_pp per municipality with its 95 % interval, best (most negative) at the top."""
     d = df.sort_values("diff_pp", ascending=False, kind="stable")
@@ -99,7 +105,7 @@ def caterpillar(df: pd.DataFrame) -> dict:
         height=max(400, 14 * len(d) + 80),
         # two lines: in one the title ran off a 390 px screen
         xaxis=axis_style(wrap(tx.say("figures.difference_from_expected_pp_negative"), 34), zero=True, side="top"),
-        yaxis=axis_style(tickfont={"size": 10}, type="category"),
+        yaxis=names_axis(len(d)),
         showlegend=False)}
 
 
@@ -126,7 +132,7 @@ def rank_intervals(df: pd.DataFrame) -> dict | None:
     return {"data": traces, "layout": base_layout(
         height=max(400, 14 * len(d) + 100),
         xaxis=axis_style(tx.say("figures.rank_1_best"), side="top"),
-        yaxis=axis_style(tickfont={"size": 10}, type="category"),
+        yaxis=names_axis(len(d)),
         showlegend=False)}  # the caption says marginal (dark) and simultaneous (grey); a legend sat on the axis title
 
 
@@ -318,7 +324,7 @@ def survey_ranking(df: pd.DataFrame, national: float | None = None, highlight: i
         height=max(360, 14 * len(d) + 110), showlegend=False, shapes=shapes, annotations=notes,
         margin={"l": 8, "r": 16, "t": 30, "b": 30},
         xaxis=axis_style(tx.say("figures.score_95_interval"), side="top"),
-        yaxis=axis_style(type="category", tickfont={"size": 10}))}
+        yaxis=names_axis(len(d)))}
 
 
 def costs_bars(df: pd.DataFrame, labeller) -> dict | None:

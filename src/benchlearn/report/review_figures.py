@@ -54,7 +54,8 @@ def spec_moves(pairs: pd.DataFrame, baseline: str, labels: dict[str, str]) -> di
          "name": tx.say("review_figures.mean_move"), "hovertemplate": "%{y}: %{x:.1f}<extra></extra>"},
         {"type": "bar", "orientation": "h", "x": plain_numbers(p["max_rank_move"]), "y": names, "marker": {"color": "#c05621"},
          "name": tx.say("common.largest_move"), "hovertemplate": "%{y}: %{x:.0f}<extra></extra>"}],
-        "layout": base_layout(barmode="group", height=140 + 62 * len(p),
+        # a row holds its label: a four-line name over 62 px ran into the next row's
+        "layout": base_layout(barmode="group", height=140 + sum(max(62, 17 * (n.count("<br>") + 1) + 28) for n in names),
                           xaxis=axis_style(tx.say("review_figures.places_list"), rangemode="tozero"),
                           yaxis=axis_style(type="category"), legend={"orientation": "h", "y": -0.12, "yanchor": "top"})}
 

@@ -224,8 +224,9 @@ def _classify_one(rec: dict[str, Any], scheme: Scheme, counted: tuple[str, ...],
         "share_without_offer": shares["tilbud"],
         "share_without_talks": shares["samtaler"],
         "tilsyn_selected": (cat.tilsyn if cat else None),
-        "reason_da": "; ".join(da),
-        "reason_en": "; ".join(en),
+        # a scheme note is a sentence of its own (".") and the parts are joined with "; "
+        "reason_da": "; ".join(x.rstrip(".") for x in da),
+        "reason_en": "; ".join(x.rstrip(".") for x in en),
     }
 
 
