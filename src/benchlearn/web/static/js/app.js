@@ -64,8 +64,8 @@
   // clicks and scrolling in between); a chart scrolled into view before its turn is drawn then.
   // Every chart keeps the height its figure asks for from the start, so nothing jumps.
   function draw(el) {
-    if (el.getAttribute("data-queued") === "0") { return Promise.resolve(); }
-    el.setAttribute("data-queued", "0");
+    if (el.hasAttribute("data-drawing")) { return Promise.resolve(); }  // already begun (observer or queue)
+    el.setAttribute("data-drawing", "1");
     return withBoundaries(el.benchlearnFig).then(function (fig) {
       fitMap(el, fig.layout);
       var cfg = { responsive: true, displaylogo: false, scrollZoom: false,
