@@ -11,7 +11,8 @@ two-seed mean must reach 0.88. Design (c) is the threshold the `area_step` famil
 built for: it is chosen in both seeds, but the ranking and the intervals fall short (the
 documented failure): seeds 1–2 measured correlation 0.87 / 0.75 and coverage 0.84 / 0.70 on
 the session-7 machine (numpy 2.4.6, pandas 3.1.1, scipy 1.17.1, statsmodels 0.15.0), while
-session 6 reported 0.94 / 0.90 and 0.90 / 0.77 for the same code elsewhere — not explained by
+session 6 reported 0.94 / 0.90 and 0.90 / 0.77 for the same code elsewhere; with the
+least-squares threshold of session 9 (``steps.profile``) 0.88 / 0.78 and 0.87 / 0.71 here — not explained by
 BLAS threads or by data perturbations of 1e-10 (both tried); so the bound is the 30-seed
 mean without `area_step` (0.766, METHOD.md §6) less a two-seed margin. Design (e), a
 quadratic no candidate represents, is detected as a misfit.
