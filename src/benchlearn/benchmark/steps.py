@@ -61,6 +61,16 @@ def candidate_terms(Z: np.ndarray, skip) -> list[tuple[int, str, float]]:
     return out
 
 
+def residualized(est, Zc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate columns on the scale of the fitted shares, residualized on the fitted
+    model's weighted Jacobian (:math:`\\tilde z` of :func:`score_stats`), and the weights."""
+    D = est.mu * (1 - est.mu)  # the fractional logit's dμ/dη (J = D X)
+    w = 1.0 / np.maximum((D ** 2) * est.tau2 + est.v, 1e-16)
+    DZ = D[:, None] * Zc
+    J = est.J
+    return DZ - J @ (est.Binv @ (J.T @ (w[:, None] * DZ))), w
+
+
 def score_stats(est, Zc: np.ndarray, clusters: np.ndarray) -> np.ndarray:
     r"""Cluster-robust score statistics of candidate columns ``Zc`` added to a fitted model.
 
@@ -74,13 +84,8 @@ def score_stats(est, Zc: np.ndarray, clusters: np.ndarray) -> np.ndarray:
     municipality-clustered outer product, and :math:`U^2/\widehat{\mathrm{Var}}(U)` is
     :math:`\chi^2_1` under no term.
     """
-    D = est.mu * (1 - est.mu)  # the fractional logit's dμ/dη (J = D X)
-    w = 1.0 / np.maximum((D ** 2) * est.tau2 + est.v, 1e-16)
-    wr = w * (est.s - est.mu)
-    DZ = D[:, None] * Zc
-    J = est.J
-    Zt = DZ - J @ (est.Binv @ (J.T @ (w[:, None] * DZ)))
-    C = Zt * wr[:, None]
+    Zt, w = residualized(est, Zc)
+    C = Zt * (w * (est.s - est.mu))[:, None]
     # sums by municipality: rows sorted by cluster and reduced in runs (np.add.at is
     # unbuffered and was most of the search's time on wide candidate sets)
     order = np.argsort(clusters, kind="stable")
@@ -112,11 +117,7 @@ def profile(pick, est, Z: np.ndarray) -> tuple[int, str, float]:
     cand = [(j, kind, c) for _, kind, c in candidate_terms(Z[:, [j]], set())]
     if not cand:
         return pick
-    D = est.mu * (1 - est.mu)
-    w = 1.0 / np.maximum((D ** 2) * est.tau2 + est.v, 1e-16)
-    DZ = D[:, None] * columns(Z, cand)
-    J = est.J
-    Zt = DZ - J @ (est.Binv @ (J.T @ (w[:, None] * DZ)))
+    Zt, w = residualized(est, columns(Z, cand))
     num = (Zt * (w * (est.s - est.mu))[:, None]).sum(axis=0) ** 2
     den = (Zt ** 2 * w[:, None]).sum(axis=0)
     gain = np.where(den > 1e-12, num / np.where(den > 1e-12, den, 1.0), 0.0)
