@@ -91,6 +91,15 @@ ON_SCREEN_UNDRAWN = ("[...document.querySelectorAll('[data-fig]')].filter(e => {
                      ".length")
 
 
+def _poll(page, condition: str, path: str, t0: float) -> None:
+    """Wait until ``condition`` (JavaScript) holds. Polled with evaluate (CDP): wait_for_function
+    evaluates a string, which the site's CSP forbids; a 5 ms poll adds at most 5 ms to a time."""
+    while not page.evaluate(condition):
+        if time.perf_counter() - t0 > 60:
+            raise TimeoutError(f"{path}: charts not drawn in 60 s")
+        page.wait_for_timeout(5)
+
+
 def _tour(browser, base: str, baseline: bool) -> tuple[list[float], list[float], list[int]]:
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     if baseline:
@@ -102,20 +111,12 @@ def _tour(browser, base: str, baseline: bool) -> tuple[list[float], list[float],
         page.goto(base + path, wait_until="domcontentloaded")
         n = page.locator("[data-fig]").count()
         if n:
-            # polled with evaluate (CDP): wait_for_function evaluates a string, which the site's CSP forbids;
-            # a 5 ms poll adds at most 5 ms to a measured time
-            while not page.evaluate(FIRST_SCREEN_DRAWN):
-                if time.perf_counter() - t0 > 60:
-                    raise TimeoutError(f"{path}: charts not drawn in 60 s")
-                page.wait_for_timeout(5)
+            _poll(page, FIRST_SCREEN_DRAWN, path, t0)
             times.append((time.perf_counter() - t0) * 1000)
             undrawn = page.evaluate(ON_SCREEN_UNDRAWN)
             if undrawn:
                 raise AssertionError(f"{path}: {undrawn} chart(s) in the first screen not drawn when it said so")
-            while page.evaluate("document.querySelectorAll('[data-rendered]').length") < n:
-                if time.perf_counter() - t0 > 60:
-                    raise TimeoutError(f"{path}: charts not drawn in 60 s")
-                page.wait_for_timeout(5)
+            _poll(page, f"document.querySelectorAll('[data-rendered]').length >= {n}", path, t0)
         else:
             page.wait_for_load_state("load")
             times.append((time.perf_counter() - t0) * 1000)

@@ -627,10 +627,9 @@ def test_tiers_told_apart_without_full_colour_vision(client):
     entry also carries the tier's shape, so colour is never the only cue."""
     from itertools import combinations
 
-    from benchlearn.report.text import TIER_COLOURS, TIER_SYMBOLS, TIERS
-
-    for a, b in combinations(TIER_COLOURS, 2):
-        de = float(np.linalg.norm(_lab_deuteranope(TIER_COLOURS[a]) - _lab_deuteranope(TIER_COLOURS[b])))
+    TIER_SYMBOLS, TIERS = tx.TIER_SYMBOLS, tx.TIERS
+    for a, b in combinations(tx.TIER_COLOURS, 2):
+        de = float(np.linalg.norm(_lab_deuteranope(tx.TIER_COLOURS[a]) - _lab_deuteranope(tx.TIER_COLOURS[b])))
         assert de >= 20, (a, b, de)
     page = client.get("/?colour=tier", headers={"Cookie": "lang=da"}).text
     tiles = re.findall(r'<a href="[^"]+" aria-label="([^"]+)"><path class="tile"[^>]*>.*?</path>'
