@@ -41,7 +41,6 @@ def _data(seed: int):
     s = np.concatenate([r[0] for r in rows])
     N = np.concatenate([r[1] for r in rows])
     X = np.vstack([r[2] for r in rows])
-    X[:, 0] = 1.0
     clusters = np.concatenate([r[3] for r in rows])
     return s, N, X, clusters
 
