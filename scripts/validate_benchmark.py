@@ -196,6 +196,9 @@ def main() -> None:
         df = df[df["design"].isin(designs)].sort_values(["design", "seed"], key=lambda c: c.map(
             {d: i for i, d in enumerate(DESIGNS)}) if c.name == "design" else c)
         t0 -= args.seconds or 0.0
+        # the header names the seeds the rows hold, not the --seeds default
+        seeds = range(int(df["seed"].min()), int(df["seed"].max()) + 1)
+        args.seeds = len(seeds)
     for design in designs if not args.from_raw else []:
         for seed in seeds:
             rows.append({"design": design, "seed": seed, **one(design, seed, level=args.level)})

@@ -19,7 +19,7 @@ from statsmodels.regression.linear_model import WLS
 
 from benchlearn.benchmark.uncertainty import paule_mandel_tau2
 from benchlearn.core.errors import ModelError
-from benchlearn.core.literals import ModelKind
+from benchlearn.core.literals import ModelKind, VcovKind
 
 
 def design(
@@ -64,7 +64,7 @@ class Estimate:
     converged: bool
     model: str
     cov_type: str
-    score: np.ndarray  # per-row estimating-function contributions (n × p)
+    score: np.ndarray  # per-row estimating-function contributions (n × p; CR3: jackknife-rescaled)
     Binv: np.ndarray  # inverse "bread" of the sandwich
 
     @property
@@ -103,16 +103,51 @@ def sampling_var(mu: np.ndarray, N: np.ndarray, sampling: str) -> np.ndarray:
     return m * (1 - m) / N
 
 
-def cluster_meat(score: np.ndarray, clusters: np.ndarray, k: int) -> np.ndarray:
-    """Cluster sum of outer products of scores with the CR1 factor G/(G-1)·(n-1)/(n-k)."""
+def cluster_meat(score: np.ndarray, clusters: np.ndarray, k: int, vcov: VcovKind = "CR1") -> np.ndarray:
+    """Cluster sum of outer products of scores, times G/(G-1)·(n-1)/(n-k) (``CR1``) or
+    (G-1)/G (``CR3``, whose scores :func:`jackknife_scores` has already rescaled)."""
     ids, inv = np.unique(clusters, return_inverse=True)
     U = np.zeros((len(ids), score.shape[1]))
     np.add.at(U, inv, score)
     G, n = len(ids), score.shape[0]
+    if vcov == "CR3":
+        return (U.T @ U) * (G - 1) / G
     return (U.T @ U) * G / (G - 1) * (n - 1) / max(n - k, 1)
 
 
-def combine(ests: list[Estimate], clusters: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def jackknife_scores(score: np.ndarray, clusters: np.ndarray, B: np.ndarray, bread_part) -> np.ndarray:
+    r"""Per-row scores rescaled so that the clustered sandwich is the cluster jackknife (CR3).
+
+    Parameters
+    ----------
+    score : ndarray (n, p)
+        Per-row estimating-function contributions.
+    clusters : ndarray (n,)
+    B : ndarray (p, p)
+        The bread (negative Hessian / :math:`J'WJ`), the sum of the clusters' parts.
+    bread_part : callable
+        ``bread_part(rows)`` gives :math:`B_g`, the part of ``B`` from those rows.
+
+    Notes
+    -----
+    Leaving municipality g out moves the estimate by :math:`-(B - B_g)^{-1} U_g` (exactly for
+    weighted least squares, one Newton step for the logits), so with each row's score
+    multiplied by :math:`B(B - B_g)^{-1}`, :math:`B^{-1}\,\tfrac{G-1}{G}\sum_g U^*_g U^{*\prime}_g B^{-1}`
+    is the jackknife variance CV3 of MacKinnon, Nielsen & Webb (2023), which
+    ``clubSandwich::vcovCR(type = "CR3")`` computes (times (G−1)/G; tests/test_benchmark_vcov.py).
+    The plain sandwich uses residuals that the municipality's own fit has pulled towards it,
+    by its leverage, so it is too small where a few municipalities carry a parameter (a
+    threshold, a ydelse few receive). Written here because the scores of the three model
+    kinds (IRLS, WLS with an outer τ² loop, the multinomial Newton) are our own.
+    """
+    out = score.copy()
+    for g in np.unique(clusters):
+        r = np.flatnonzero(clusters == g)
+        out[r] = score[r] @ np.linalg.solve(B - bread_part(r), B)  # row i: (B (B - B_g)^-1 s_i)'
+    return out
+
+
+def combine(ests: list[Estimate], clusters: np.ndarray, vcov: VcovKind = "CR1") -> tuple[np.ndarray, np.ndarray]:
     """Joint Jacobian and sandwich covariance of several ydelse models fitted on the same rows.
 
     Notes
@@ -130,7 +165,7 @@ def combine(ests: list[Estimate], clusters: np.ndarray) -> tuple[np.ndarray, np.
     for e, k in zip(ests, sizes):
         Binv[o:o + k, o:o + k] = e.Binv
         o += k
-    return J, Binv @ cluster_meat(score, clusters, max(sizes)) @ Binv
+    return J, Binv @ cluster_meat(score, clusters, max(sizes), vcov) @ Binv
 
 
 def binomial_irls(
@@ -189,6 +224,7 @@ def estimate(
     model: ModelKind = "fraclogit",
     sampling: str = "binomial",
     cluster: bool = False,
+    vcov: VcovKind = "CR1",
     max_iter: int = 100,
 ) -> Estimate:
     """Random-effects weighted fractional-logit or WLS fit; see :func:`benchlearn.benchmark.model.fit` for the formulas.
@@ -272,9 +308,14 @@ def estimate(
     Binv = np.linalg.inv(B)
     if cluster:
         # Cluster-robust sandwich: residuals of one municipality are correlated over periods.
-        V = Binv @ cluster_meat(Jscore * (w * resid)[:, None], clusters, p) @ Binv
-        cov_type = "cluster(kommunekode)"
+        score = Jscore * (w * resid)[:, None]
+        if vcov == "CR3":
+            Jb = X if model == "elogit" else J  # the bread is Jscore' W Jb
+            score = jackknife_scores(score, clusters, B, lambda r: Jscore[r].T @ (Jb[r] * w[r, None]))
+        V = Binv @ cluster_meat(score, clusters, p, vcov) @ Binv
+        cov_type = "cluster_jackknife(kommunekode)" if vcov == "CR3" else "cluster(kommunekode)"
     else:
+        score = Jscore * (w * resid)[:, None]
         V = Binv
         cov_type = "model (random-effects weights, scale 1)"
-    return Estimate(beta, V, s, mu, v, J, tau2, it, converged, model, cov_type, Jscore * (w * resid)[:, None], Binv)
+    return Estimate(beta, V, s, mu, v, J, tau2, it, converged, model, cov_type, score, Binv)

@@ -102,14 +102,15 @@ def fit_family(family: str, g: pd.DataFrame, variables, logged, config) -> Famil
         pr = parts(g, config)
         S = np.column_stack([O / N for _, O in pr])
         est, mu_y, idx, _rho = fit_multinomial(S, N, X, clusters, n_fixed=_n_fixed(periods), shared=family.endswith("shared"),
-                                         sampling=config.sampling, cluster=clustered, max_iter=config.max_iter)
+                                         sampling=config.sampling, cluster=clustered, vcov=config.vcov,
+                                         max_iter=config.max_iter)
         coefs = _multinomial_coefs(est, mu_y, idx, [y for y, _ in pr], info)
         return FamilyFit(family, [(f"{config.target} ({family})", est)], est.mu, est.v, est.J, est.V,
                          np.full(len(g), est.tau2), coefs, est.p)
     if family == "area_step":
         terms, e = steps.select(s_area, N, X, clusters, len(variables), lambda Xd: estimate(
             s_area, N, Xd, clusters, model=config.model, sampling=config.sampling, cluster=clustered,
-            max_iter=config.max_iter))
+            vcov=config.vcov, max_iter=config.max_iter))
         nan = np.full(len(terms), np.nan)
         k = len(variables)
         # thresholds on the variable's own (model) scale, so another standardization can use them
@@ -124,11 +125,11 @@ def fit_family(family: str, g: pd.DataFrame, variables, logged, config) -> Famil
     ests, frames = [], []
     for label, O in pr:
         e = estimate(O / N, N, X, clusters, model=config.model, sampling=config.sampling, cluster=clustered,
-                     max_iter=config.max_iter)
+                     vcov=config.vcov, max_iter=config.max_iter)
         ests.append(e)
         frames.append(_coef_frame(e, label, info))
     mu = np.sum([e.mu for e in ests], axis=0)
-    J, V = (ests[0].J, ests[0].V) if len(ests) == 1 else combine(ests, clusters)
+    J, V = (ests[0].J, ests[0].V) if len(ests) == 1 else combine(ests, clusters, config.vcov)
     # Multinomial sampling variance of the area share (the ydelser are mutually exclusive):
     # S(1-S)/N, not the sum of per-ydelse binomial variances (docs/METHOD.md §3).
     v = sampling_var(mu, N, config.sampling)

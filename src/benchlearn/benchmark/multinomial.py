@@ -29,9 +29,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchlearn.benchmark.estimation import Estimate, cluster_meat
+from benchlearn.benchmark.estimation import Estimate, cluster_meat, jackknife_scores
 from benchlearn.benchmark.uncertainty import paule_mandel_tau2
 from benchlearn.core.errors import ModelError
+from benchlearn.core.literals import VcovKind
 
 
 def parameter_map(Y: int, p: int, n_fixed: int, shared: bool) -> np.ndarray:
@@ -73,18 +74,39 @@ def _probs(Z: np.ndarray, theta: np.ndarray) -> np.ndarray:
     return _softmax0(Z @ theta)
 
 
+def hessian(X: np.ndarray, idx: np.ndarray, w: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    """Negative Hessian of the weighted quasi-likelihood of :func:`_newton` in the parameter slots.
+
+    The block of ydelser y, z is ``X' diag(w(δ_yz μ_y − μ_y μ_z)) X`` added into the slots
+    ``idx[y] × idx[z]`` — the same matrix as ``Z'diag(wμ)Z − Z̄'diag(w)Z̄`` at about ``1/Y`` of
+    its cost (14 ydelser: a benchmark fit's multinomial families took a quarter of its time
+    in that product).
+    """
+    Y, p = idx.shape
+    q = int(idx.max()) + 1
+    flat = idx.reshape(-1)  # slot of (y, j), y-major
+    wm = w[:, None] * mu
+    # A[y, z] = X' diag(w(δ_yz μ_y − μ_y μ_z)) X, as a (Y·p, Y·p) matrix in (y, j) order
+    Xw = (X[:, None, :] * wm[:, :, None]).reshape(len(X), -1)  # (n, Y·p): w μ_y x
+    Xm = (X[:, None, :] * mu[:, :, None]).reshape(len(X), -1)  # (n, Y·p): μ_y x
+    A = -(Xw.T @ Xm)
+    for y in range(Y):
+        A[y * p:(y + 1) * p, y * p:(y + 1) * p] += X.T @ (X * wm[:, y:y + 1])
+    if q == len(flat):  # ydelse-specific slopes: (y, j) is slot y·p + j
+        return A
+    H = np.zeros((q, q))  # shared slopes map several (y, j) to one slot
+    np.add.at(H, (flat[:, None], flat[None, :]), A)
+    return H
+
+
 def _newton(S: np.ndarray, X: np.ndarray, idx: np.ndarray, w: np.ndarray, theta: np.ndarray,
             tol: float = 1e-10, max_steps: int = 100):
     """Maximise Σ_k w_k Σ_{y≥0} s_ky log μ_ky (concave) by Newton with step halving.
 
     Works on ``X`` and ``idx`` rather than the dense design tensor of :func:`_Z`:
-    ``η = X Θ`` with ``Θ[:, y] = θ[idx[y]]``, and the Hessian's block of ydelser y, z is
-    ``X' diag(w(δ_yz μ_y − μ_y μ_z)) X`` added into the slots ``idx[y] × idx[z]`` — the same
-    matrix as ``Z'diag(wμ)Z − Z̄'diag(w)Z̄`` at about ``1/Y`` of its cost (14 ydelser: a
-    benchmark fit's multinomial families took a quarter of its time in that product).
+    ``η = X Θ`` with ``Θ[:, y] = θ[idx[y]]``; the Hessian is :func:`hessian`.
     """
     S0 = 1.0 - S.sum(axis=1)
-    Y, p = idx.shape
     q = int(idx.max()) + 1
     flat = idx.reshape(-1)  # slot of (y, j), y-major
 
@@ -97,18 +119,7 @@ def _newton(S: np.ndarray, X: np.ndarray, idx: np.ndarray, w: np.ndarray, theta:
     for step in range(1, max_steps + 1):
         wr = w[:, None] * (S - mu)
         U = np.bincount(flat, weights=(X.T @ wr).T.reshape(-1), minlength=q)
-        wm = w[:, None] * mu
-        # A[y, z] = X' diag(w(δ_yz μ_y − μ_y μ_z)) X, as a (Y·p, Y·p) matrix in (y, j) order
-        Xw = (X[:, None, :] * wm[:, :, None]).reshape(len(X), -1)  # (n, Y·p): w μ_y x
-        Xm = (X[:, None, :] * mu[:, :, None]).reshape(len(X), -1)  # (n, Y·p): μ_y x
-        A = -(Xw.T @ Xm)
-        for y in range(Y):
-            A[y * p:(y + 1) * p, y * p:(y + 1) * p] += X.T @ (X * wm[:, y:y + 1])
-        if q == len(flat):  # ydelse-specific slopes: (y, j) is slot y·p + j
-            H = A
-        else:  # shared slopes map several (y, j) to one slot
-            H = np.zeros((q, q))
-            np.add.at(H, (flat[:, None], flat[None, :]), A)
+        H = hessian(X, idx, w, mu)
         try:
             d = np.linalg.solve(H, U)
         except np.linalg.LinAlgError as exc:
@@ -149,6 +160,7 @@ def _fit_multinomial(
     shared: bool,
     sampling: str = "binomial",
     cluster: bool = False,
+    vcov: VcovKind = "CR1",
     max_iter: int = 100,
 ) -> tuple[Estimate, np.ndarray, np.ndarray, float]:
     """Fit the multinomial fractional logit; returns the area-share Estimate, μ (n, Y), ``idx`` and ρ.
@@ -192,8 +204,10 @@ def _fit_multinomial(
     score = (Z * (w[:, None] * (S - mu))[:, :, None]).sum(axis=1)
     Binv = np.linalg.inv(H)
     if cluster:
-        V = Binv @ cluster_meat(score, clusters, q) @ Binv
-        cov_type = "cluster(kommunekode)"
+        if vcov == "CR3":
+            score = jackknife_scores(score, clusters, H, lambda r: hessian(X[r], idx, w[r], mu[r]))
+        V = Binv @ cluster_meat(score, clusters, q, vcov) @ Binv
+        cov_type = "cluster_jackknife(kommunekode)" if vcov == "CR3" else "cluster(kommunekode)"
     else:
         V = Binv
         cov_type = "model (Dirichlet-multinomial weights, scale 1)"

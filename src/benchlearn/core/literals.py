@@ -11,6 +11,9 @@ from typing import Literal
 #: The benchmark model family (docs/METHOD.md).
 ModelKind = Literal["fraclogit", "wls", "elogit"]
 
+#: Small-sample form of the municipality-clustered sandwich (docs/METHOD.md §3).
+VcovKind = Literal["CR1", "CR3"]
+
 #: How a benchmark is computed: the source rule (``auto``) or one source forced (benchmark/resolver.py).
 BenchmarkSource = Literal["auto", "table", "model", "cells"]
 

@@ -368,6 +368,8 @@ ALLOCATIONS = {"persons": ("Efter fuldtidspersoner", "By full-time persons")}
 #: values inside the model card that are codes of the method
 CODE_TEXTS = {
     "cluster(kommunekode)": ("klyngerobust efter kommune", "clustered by municipality"),
+    "cluster_jackknife(kommunekode)": ("klyngerobust efter kommune (jackknife, CR3)",
+                                       "clustered by municipality (jackknife, CR3)"),
     "model": ("model", "model"),
     "benchmark_table": ("færdigt benchmark (ministeriets tabel)", "published benchmark (the ministry's table)"),
     "published": ("offentliggjort", "published"),
