@@ -1,4 +1,4 @@
-"""The small-sample cluster sandwich (``vcov``, docs/METHOD.md §3) against independent computations.
+"""The small-sample cluster sandwich (``vcov``, docs/METHOD.md §2, pooling) against independent computations.
 
 * CR1 and CR3 of a weighted least-squares fit equal R's ``clubSandwich::vcovCR`` (``CR1S``;
   ``CR3`` times (G−1)/G) on the same weights: the same formula, so to floating point (1e-9).
@@ -22,7 +22,7 @@ import pytest
 from benchlearn.benchmark import multinomial
 from benchlearn.benchmark.config import BenchmarkConfig
 from benchlearn.benchmark.estimation import estimate
-from benchlearn.core.errors import ConfigError
+from benchlearn.core.errors import ConfigError, ModelError
 
 G = 60
 
@@ -96,6 +96,14 @@ def test_wls_cr1_and_cr3_equal_club_sandwich(panel, tmp_path):
     r = json.loads(subprocess.run(["Rscript", "-e", script], check=True, capture_output=True, text=True, timeout=120).stdout)
     np.testing.assert_allclose(ours["CR1"].V, np.array(r["CR1"]), rtol=1e-9)
     np.testing.assert_allclose(ours["CR3"].V, np.array(r["CR3"]) * (G - 1) / G, rtol=1e-9)
+
+
+def test_a_municipality_alone_carrying_a_parameter_is_a_clear_error(panel):
+    cl, X, N, s, _ = panel
+    Xs = np.column_stack([X, (cl == 7).astype(float)])  # a column only municipality 7 has
+    with pytest.raises(ModelError, match="7"):
+        estimate(s, N, Xs, cl, model="wls", cluster=True, vcov="CR3")
+    estimate(s, N, Xs, cl, model="wls", cluster=True, vcov="CR1")  # CR1 exists there
 
 
 def test_unknown_vcov_refused():

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.linalg import cho_factor, cho_solve
 # the module itself, not statsmodels.api: the api imports every model (≈1 s of a command's start)
 from statsmodels.regression.linear_model import WLS
 
@@ -143,7 +144,16 @@ def jackknife_scores(score: np.ndarray, clusters: np.ndarray, B: np.ndarray, bre
     out = score.copy()
     for g in np.unique(clusters):
         r = np.flatnonzero(clusters == g)
-        out[r] = score[r] @ np.linalg.solve(B - bread_part(r), B)  # row i: (B (B - B_g)^-1 s_i)'
+        try:  # B - B_g is positive definite exactly when the fit without g identifies every parameter
+            factor = cho_factor(B - bread_part(r))
+        except np.linalg.LinAlgError:
+            raise ModelError(
+                f"Kommune {g} bestemmer alene en parameter (fx et rammevilkår, som kun den har); "
+                "jackknife-variansen (vcov='CR3') findes ikke. Brug vcov='CR1' eller fjern rammevilkåret.",
+                f"Municipality {g} alone determines a parameter (e.g. a framework variable only it has); "
+                "the jackknife variance (vcov='CR3') does not exist. Use vcov='CR1' or drop the variable.",
+            ) from None
+        out[r] = score[r] @ cho_solve(factor, B)  # row i: (B (B - B_g)^-1 s_i)'
     return out
 
 

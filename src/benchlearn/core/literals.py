@@ -11,7 +11,7 @@ from typing import Literal
 #: The benchmark model family (docs/METHOD.md).
 ModelKind = Literal["fraclogit", "wls", "elogit"]
 
-#: Small-sample form of the municipality-clustered sandwich (docs/METHOD.md §3).
+#: Small-sample form of the municipality-clustered sandwich (docs/METHOD.md §2, pooling).
 VcovKind = Literal["CR1", "CR3"]
 
 #: How a benchmark is computed: the source rule (``auto``) or one source forced (benchmark/resolver.py).
