@@ -157,6 +157,19 @@ def jackknife_scores(score: np.ndarray, clusters: np.ndarray, B: np.ndarray, bre
     return out
 
 
+def clustered_sandwich(score: np.ndarray, clusters: np.ndarray, B: np.ndarray, Binv: np.ndarray, k: int,
+                       vcov: VcovKind, bread_part) -> tuple[np.ndarray, np.ndarray, str]:
+    """The sandwich clustered by municipality of one fit: ``(V, scores, cov_type)``.
+
+    ``scores`` are the per-row scores the sandwich used (rescaled by :func:`jackknife_scores`
+    for ``CR3``), so :func:`combine` can stack them with other models' scores.
+    """
+    if vcov == "CR3":
+        score = jackknife_scores(score, clusters, B, bread_part)
+    cov_type = "cluster_jackknife(kommunekode)" if vcov == "CR3" else "cluster(kommunekode)"
+    return Binv @ cluster_meat(score, clusters, k, vcov) @ Binv, score, cov_type
+
+
 def combine(ests: list[Estimate], clusters: np.ndarray, vcov: VcovKind = "CR1") -> tuple[np.ndarray, np.ndarray]:
     """Joint Jacobian and sandwich covariance of several ydelse models fitted on the same rows.
 
@@ -316,16 +329,13 @@ def estimate(
         resid = s - mu
         Jscore = J
     Binv = np.linalg.inv(B)
+    score = Jscore * (w * resid)[:, None]
     if cluster:
         # Cluster-robust sandwich: residuals of one municipality are correlated over periods.
-        score = Jscore * (w * resid)[:, None]
-        if vcov == "CR3":
-            Jb = X if model == "elogit" else J  # the bread is Jscore' W Jb
-            score = jackknife_scores(score, clusters, B, lambda r: Jscore[r].T @ (Jb[r] * w[r, None]))
-        V = Binv @ cluster_meat(score, clusters, p, vcov) @ Binv
-        cov_type = "cluster_jackknife(kommunekode)" if vcov == "CR3" else "cluster(kommunekode)"
+        Jb = X if model == "elogit" else J  # the bread is Jscore' W Jb
+        V, score, cov_type = clustered_sandwich(score, clusters, B, Binv, p, vcov,
+                                                lambda r: Jscore[r].T @ (Jb[r] * w[r, None]))
     else:
-        score = Jscore * (w * resid)[:, None]
         V = Binv
         cov_type = "model (random-effects weights, scale 1)"
     return Estimate(beta, V, s, mu, v, J, tau2, it, converged, model, cov_type, score, Binv)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchlearn.benchmark.estimation import Estimate, cluster_meat, jackknife_scores
+from benchlearn.benchmark.estimation import Estimate, clustered_sandwich
 from benchlearn.benchmark.uncertainty import paule_mandel_tau2
 from benchlearn.core.errors import ModelError
 from benchlearn.core.literals import VcovKind
@@ -204,10 +204,8 @@ def _fit_multinomial(
     score = (Z * (w[:, None] * (S - mu))[:, :, None]).sum(axis=1)
     Binv = np.linalg.inv(H)
     if cluster:
-        if vcov == "CR3":
-            score = jackknife_scores(score, clusters, H, lambda r: hessian(X[r], idx, w[r], mu[r]))
-        V = Binv @ cluster_meat(score, clusters, q, vcov) @ Binv
-        cov_type = "cluster_jackknife(kommunekode)" if vcov == "CR3" else "cluster(kommunekode)"
+        V, score, cov_type = clustered_sandwich(score, clusters, H, Binv, q, vcov,
+                                                lambda r: hessian(X[r], idx, w[r], mu[r]))
     else:
         V = Binv
         cov_type = "model (Dirichlet-multinomial weights, scale 1)"
