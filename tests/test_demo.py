@@ -7,6 +7,7 @@ import pytest
 
 from benchlearn.core import reference
 from benchlearn.data.dataset import Dataset
+import benchlearn.demo as demo_module
 from benchlearn.demo import Analysis, build_demo_tables, build_demo_workspace
 from benchlearn.store import Workspace
 from benchlearn.core.results import Run
@@ -62,7 +63,7 @@ def test_provenance_says_which_numbers_are_simulated(demo_tables):
         assert ds.is_simulated(name), name
 
 
-def test_workspace_build_is_reused_for_identical_data(tmp_path, raw_data_dir):
+def test_workspace_build_is_reused_for_identical_data(tmp_path, raw_data_dir, monkeypatch):
     calls: list[str] = []
 
     def fake_runner(ws, ds):
@@ -76,6 +77,10 @@ def test_workspace_build_is_reused_for_identical_data(tmp_path, raw_data_dir):
     first = build_demo_workspace(path, seed=7, periods=PERIODS, analyses=probe, view="model")
     second = build_demo_workspace(path, seed=7, periods=PERIODS, analyses=probe, view="model")
     assert first == {"probe": 1} and second == {"probe": 0} and len(calls) == 1
+    # other code (same version string): the stored analysis is not reused
+    monkeypatch.setattr(demo_module, "code_fingerprint", lambda: "another-code")
+    third = build_demo_workspace(path, seed=7, periods=PERIODS, analyses=probe, view="model")
+    assert third == {"probe": 1} and len(calls) == 2
     with Workspace.open(path, read_only=True) as ws:
         assert ws.dataset().is_simulated("focus")
         assert ws.latest_results("benchmark", "records", period="2023", probe=True)["rows"].iloc[0] == 98 * len(PERIODS) * 14

@@ -39,6 +39,7 @@ import pandas as pd
 from benchlearn.benchmark.config import BenchmarkConfig
 from benchlearn.benchmark.resolver import resolve
 from benchlearn.core.errors import DataError, SourceError
+from benchlearn.core.fingerprint import code_fingerprint
 from benchlearn.core.i18n import t
 from benchlearn.core.progress import stderr
 from benchlearn.core.results import Run
@@ -245,12 +246,14 @@ def build_demo_workspace(
 
     ``view="real"`` (default) builds on the ministry's y30r21 (``periods`` is then the
     file's six); without the file, or with ``use_real=False``, the open-model view is
-    built instead. Analyses already stored for identical data by this version are not run
-    again, so a second ``make demo`` starts serving at once. A bad input file stops the
+    built instead. Analyses already stored for identical data by this version of the code
+    (:func:`benchlearn.core.fingerprint.code_fingerprint`, not only the version string) are
+    not run again, so a second ``make demo`` starts serving at once. A bad input file stops the
     build before anything is written.
     """
     from benchlearn import __version__
 
+    code = code_fingerprint()
     if view not in VIEWS:
         raise ValueError(f"view must be one of {VIEWS}")
     if view == "real" and not (use_real and real_view_available(raw_dir)):
@@ -271,7 +274,7 @@ def build_demo_workspace(
         done = {
             r.config.get("analysis")
             for r in ws.find_runs("demo")
-            if r.input_hash == ds.content_hash and r.meta.get("version") == __version__
+            if r.input_hash == ds.content_hash and r.meta.get("code") == code
         }
         for a in analyses:
             if a.name in done:
@@ -280,6 +283,6 @@ def build_demo_workspace(
             with stderr.status(t(f"Kører {a.label_da} …", f"Running {a.label_en} …")):
                 ids = a.runner(ws, ds)
             counts[a.name] = len(ids)
-            ws.record(Run("demo", {"analysis": a.name}, {}, {"version": __version__, "runs": list(ids)}), input_hash=ds.content_hash)
+            ws.record(Run("demo", {"analysis": a.name}, {}, {"version": __version__, "code": code, "runs": list(ids)}), input_hash=ds.content_hash)
             stderr.print(t(f"✓ {a.label_da}: {len(ids)} kørsler", f"✓ {a.label_en}: {len(ids)} runs"))
     return counts
