@@ -276,3 +276,53 @@ def test_raw_variables_that_sum_to_a_constant_are_no_candidate():
     assert "andel_a" in res.card.variables and {r["transform"] for r in cv["candidates"]} == {"log"}
     assert any("only the logged variant was cross-validated" in n for n in res.card.notes)
     assert np.isfinite(res.to_frame()["diff_pp"]).all()
+
+
+def test_a_step_the_folds_do_not_find_is_dropped():
+    """Seed 51 of design (c) (scripts/validate_benchmark.py, the threshold x_1 > 1): the search
+    on all 98 municipalities finds the true step (rammevilkaar_1 > 0.85) and two spurious
+    terms that 5 and 1 of the 10 fold searches (5 folds × 2 transforms) also find; the
+    stability filter (default 0.7) keeps the true step only, and the card says so with every
+    share. Measured: coverage 0.673 with every term kept, 0.939 with the filter — the numbers
+    of the session-12 experiment patch, so the default is the measured variant; the test asks
+    for a gain of at least 0.10, well inside those 0.27."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "validate_benchmark", Path(__file__).resolve().parents[1] / "scripts" / "validate_benchmark.py")
+    vb = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(vb)
+    tables, truth = vb.simulate_design("c_threshold", 51)
+    ds = Dataset.from_tables(tables)
+    got = {}
+    for share in (0.0, 0.7):
+        res = fit(ds, BenchmarkConfig(cv_folds=5, rank_draws=100, level="area_step", step_stability=share))
+        steps_ = sorted(t for t in res.coefficients["term"].unique() if ">" in t or t.startswith("max("))
+        got[share] = (vb.metrics(res.to_frame(), truth)["coverage"], res, steps_)
+    (cov0, _, all_terms), (cov7, res7, kept) = got[0.0], got[0.7]
+    assert [t.split(">")[0] for t in all_terms] == ["rammevilkaar_1", "rammevilkaar_2", "rammevilkaar_4"]
+    assert len(kept) == 1 and kept[0].startswith("rammevilkaar_1>")
+    assert abs(float(kept[0].split(">")[1]) - 1.0) < 0.25  # the true threshold, 1 sd
+    note = next(n for n in res7.card.notes if n.startswith("trin/knæk"))
+    assert "10 fold searches" in note and "bar 70 %" in note
+    assert note.count("fjernet/dropped") == 2 and note.count("beholdt/kept") == 1
+    assert cov7 >= cov0 + 0.10, (cov0, cov7)
+
+
+def test_step_stability_outside_zero_one_is_a_config_error():
+    with pytest.raises(ConfigError, match="step_stability"):
+        BenchmarkConfig(step_stability=1.5)
+
+
+def test_every_benchmark_setting_is_documented():
+    """Every field of BenchmarkConfig has its entry in the class docstring (the settings
+    are declared once; the docstring is what the CLI help and docs quote)."""
+    import dataclasses
+    import re
+
+    doc = BenchmarkConfig.__doc__
+    # a parameter line of the numpydoc section: "    name : type" or "    a, b, name"
+    missing = [f.name for f in dataclasses.fields(BenchmarkConfig)
+               if not re.search(rf"^    (\w+, )*{f.name}( :|,|$)", doc, re.M)]
+    assert not missing, missing

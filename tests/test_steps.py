@@ -84,3 +84,19 @@ def test_select_finds_the_threshold_where_it_is():
         on_1 = [t for t in terms if t[0] == 1 and t[1] == "step"]
         near += bool(on_1) and abs(on_1[0][2] - 1.0) <= 0.25
     assert near >= 6, near
+
+
+def test_stable_terms_keeps_what_most_fold_searches_also_find():
+    """The stability filter (families.stable_terms, docs/METHOD.md §2): a term survives when
+    its variable is among the folds' own selections in at least the given share of them."""
+    from benchlearn.benchmark.families import stable_terms, vote_share
+
+    terms = [(1, "step", 1.0), (3, "hinge", -0.2)]
+    searches = [{1}, {1, 3}, {1}, {1, 4}, {1, 3}, {1}, {1, 3}, {1}, {3}, {1}]  # 1: 9/10, 3: 4/10
+    assert vote_share(terms[0], searches) == pytest.approx(0.9)
+    assert vote_share(terms[1], searches) == pytest.approx(0.4)
+    assert stable_terms(terms, searches, 0.7) == [terms[0]]
+    assert stable_terms(terms, searches, 0.4) == terms  # the bar is inclusive: 4 of 10 at 0.4
+    assert stable_terms(terms, searches, 0.0) == terms  # 0 keeps every term
+    assert stable_terms(terms, [], 0.7) == terms  # no cross-validation, nothing to vote
+    assert stable_terms(terms, searches, 1.0) == []

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from benchlearn.benchmark.families import predict
+from benchlearn.benchmark.families import predict, predict_step, resolve
 
 
 def fold_ids(data: pd.DataFrame, config) -> np.ndarray | None:
@@ -39,8 +39,11 @@ def fold_ids(data: pd.DataFrame, config) -> np.ndarray | None:
 def out_of_fold(data: pd.DataFrame, variables, config, families, fold: np.ndarray) -> dict:
     """Out-of-fold area shares and Jacobians of each family, plus the period-means null model.
 
-    Returns ``{"pred": {family: array}, "J": {family: array | None}, "null": array}`` in the
-    row order of ``data``; with ``pooled=False`` each period is cross-validated alone.
+    Returns ``{"pred": {family: array}, "J": {family: array | None}, "null": array,
+    "selected": {periods: [set, ...]}}`` in the row order of ``data``; ``selected`` holds,
+    per fitted group of periods, the variables each fold's own ``area_step`` search chose
+    (for the stability filter of :func:`benchlearn.benchmark.families.stable_terms`). With
+    ``pooled=False`` each period is cross-validated alone.
     """
     k = int(fold.max()) + 1
     s_all = (data["actual"] / data["persons"]).to_numpy()
@@ -48,6 +51,7 @@ def out_of_fold(data: pd.DataFrame, variables, config, families, fold: np.ndarra
     jac: dict = {f: None for f in families}
     null = np.full(len(data), np.nan)
     bad: set[str] = set()
+    selected: dict[tuple, list[set]] = {}
     pos = np.arange(len(data))
     groups = [pos] if config.pooled else [pos[(data["period"] == p).to_numpy()] for p in sorted(data["period"].unique())]
     for rows in groups:
@@ -58,7 +62,12 @@ def out_of_fold(data: pd.DataFrame, variables, config, families, fold: np.ndarra
                 continue
             train, test = data.iloc[tr], data.iloc[te]
             for fam in families:
-                mu, J = predict(fam, train, test, variables, periods, config)
+                if resolve(fam, train, config) == "area_step":
+                    mu, terms = predict_step(train, test, variables, periods, config)
+                    selected.setdefault(tuple(periods), []).append({j for j, _, _ in terms})
+                    J = None
+                else:
+                    mu, J = predict(fam, train, test, variables, periods, config)
                 pred[fam][te] = mu
                 if J is None:  # no common parameter layout over folds (area_step)
                     bad.add(fam)
@@ -73,7 +82,7 @@ def out_of_fold(data: pd.DataFrame, variables, config, families, fold: np.ndarra
             null[te] = data["period"].iloc[te].map(pm).to_numpy()
     for fam in bad:
         jac[fam] = None
-    return {"pred": pred, "J": jac, "null": null}
+    return {"pred": pred, "J": jac, "null": null, "selected": selected}
 
 
 def refit_fixed(data: pd.DataFrame, rows: np.ndarray, variables, config, fold: np.ndarray, terms) -> np.ndarray:

@@ -256,7 +256,17 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
     for rows in groups:
         g = data.iloc[rows].reset_index(drop=True)
         var_select = np.zeros(len(rows))
-        ff = fit_family(chosen, g, asm.variables, logged, config)
+        # the folds' own area_step searches on both transforms: the stability filter's votes
+        per = tuple(sorted(g["period"].unique()))
+        votes = [sel for o in oofs.values() for sel in o["selected"].get(per, [])]
+        ff = fit_family(chosen, g, asm.variables, logged, config, votes)
+        if ff.votes:
+            shown = "; ".join(f"{nm} {100 * sh:.0f} % ({'beholdt/kept' if kept else 'fjernet/dropped'})"
+                              for nm, sh, kept in ff.votes)
+            when = f" {', '.join(per)}" if len(groups) > 1 else ""
+            notes.append(f"trin/knæk{when}: andel af {len(votes)} foldsøgninger der også valgte variablen, grænse "
+                         f"{100 * config.step_stability:.0f} % / step/hinge terms{when}: share of {len(votes)} fold searches "
+                         f"that also chose the variable, bar {100 * config.step_stability:.0f} %: {shown}")
         coefs.append(ff.coefficients)
         fits.extend(ff.fits)
         N = g["persons"].to_numpy()
