@@ -17,6 +17,7 @@ here so the test does not lean on the script). Two independent checks of the thr
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy.special import expit
 
@@ -100,3 +101,36 @@ def test_stable_terms_keeps_what_most_fold_searches_also_find():
     assert stable_terms(terms, searches, 0.0) == terms  # 0 keeps every term
     assert stable_terms(terms, [], 0.7) == terms  # no cross-validation, nothing to vote
     assert stable_terms(terms, searches, 1.0) == []
+
+
+def test_threshold_variance_is_the_mean_squared_shift_of_the_share():
+    """crossfit.threshold_variance against the closed form: a step 1[x > 0] with coefficient
+    0.5 and the folds' thresholds at 0.1 and −0.1. A municipality at x = 0.05 loses the step
+    under 0.1 and keeps it under −0.1: v = [(expit(η − 0.5) − μ)² + 0]/2; at x = 2 or −2 no
+    threshold moves it: v = 0."""
+    from scipy.special import expit as ex
+
+    from benchlearn.benchmark.crossfit import threshold_variance
+
+    g = pd.DataFrame({"x": [0.05, 2.0, -2.0, -0.05]})
+    mu = np.array([0.3, 0.2, 0.1, 0.25])
+    eta = np.log(mu / (1 - mu))
+    folds = [[(0, "step", 0.1)], [(0, "step", -0.1)], [(0, "hinge", 0.5)]]  # the hinge is no step draw
+    v = threshold_variance(g, ("x",), [(0, "step", 0.0)], [0.5], folds, mu)
+    want = np.array([(ex(eta[0] - 0.5) - mu[0]) ** 2 / 2, 0.0, 0.0, (ex(eta[3] + 0.5) - mu[3]) ** 2 / 2])
+    np.testing.assert_allclose(v, want, rtol=1e-12, atol=1e-15)
+    # hinges are left out (their shift is absorbed by the refitted linear term)
+    assert (threshold_variance(g, ("x",), [(0, "hinge", 0.5)], [0.3], [[(0, "hinge", 0.0)]], mu) == 0).all()
+    assert (threshold_variance(g, ("x",), [(0, "step", 0.0)], [0.5], [], mu) == 0).all()
+
+
+def test_robust_z_flags_a_result_far_from_all_others():
+    from benchlearn.benchmark.model import robust_z
+
+    r = np.r_[np.linspace(-1, 1, 21), 9.0, np.linspace(-1, 1, 21)]
+    period = np.r_[np.full(22, "2023"), np.full(21, "2024")]
+    z = robust_z(r, period)
+    med = np.median(r[:22])
+    mad = 1.4826 * np.median(np.abs(r[:22] - med))
+    assert z[21] == pytest.approx(abs(9.0 - med) / mad, rel=1e-12) and z[21] > 4
+    assert (z[:21] < 2).all() and (z[22:] < 2).all()

@@ -68,6 +68,14 @@ class BenchmarkConfig:
     extrapolation_leverage : float
         A municipality whose leverage (hat value of its framework variables) exceeds
         this multiple of the mean leverage ``p/n`` is flagged ``extrapolated`` [choice; 3].
+    outlier_z : float
+        A result whose difference from the expected share, divided by its own spread
+        ``sqrt(v_k + τ²_k)`` (sampling and between-municipality), lies more than this many
+        robust standard deviations (1.4826 × the median absolute deviation, per period) from
+        the median of all is flagged ``outlying`` and treated as ``extrapolated``: extra model
+        variance and the simultaneous rank interval [choice; 4 — in design (c) of
+        docs/METHOD.md §6 a misfit family put a municipality 5 sd out with rank interval
+        98–98 for a true rank of 89]. 0 turns it off.
     periods : tuple of str, optional
         Periods to fit; ``None`` = every period with support and population data.
     pooled : bool
@@ -110,6 +118,11 @@ class BenchmarkConfig:
         Multiple of the squared difference between the two (``fold`` − ``full``) added to
         the variance as uncertainty of the selected terms [choice; 0: measured on design
         (c) it raised coverage 0.88 → 0.92 but widened the intervals to 1.6–2 sd].
+    step_threshold_var : float
+        ``area_step`` cross-fitted: multiple of the variance from where the folds' own
+        searches put the thresholds (:func:`benchlearn.benchmark.crossfit.threshold_variance`)
+        added to each municipality's variance [choice; 1 — the folds' thresholds as draws of
+        the threshold's location]. 0 treats the thresholds as known.
     step_stability : float
         ``area_step``: keep a term selected on all municipalities only if its variable is
         also selected by at least this share of the cross-validation folds' own searches
@@ -142,6 +155,7 @@ class BenchmarkConfig:
     candidates: tuple[str, ...] = ("area", "ydelse", "multinomial", "multinomial_shared", "area_step")
     cross_fit: bool = True
     extrapolation_leverage: float = 3.0
+    outlier_z: float = 4.0
     periods: tuple[str, ...] | None = None
     pooled: bool = True
     sampling: Literal["binomial", "none"] = "binomial"
@@ -158,6 +172,7 @@ class BenchmarkConfig:
     step_terms: Literal["fold", "full"] = "full"
     step_select_var: float = 0.0
     step_stability: float = 0.7
+    step_threshold_var: float = 1.0
     vcov: VcovKind = "CR3"
     max_iter: int = 100
     min_cell_coverage: float = 0.9
@@ -203,6 +218,11 @@ class BenchmarkConfig:
             raise ConfigError("coverage skal ligge mellem 0,5 og 1.", "coverage must lie between 0.5 and 1.")
         if not 0 <= self.unmeasured_share < 1:
             raise ConfigError("unmeasured_share skal ligge i [0, 1).", "unmeasured_share must lie in [0, 1).")
+        if not self.outlier_z >= 0 or not self.step_threshold_var >= 0:
+            raise ConfigError(
+                f"outlier_z og step_threshold_var kan ikke være negative (fik {self.outlier_z}, {self.step_threshold_var}).",
+                f"outlier_z and step_threshold_var cannot be negative (got {self.outlier_z}, {self.step_threshold_var}).",
+            )
         if not 0 <= self.step_stability <= 1:
             raise ConfigError(
                 f"step_stability skal ligge i [0, 1] (fik {self.step_stability}).",

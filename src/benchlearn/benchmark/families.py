@@ -231,9 +231,9 @@ def predict_step(train: pd.DataFrame, test: pd.DataFrame, variables, periods, co
                  terms=None) -> tuple[np.ndarray, list]:
     """``area_step`` fitted on ``train``: the area share of ``test`` and the terms used.
 
-    With ``terms=None`` the training rows make their own search (the terms are returned on
-    their standardized scale; only the variable index is compared across folds); given the
-    full fit's terms (thresholds on the variable's scale) the fold refits their coefficients.
+    With ``terms=None`` the training rows make their own search; given the full fit's terms
+    the fold refits their coefficients. Thresholds, given and returned, are on the
+    variable's own (model) scale.
     """
     Xtr, _, c_tr, sc = design(train, variables, periods)
     k = len(variables)
@@ -252,7 +252,7 @@ def predict_step(train: pd.DataFrame, test: pd.DataFrame, variables, periods, co
         terms = [(j, kind, (c - c_tr[-k:][j]) / sc_tr[j]) for j, kind, c in terms]
         e = one(np.column_stack([Xtr, steps.columns(Xtr[:, Xtr.shape[1] - k:], terms)]))
     Xa = np.column_stack([Xte, steps.columns(Xte[:, Xte.shape[1] - k:], terms)])
-    return expit(Xa @ e.beta), list(terms)
+    return expit(Xa @ e.beta), [(j, kind, float(c_tr[-k:][j] + c * sc_tr[j])) for j, kind, c in terms]
 
 
 # -- coefficient tables for the model card ------------------------------------------------

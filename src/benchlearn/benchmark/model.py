@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from benchlearn.benchmark.config import BenchmarkConfig
-from benchlearn.benchmark.crossfit import choose, fold_ids, leverage, out_of_fold, refit_fixed, scores
+from benchlearn.benchmark.crossfit import choose, fold_ids, leverage, out_of_fold, refit_fixed, scores, threshold_variance
 from benchlearn.benchmark.estimation import design, sampling_var
 from benchlearn.benchmark.families import candidates, fit_family, resolve
 from benchlearn.benchmark.modelcard import ModelCard
@@ -256,9 +256,10 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
     for rows in groups:
         g = data.iloc[rows].reset_index(drop=True)
         var_select = np.zeros(len(rows))
+        var_threshold = np.zeros(len(rows))
         # the folds' own area_step searches on both transforms: the stability filter's votes
         per = tuple(sorted(g["period"].unique()))
-        votes = [sel for o in oofs.values() for sel in o["selected"].get(per, [])]
+        votes = [{j for j, _, _ in t} for o in oofs.values() for _f, t in o["selected"].get(per, [])]
         ff = fit_family(chosen, g, asm.variables, logged, config, votes)
         if ff.votes:
             shown = "; ".join(f"{nm} {100 * sh:.0f} % ({'beholdt/kept' if kept else 'fjernet/dropped'})"
@@ -280,6 +281,12 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
                 # the terms' own uncertainty: where the folds' own search (out of fold) lands
                 # elsewhere than the full fit's terms, the squared difference is model variance
                 var_select = (oof["pred"][chosen][rows] - mu) ** 2
+                if ff.terms and config.step_threshold_var > 0:
+                    # where else the folds put the thresholds (same transform): model variance
+                    # of the municipalities next to a threshold (crossfit.threshold_variance)
+                    beta = ff.fits[0][1].beta[-len(ff.terms):]
+                    var_threshold = threshold_variance(g, asm.variables, ff.terms, beta,
+                                                       [t for _f, t in oof["selected"].get(per, [])], mu)
             J = oof["J"][chosen][rows] if oof["J"][chosen] is not None else ff.jacobian(mu)
         else:
             mu, J, V = ff.mu, ff.J, ff.V
@@ -291,14 +298,21 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
         h = leverage(data_log.iloc[rows], asm.variables)
         h_raw = leverage(asm.raw.iloc[rows], asm.variables) if asm.logged else h
         h_mean = (len(asm.variables) + 1) / g["kommunekode"].nunique()
-        extrap = np.maximum(h, h_raw) > config.extrapolation_leverage * h_mean
+        # a result far from every other one: a misfit of its expected share is then as likely
+        # as an extreme jobcentre, so it is treated as an extrapolation (docs/METHOD.md §3)
+        # (each difference in units of its own spread, sampling and between-municipality, so a
+        # small municipality's noisy result is not taken for an outlier)
+        s_obs = g["actual"].to_numpy() / N
+        outlying = robust_z((s_obs - mu) / np.sqrt(v + ff.tau2_k), g["period"].to_numpy()) > config.outlier_z \
+            if config.outlier_z > 0 else np.zeros(len(g), dtype=bool)
+        extrap = (np.maximum(h, h_raw) > config.extrapolation_leverage * h_mean) | outlying
         # extra model variance where the municipality lies outside the others' support: the
         # families' disagreement there (out of fold), at least the prediction variance again
         spread = np.zeros(len(g))
         if oof is not None and len(fams) > 1:
             spread = np.max([(oof["pred"][f][rows] - mu) ** 2 for f in fams], axis=0)
-        var_model = np.where(extrap, np.maximum(spread, var_pred), 0.0) + config.step_select_var * var_select
-        s_obs = g["actual"].to_numpy() / N
+        var_model = (np.where(extrap, np.maximum(spread, var_pred), 0.0) + config.step_select_var * var_select
+                     + config.step_threshold_var * var_threshold)
         base = g[["kommunekode", "period", "actual", "persons"]].copy()
         base["actual_share"] = s_obs
         base["expected_share"] = mu
@@ -310,6 +324,7 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
         base["leverage_raw"] = h_raw
         base["leverage_ratio"] = np.maximum(h, h_raw) / h_mean
         base["extrapolated"] = extrap
+        base["outlying"] = outlying
         base["family"] = chosen
         base["cross_fitted"] = cross
         base["_row"] = np.arange(len(g))
@@ -321,6 +336,11 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
             b = b.assign(var_unmeasured=kappa * tau2_k)
             recs.append(uncertainty_columns(b.drop(columns="_row"), sigma, 1e4 * (1 - kappa) * tau2_k, config))
     records = finish_records(pd.concat(recs, ignore_index=True), config, asm.simulated)
+    if records["outlying"].any():
+        far = {p: sorted(int(k) for k in g.loc[g["outlying"], "kommunekode"]) for p, g in records.groupby("period")}
+        notes.append(f"resultat mere end {config.outlier_z:g} robuste sd fra medianen, behandlet som ekstrapoleret / "
+                     f"result more than {config.outlier_z:g} robust sd from the median, treated as extrapolated: "
+                     + "; ".join(f"{p}: {ks}" for p, ks in far.items() if ks))
     coefficients = pd.concat(coefs, ignore_index=True)
     cv = _cv_summary(cv_rows, chosen, transform, fold, cross, config)
     card = ModelCard.build(
@@ -339,6 +359,17 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
         family=chosen,
     )
     return BenchmarkResults(config, records, coefficients, asm.excluded, card, covs)
+
+
+def robust_z(r: np.ndarray, period: np.ndarray) -> np.ndarray:
+    """|r − median| / (1.4826·MAD) within each period (the MAD scaled to the sd of a normal)."""
+    z = np.zeros(len(r))
+    for p in np.unique(period):
+        m = period == p
+        med = np.median(r[m])
+        mad = 1.4826 * np.median(np.abs(r[m] - med))
+        z[m] = np.abs(r[m] - med) / mad if mad > 0 else 0.0
+    return z
 
 
 def _full_rank(data: pd.DataFrame, variables) -> bool:

@@ -187,8 +187,9 @@ def profile_pdf(data: SiteData, kommunekode: int, period: str | None = None) -> 
         if h.get("published_rank") is not None:
             lines.append(f"{tx.say('kommune.published_rank')}: {fmt_num(h.get('published_rank'), 0)}")
         if h.get("extrapolated"):
-            lines.append(f"{tx.say('common.extrapolated')}: "
-                         f"{tx.say('common.extrapolated_note', ratio=fmt_num(h.get('leverage_ratio'), 1))}")
+            note = tx.say("common.outlying_note") if h.get("outlying") else \
+                tx.say("common.extrapolated_note", ratio=fmt_num(h.get("leverage_ratio"), 1))
+            lines.append(f"{tx.say('common.extrapolated')}: {note}")
         pdf.para("\n".join(lines), 10.5)
         pdf.para(tx.say("pdf.negative_difference_fewer_public_support"), 8.5)
     by_area = records(prof.get("by_area"))

@@ -32,7 +32,7 @@ def benchmark(data: SiteData, period: str | None = None, area: str | None = None
 
 def map_values(data: SiteData, period: str | None = None, area: str | None = None) -> dict:
     b = data.benchmark(period, area)
-    cols = [c for c in ("kommunekode", "navn", "diff_pp", "ci_low_pp", "ci_high_pp", "tier", "extrapolated", "leverage_ratio")
+    cols = [c for c in ("kommunekode", "navn", "diff_pp", "ci_low_pp", "ci_high_pp", "tier", "extrapolated", "outlying", "leverage_ratio")
             if b is not None and c in b.columns]
     return {"period": period or data.default_period(), "area": area or data.default_area(),
             "simulated": data.is_simulated("benchmark"), "records": records(b[cols]) if b is not None else []}
