@@ -28,6 +28,17 @@ from benchlearn.benchmark.multinomial import fit_multinomial, parameter_map
 from benchlearn.core.errors import ConfigError
 from benchlearn.data.dataset import Dataset
 
+def _validation_script():
+    """scripts/validate_benchmark.py as a module (its designs are the test data)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "validate_benchmark", Path(__file__).resolve().parents[1] / "scripts" / "validate_benchmark.py")
+    vb = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(vb)
+    return vb
+
+
 sys.path.insert(0, str(Path(__file__).parent))
 from test_benchmark import outside_tables  # noqa: E402
 
@@ -123,13 +134,7 @@ def test_the_log_of_a_skewed_variable_is_a_cross_validated_choice():
     """A skewed variable (design (b) of scripts/validate_benchmark.py, linear in the raw
     variable): every family is scored logged and raw, the best pair is the model, and the
     coefficients, notes and card say which; ``log_transform="auto"`` keeps only the log."""
-    import importlib.util
-    from pathlib import Path
-
-    spec = importlib.util.spec_from_file_location(
-        "validate_benchmark", Path(__file__).resolve().parents[1] / "scripts" / "validate_benchmark.py")
-    vb = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(vb)
+    vb = _validation_script()
     tables, _ = vb.simulate_design("b_proportional", 1)
     ds = Dataset.from_tables(tables)
     res = fit(ds, BenchmarkConfig(rank_draws=100, cv_folds=5))
@@ -259,13 +264,7 @@ def test_raw_variables_that_sum_to_a_constant_are_no_candidate():
     """Shares of a whole (the age groups of the 16–66-year-olds sum to 100) are exactly
     collinear with the intercept on the raw scale and not after the log of the skewed one:
     the raw variant is left out of the cross-validation, and the card says so."""
-    import importlib.util
-    from pathlib import Path
-
-    spec = importlib.util.spec_from_file_location(
-        "validate_benchmark", Path(__file__).resolve().parents[1] / "scripts" / "validate_benchmark.py")
-    vb = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(vb)
+    vb = _validation_script()
     tables, _ = vb.simulate_design("b_proportional", 1)
     fw = tables["framework"]
     wide = fw.pivot_table(index=["kommunekode", "period"], columns="variable", values="value")
@@ -293,13 +292,7 @@ def test_a_step_the_folds_do_not_find_is_dropped():
     share. Measured: coverage 0.673 with every term kept, 0.939 with the filter — the numbers
     of the session-12 experiment patch, so the default is the measured variant; the test asks
     for a gain of at least 0.10, well inside those 0.27."""
-    import importlib.util
-    from pathlib import Path
-
-    spec = importlib.util.spec_from_file_location(
-        "validate_benchmark", Path(__file__).resolve().parents[1] / "scripts" / "validate_benchmark.py")
-    vb = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(vb)
+    vb = _validation_script()
     tables, truth = vb.simulate_design("c_threshold", 51)
     ds = Dataset.from_tables(tables)
     got = {}

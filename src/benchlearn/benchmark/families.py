@@ -186,6 +186,16 @@ def vote_share(term, fold_selected) -> float:
     return float(np.mean([term[0] in sel for sel in fold_selected]))
 
 
+def _fold_designs(train: pd.DataFrame, test: pd.DataFrame, variables, periods):
+    """Designs of a training fold and its test fold (standardized with the training rows'
+    constants), those constants, the training persons and municipalities."""
+    Xtr, _, c_tr, sc = design(train, variables, periods)
+    k = len(variables)
+    sc_tr = np.where(sc[-k:] > 0, sc[-k:], 1.0)
+    Xte, *_ = design(test, variables, periods, c_tr[-k:], sc_tr)
+    return Xtr, Xte, c_tr, sc_tr, train["persons"].to_numpy(), train["kommunekode"].to_numpy()
+
+
 def predict(family: str, train: pd.DataFrame, test: pd.DataFrame, variables, periods, config,
             terms=None) -> tuple[np.ndarray, np.ndarray | None]:
     """Fit ``family`` on ``train``; the area share of ``test`` and its Jacobian there.
@@ -197,12 +207,7 @@ def predict(family: str, train: pd.DataFrame, test: pd.DataFrame, variables, per
     if family == "area_step":
         # the fold selects its own terms; the Jacobian's layout differs between folds (None)
         return predict_step(train, test, variables, periods, config, terms)[0], None
-    Xtr, _, c_tr, sc = design(train, variables, periods)
-    k = len(variables)
-    sc_tr = np.where(sc[-k:] > 0, sc[-k:], 1.0)
-    Xte, *_ = design(test, variables, periods, c_tr[-k:], sc_tr)
-    N = train["persons"].to_numpy()
-    clusters = train["kommunekode"].to_numpy()
+    Xtr, Xte, _c, _sc, N, clusters = _fold_designs(train, test, variables, periods)
     if family.startswith("multinomial"):
         pr = parts(train, config)
         S = np.column_stack([O / N for _, O in pr])
@@ -235,12 +240,8 @@ def predict_step(train: pd.DataFrame, test: pd.DataFrame, variables, periods, co
     the fold refits their coefficients. Thresholds, given and returned, are on the
     variable's own (model) scale.
     """
-    Xtr, _, c_tr, sc = design(train, variables, periods)
+    Xtr, Xte, c_tr, sc_tr, N, clusters = _fold_designs(train, test, variables, periods)
     k = len(variables)
-    sc_tr = np.where(sc[-k:] > 0, sc[-k:], 1.0)
-    Xte, *_ = design(test, variables, periods, c_tr[-k:], sc_tr)
-    N = train["persons"].to_numpy()
-    clusters = train["kommunekode"].to_numpy()
     s_tr = train["actual"].to_numpy(dtype="float64") / N
 
     def one(Xd):
