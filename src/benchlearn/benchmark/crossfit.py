@@ -55,7 +55,7 @@ def out_of_fold(data: pd.DataFrame, variables, config, families, fold: np.ndarra
     jac: dict = {f: None for f in families}
     null = np.full(len(data), np.nan)
     bad: set[str] = set()
-    selected: dict[tuple, list[set]] = {}
+    selected: dict[tuple, list[tuple[int, list]]] = {}
     pos = np.arange(len(data))
     groups = [pos] if config.pooled else [pos[(data["period"] == p).to_numpy()] for p in sorted(data["period"].unique())]
     for rows in groups:
@@ -133,7 +133,7 @@ def leverage(g: pd.DataFrame, variables) -> np.ndarray:
 
 
 def threshold_variance(g: pd.DataFrame, variables, terms, beta_terms, fold_terms, mu: np.ndarray) -> np.ndarray:
-    r"""Variance of each row's expected share from where the step/hinge thresholds lie.
+    r"""Variance of each row's expected share from where the step thresholds lie.
 
     The cross-fitted share treats the full fit's thresholds as known; a municipality just
     beyond a threshold (or just short of it) is then given the whole step (or none of it)
@@ -154,8 +154,9 @@ def threshold_variance(g: pd.DataFrame, variables, terms, beta_terms, fold_terms
     -----
     Measured on design (c) of docs/METHOD.md §6 (seeds 1–100): a municipality 0.01 above the
     fitted threshold and 0.02 below the true one was given the step (+10 pp expected, rank
-    interval 1–1 for a true rank of 26); with this variance coverage +0.004 ± 0.001 and the
-    rank intervals shorter than 5 places missing the truth 3 → 2. Written here because no
+    interval 1–1 for a true rank of 26); with this variance (hinges then counted too)
+    coverage +0.004 ± 0.001 and the rank intervals shorter than 5 places missing the truth
+    3 → 2. Written here because no
     library gives a threshold's location uncertainty for a fractional logit.
     """
     X = g[list(variables)].to_numpy(dtype="float64")
