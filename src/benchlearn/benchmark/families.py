@@ -115,10 +115,12 @@ def fit_family(family: str, g: pd.DataFrame, variables, logged, config, fold_sel
         return FamilyFit(family, [(f"{config.target} ({family})", est)], est.mu, est.v, est.J, est.V,
                          np.full(len(g), est.tau2), coefs, est.p)
     if family == "area_step":
-        terms, e = steps.select(s_area, N, X, clusters, len(variables), lambda Xd: estimate(
-            s_area, N, Xd, clusters, model=config.model, sampling=config.sampling, cluster=clustered,
-            vcov=config.vcov, max_iter=config.max_iter))
+        def fit_one(Xd):
+            return estimate(s_area, N, Xd, clusters, model=config.model, sampling=config.sampling,
+                            cluster=clustered, vcov=config.vcov, max_iter=config.max_iter)
+
         k = len(variables)
+        terms, e = steps.select(s_area, N, X, clusters, k, fit_one)
 
         def on_scale(ts) -> tuple:
             # thresholds on the variable's own (model) scale, so another standardization can use them
@@ -127,16 +129,13 @@ def fit_family(family: str, g: pd.DataFrame, variables, logged, config, fold_sel
         kept = stable_terms(terms, fold_selected, config.step_stability)
         votes = tuple((nm, vote_share(t, fold_selected), t in kept)
                       for nm, t in zip(steps.names(variables, on_scale(terms)), terms)) if list(fold_selected) else ()
+        Xa = np.column_stack([X, steps.columns(X[:, X.shape[1] - k:], kept)])
         if kept != terms:
-            terms = kept
-            e = estimate(s_area, N, np.column_stack([X, steps.columns(X[:, X.shape[1] - k:], terms)]),
-                         clusters, model=config.model, sampling=config.sampling, cluster=clustered,
-                         vcov=config.vcov, max_iter=config.max_iter)
+            terms, e = kept, fit_one(Xa)
         nan = np.full(len(terms), np.nan)
         raw_terms = on_scale(terms)
         info |= dict(names=names + steps.names(variables, raw_terms), center=np.concatenate([center, nan]),
                      scale=np.concatenate([scale, nan]))
-        Xa = np.column_stack([X, steps.columns(X[:, X.shape[1] - len(variables):], terms)])
         frames = [_coef_frame(e, config.target, info), _ame_frame([e], e.V, info)]
         return FamilyFit(family, [(f"{config.target} ({family})", e)], e.mu, sampling_var(e.mu, N, config.sampling),
                          e.J, e.V, e.tau2_share, pd.concat(frames, ignore_index=True), e.p, Xa, raw_terms, votes)
