@@ -7,15 +7,11 @@ intervals per design) with thresholds for that size. The binomial sd of a covera
 in (a), (b), (d) of the full run), so the coverage band is [0.90, 1.00] — seeds 1–2 of (a)
 and (b) cover 0.995–1.000 — with the width bound guarding against intervals that are
 merely wide; correlations of single seeds ranged 0.91–0.98 in (a), (b), (d), so the
-two-seed mean must reach 0.88. Design (c) is the threshold the `area_step` family was
-built for: it is chosen in both seeds, but the ranking and the intervals fall short (the
-documented failure): seeds 1–2 measured correlation 0.87 / 0.75 and coverage 0.84 / 0.70 on
-the session-7 machine (numpy 2.4.6, pandas 3.1.1, scipy 1.17.1, statsmodels 0.15.0), while
-session 6 reported 0.94 / 0.90 and 0.90 / 0.77 for the same code elsewhere; with the
-least-squares threshold of session 9 (``steps.profile``) 0.88 / 0.78 and 0.87 / 0.71 here — not explained by
-BLAS threads or by data perturbations of 1e-10 (both tried); so the bound is the 30-seed
-mean without `area_step` (0.766, METHOD.md §6) less a two-seed margin. Design (e), a
-quadratic no candidate represents, is detected as a misfit.
+two-seed mean must reach 0.88. Design (e), the quadratic, is handled since session 14 (the
+curvature term of `area_step`): seeds 1–2 measured correlation 0.96 / 0.86, coverage 0.99 / 0.86.
+Design (c), the threshold, passes over 100 seeds (docs/METHOD.md §6) but its seed 2 is the hard
+one: correlation 0.91 / 0.82 and coverage 0.95 / 0.82 for seeds 1–2, so its own bounds are
+lower (the seed-to-seed spread of (c) is the largest of the five, sd 0.04–0.13 per seed).
 """
 
 from __future__ import annotations
@@ -43,7 +39,7 @@ def table(vb):
     return vb.summarise(pd.DataFrame(rows)).set_index("design")
 
 
-@pytest.mark.parametrize("design", ["a_per_ydelse", "b_proportional", "d_heavy_tails"])
+@pytest.mark.parametrize("design", ["a_per_ydelse", "b_proportional", "d_heavy_tails", "e_quadratic"])
 def test_designs_the_benchmark_handles(table, design):
     r = table.loc[design]
     assert r["corr"] >= 0.88
@@ -53,15 +49,11 @@ def test_designs_the_benchmark_handles(table, design):
     assert r["short_rank_missed"] == 0  # as in all 30 seeds of the full run
 
 
-def test_the_threshold_is_found_but_its_intervals_are_short(table):
+def test_the_threshold_is_found_and_covered(table):
     r = table.loc["c_threshold"]
-    assert r["families"] == "area_step 2" and r["corr"] >= 0.72
-    assert r["coverage"] < 0.93  # the documented failure; a fix must update docs/METHOD.md §6
-
-
-def test_the_quadratic_design_is_detected_as_a_misfit(table):
-    r = table.loc["e_quadratic"]
-    assert r["coverage"] < 0.90 and r["corr"] < 0.90
+    assert r["families"] == "area_step 2" and r["corr"] >= 0.80
+    assert 0.80 <= r["coverage"] <= 1.0  # seeds 1-2: 0.95 / 0.82 (the 100-seed mean 0.935, METHOD.md §6)
+    assert r["short_rank_missed"] == 0
 
 
 def test_designs_are_what_the_docstring_says(vb):

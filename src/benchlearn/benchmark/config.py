@@ -7,7 +7,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Literal, get_args
 
-from benchlearn.core.literals import ModelKind, VcovKind
+from benchlearn.core.literals import ModelKind, SpreadKind, VcovKind
 from benchlearn.core import reference
 from benchlearn.core.errors import ConfigError
 
@@ -68,6 +68,25 @@ class BenchmarkConfig:
     extrapolation_leverage : float
         A municipality whose leverage (hat value of its framework variables) exceeds
         this multiple of the mean leverage ``p/n`` is flagged ``extrapolated`` [choice; 3].
+    extrapolation_spread : {"weighted", "max"}
+        The extra model variance of an ``extrapolated`` municipality: ``weighted``
+        [choice, default; session 14] the (family, transform) candidates' squared
+        out-of-fold disagreement with its expected share weighted by their cross-validated
+        evidence (:func:`benchlearn.benchmark.crossfit.candidate_weights`), or ``max``
+        (sessions 5–13) the largest disagreement of any family, however badly it
+        cross-validated — in design (e) of docs/METHOD.md §6 the linear families' misfit of
+        the curve widened those intervals to 31 pp. At least ``J_k V J_kᵀ`` either way.
+    selection_var : float
+        Multiple of the same weighted disagreement (the chosen candidate left out) added to
+        every municipality's variance: the uncertainty of the model choice [choice; see
+        docs/METHOD.md §3]. 0 adds nothing.
+    relative_level : bool
+        The prediction variance is that of the effect against the period's average
+        jobcentre (docs/METHOD.md §1): the uncertainty of the common level, ``τ²_k/n`` per
+        period (n municipalities), which no comparison of municipalities contains, is taken
+        out [choice; True, session 14]. Only for cross-fitted shares (``cross_fit`` with
+        ``cv_folds`` ≥ 2): in-sample it under-covered the relative truth (0.900 against 0.937 on
+        tests/test_benchmark.py's outside tables). False keeps it (the effect against no effect).
     outlier_z : float
         A result whose difference from the expected share, divided by its own spread
         ``sqrt(v_k + τ²_k)`` (sampling and between-municipality), lies more than this many
@@ -123,6 +142,11 @@ class BenchmarkConfig:
         searches put the thresholds (:func:`benchlearn.benchmark.crossfit.threshold_variance`)
         added to each municipality's variance [choice; 1 — the folds' thresholds as draws of
         the threshold's location]. 0 treats the thresholds as known.
+    step_square : bool
+        ``area_step`` also offers each variable a curvature term ``(x − c)²`` beside its step
+        and hinge [choice; True, session 14 — the smooth nonlinearity that one threshold
+        per variable cannot represent; docs/METHOD.md §2, §6]. False searches steps and
+        hinges only (sessions 7–13).
     step_stability : float
         ``area_step``: keep a term selected on all municipalities only if its variable is
         also selected by at least this share of the cross-validation folds' own searches
@@ -156,6 +180,9 @@ class BenchmarkConfig:
     cross_fit: bool = True
     extrapolation_leverage: float = 3.0
     outlier_z: float = 4.0
+    extrapolation_spread: SpreadKind = "weighted"
+    selection_var: float = 1.0
+    relative_level: bool = True
     periods: tuple[str, ...] | None = None
     pooled: bool = True
     sampling: Literal["binomial", "none"] = "binomial"
@@ -172,6 +199,7 @@ class BenchmarkConfig:
     step_terms: Literal["fold", "full"] = "full"
     step_select_var: float = 0.0
     step_stability: float = 0.7
+    step_square: bool = True
     step_threshold_var: float = 1.0
     vcov: VcovKind = "CR3"
     max_iter: int = 100
@@ -199,6 +227,14 @@ class BenchmarkConfig:
                 f"Ukendt vcov '{self.vcov}' ({', '.join(get_args(VcovKind))}).",
                 f"Unknown vcov '{self.vcov}' ({', '.join(get_args(VcovKind))}).",
             )
+        if self.extrapolation_spread not in get_args(SpreadKind):
+            raise ConfigError(
+                f"Ukendt extrapolation_spread '{self.extrapolation_spread}' ({', '.join(get_args(SpreadKind))}).",
+                f"Unknown extrapolation_spread '{self.extrapolation_spread}' ({', '.join(get_args(SpreadKind))}).",
+            )
+        if not self.selection_var >= 0:
+            raise ConfigError(f"selection_var kan ikke være negativ (fik {self.selection_var}).",
+                              f"selection_var cannot be negative (got {self.selection_var}).")
         from benchlearn.benchmark.families import FAMILIES
 
         if self.level != "auto" and self.level not in FAMILIES:

@@ -170,3 +170,44 @@ def threshold_variance(g: pd.DataFrame, variables, terms, beta_terms, fold_terms
         d2 = sum((expit(eta + b * (steps.columns(X, [a])[:, 0] - base)) - mu) ** 2 for a in alts)
         out += d2 / len(alts)
     return out
+
+
+def candidate_weights(score_rows: list[dict], n_municipalities: int) -> np.ndarray:
+    r"""Pseudo-BMA weight of each (family, transform) candidate from its out-of-fold error.
+
+    Notes
+    -----
+    With a Gaussian predictive of each candidate's own out-of-fold mean squared error
+    :math:`m_c`, the log predictive density of G municipalities is :math:`-\tfrac G2\log m_c`
+    up to a constant, so :math:`w_c \propto m_c^{-G/2}` (Yao, Vehtari, Simpson & Gelman 2018,
+    pseudo-BMA; G the municipalities, not the rows, because a municipality's periods share
+    its jobcentre effect). With G = 98 a candidate whose mean squared error is 2 % above the
+    best's gets ≈ 0.38 of its weight, 5 % above ≈ 0.09: the weights are spread exactly when the cross-validation cannot tell
+    the candidates apart.
+    """
+    m = np.array([r["rmse_pp"] ** 2 for r in score_rows], dtype="float64")
+    ok = np.isfinite(m) & (m > 0)
+    if not ok.any():
+        return np.zeros(len(m))
+    lw = np.where(ok, -n_municipalities / 2 * (np.log(np.where(ok, m, 1.0)) - np.log(m[ok].min())), -np.inf)
+    w = np.exp(lw)
+    return w / w.sum()
+
+
+def disagreement(preds: dict, score_rows: list[dict], weights: np.ndarray, rows: np.ndarray, mu: np.ndarray,
+                 skip: tuple[str, str] | None = None) -> np.ndarray:
+    r"""Weighted squared disagreement of the candidates' out-of-fold shares with ``mu``.
+
+    :math:`\sum_c w_c(\hat s_{c,k} - \hat s_k)^2` over the (family, transform) candidates of
+    ``score_rows`` (``preds[transform]["pred"][family]``, rows ``rows``), leaving out
+    ``skip`` (the chosen candidate, whose own out-of-fold share is not another model):
+    the between-model part of a model-averaged variance (Buckland, Burnham & Augustin 1997)
+    with the chosen model's share as the centre.
+    """
+    out = np.zeros(len(rows))
+    for w, r in zip(weights, score_rows):
+        if w == 0 or (r["family"], r.get("transform", "none")) == skip:
+            continue
+        p = preds[r.get("transform", "none")]["pred"][r["family"]][rows]
+        out += w * np.where(np.isfinite(p), (p - mu) ** 2, 0.0)
+    return out

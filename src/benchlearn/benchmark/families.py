@@ -7,7 +7,7 @@
   support" (Mullahy 2015, :mod:`benchlearn.benchmark.multinomial`), ydelse-specific slopes;
 - ``multinomial_shared``: the same with one slope per framework variable for all ydelser
   (the ydelser move in proportion with the area share);
-- ``area_step``: ``area`` plus at most one step or hinge term per framework variable,
+- ``area_step``: ``area`` plus at most one step, hinge or curvature term per framework variable,
   thresholds searched in the rows being fitted (:mod:`benchlearn.benchmark.steps`).
 
 Each family gives, for the rows of one fit, the expected area share ``mu``, its Jacobian
@@ -120,7 +120,7 @@ def fit_family(family: str, g: pd.DataFrame, variables, logged, config, fold_sel
                             cluster=clustered, vcov=config.vcov, max_iter=config.max_iter)
 
         k = len(variables)
-        terms, e = steps.select(s_area, N, X, clusters, k, fit_one)
+        terms, e = steps.select(s_area, N, X, clusters, k, fit_one, step_kinds(config))
 
         def on_scale(ts) -> tuple:
             # thresholds on the variable's own (model) scale, so another standardization can use them
@@ -231,6 +231,11 @@ def predict(family: str, train: pd.DataFrame, test: pd.DataFrame, variables, per
     return pred, np.hstack(Js)
 
 
+def step_kinds(config) -> tuple[str, ...]:
+    """The term shapes ``area_step`` searches (``step_square``: the curvature too)."""
+    return steps.KINDS if config.step_square else steps.THRESHOLD_KINDS
+
+
 def predict_step(train: pd.DataFrame, test: pd.DataFrame, variables, periods, config,
                  terms=None) -> tuple[np.ndarray, list]:
     """``area_step`` fitted on ``train``: the area share of ``test`` and the terms used.
@@ -247,7 +252,7 @@ def predict_step(train: pd.DataFrame, test: pd.DataFrame, variables, periods, co
         return estimate(s_tr, N, Xd, clusters, model=config.model, sampling=config.sampling, max_iter=config.max_iter)
 
     if terms is None:
-        terms, e = steps.select(s_tr, N, Xtr, clusters, k, one)
+        terms, e = steps.select(s_tr, N, Xtr, clusters, k, one, step_kinds(config))
     else:
         terms = [(j, kind, (c - c_tr[-k:][j]) / sc_tr[j]) for j, kind, c in terms]
         e = one(np.column_stack([Xtr, steps.columns(Xtr[:, Xtr.shape[1] - k:], terms)]))

@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from benchlearn.benchmark.config import BenchmarkConfig
-from benchlearn.benchmark.crossfit import choose, fold_ids, leverage, out_of_fold, refit_fixed, scores, threshold_variance
+from benchlearn.benchmark.crossfit import (candidate_weights, choose, disagreement, fold_ids, leverage, out_of_fold,
+                                           refit_fixed, scores, threshold_variance)
 from benchlearn.benchmark.estimation import design, sampling_var
 from benchlearn.benchmark.families import candidates, fit_family, resolve
 from benchlearn.benchmark.modelcard import ModelCard
@@ -202,9 +203,11 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
     municipality's :math:`\\hat s_k` is that family's prediction from the fit without
     its fold (:mod:`benchlearn.benchmark.crossfit`). Then
     :math:`\\mathrm{diff\\_pp}_k = 100(s_k - \\hat s_k)` with
-    :math:`\\mathrm{se}^2 = 10^4(v_k + J_k \\hat V J_k' + \\kappa\\tau_k^2)`, κ =
-    ``unmeasured_share``, plus the extra model variance of an extrapolated municipality
-    (docs/METHOD.md §3).
+    :math:`\\mathrm{se}^2 = 10^4(v_k + J_k \\hat V J_k' - \\tau_k^2/n + \\kappa\\tau_k^2)`, κ =
+    ``unmeasured_share`` (:func:`relative_level`: the common level is no uncertainty of the
+    effect against the average jobcentre), plus ``var_model``: the candidates' weighted
+    disagreement (the model choice; more where a municipality is extrapolated) and the step
+    terms' threshold variance (docs/METHOD.md §3).
     """
     config = config or BenchmarkConfig()
     asm = _assemble(ds, config)
@@ -253,6 +256,7 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
     groups = [pos] if config.pooled else [pos[(data["period"] == p).to_numpy()] for p in sorted(data["period"].unique())]
     recs, coefs, covs, fits = [], [], {}, []
     kappa = config.unmeasured_share
+    weights = candidate_weights(cv_rows, data["kommunekode"].nunique()) if cv_rows else np.zeros(0)
     for rows in groups:
         g = data.iloc[rows].reset_index(drop=True)
         var_select = np.zeros(len(rows))
@@ -309,10 +313,17 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
         # extra model variance where the municipality lies outside the others' support: the
         # families' disagreement there (out of fold), at least the prediction variance again
         spread = np.zeros(len(g))
-        if oof is not None and len(fams) > 1:
+        var_choice = np.zeros(len(g))
+        if oof is not None and len(fams) > 1 and config.extrapolation_spread == "max":
             spread = np.max([(oof["pred"][f][rows] - mu) ** 2 for f in fams], axis=0)
+        elif oof is not None and len(cv_rows) > 1:
+            # the candidates weighted by their cross-validated evidence (crossfit.candidate_weights):
+            # a family that cross-validates far worse is no plausible model here either
+            spread = disagreement(oofs, cv_rows, weights, rows, mu)
+            if config.selection_var > 0:
+                var_choice = config.selection_var * disagreement(oofs, cv_rows, weights, rows, mu, (chosen, transform))
         var_model = (np.where(extrap, np.maximum(spread, var_pred), 0.0) + config.step_select_var * var_select
-                     + config.step_threshold_var * var_threshold)
+                     + config.step_threshold_var * var_threshold + var_choice)
         base = g[["kommunekode", "period", "actual", "persons"]].copy()
         base["actual_share"] = s_obs
         base["expected_share"] = mu
@@ -331,9 +342,15 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
         for p, b in base.groupby("period", sort=True):
             idx = b["_row"].to_numpy()
             tau2_k = ff.tau2_k[idx]
-            sigma = 1e4 * (np.diag(v[idx] + kappa * tau2_k + var_model[idx]) + J[idx] @ V @ J[idx].T)
+            diag = v[idx] + kappa * tau2_k + var_model[idx]
+            pred_cov = J[idx] @ V @ J[idx].T
+            # only for cross-fitted shares: an in-sample share also absorbs part of the
+            # municipality's own effect, and there the correction under-covered (tests/test_benchmark.py)
+            if config.relative_level and cross:
+                pred_cov = relative_level(pred_cov, tau2_k, diag)
+            sigma = 1e4 * (np.diag(diag) + pred_cov)
             covs[p] = sigma
-            b = b.assign(var_unmeasured=kappa * tau2_k)
+            b = b.assign(var_unmeasured=kappa * tau2_k, var_pred=np.diag(pred_cov))
             recs.append(uncertainty_columns(b.drop(columns="_row"), sigma, 1e4 * (1 - kappa) * tau2_k, config))
     records = finish_records(pd.concat(recs, ignore_index=True), config, asm.simulated)
     if records["outlying"].any():
@@ -342,7 +359,7 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
                      f"result more than {config.outlier_z:g} robust sd from the median, treated as extrapolated: "
                      + "; ".join(f"{p}: {ks}" for p, ks in far.items() if ks))
     coefficients = pd.concat(coefs, ignore_index=True)
-    cv = _cv_summary(cv_rows, chosen, transform, fold, cross, config)
+    cv = _cv_summary(cv_rows, weights, chosen, transform, fold, cross, config)
     card = ModelCard.build(
         config=config,
         dataset_hash=ds.content_hash,
@@ -359,6 +376,35 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
         family=chosen,
     )
     return BenchmarkResults(config, records, coefficients, asm.excluded, card, covs)
+
+
+def relative_level(pred_cov: np.ndarray, tau2_k: np.ndarray, diag: np.ndarray) -> np.ndarray:
+    r"""The prediction covariance of one period without the uncertainty of the common level.
+
+    Notes
+    -----
+    With effects :math:`\delta_k` of variance :math:`\tau^2_k` (share scale) and the period's
+    intercept in the model, the fitted level absorbs their mean, and the sandwich counts the
+    mean's variance as uncertainty of every :math:`\hat s_k`: along :math:`g_k = \sqrt{\tau^2_k}`
+    it is :math:`g g'/n` (n municipalities; exact for a linear model with equal weights, where
+    :math:`\hat\alpha - \alpha = \bar\delta + \bar e`). The estimand is the effect against the
+    period's *average* jobcentre (docs/METHOD.md §1), whose level is that same mean, so the
+    part is taken out: :math:`J V J' - g g'/n`. A cross-fitted share (a fit on
+    :math:`(K-1)/K` of the municipalities, ``V`` scaled by :math:`K/(K-1)`) keeps
+    :math:`(K/(K-1) - 1)\tau^2/n` of it — the fold's mean against the average of all.
+    Where ``g`` is not quite along the model's own level direction (a constant τ² with
+    ydelse-specific intercepts) the difference can have a small negative eigenvalue; then
+    ``diag(diag) + J V J' - g g'/n`` is projected onto the positive semi-definite matrices
+    (eigenvalues clipped at 0) and the returned part is that minus ``diag(diag)``, so the
+    rank draws stay valid and ``se² = v + κτ² + var_model + var_pred`` still holds.
+    """
+    g = np.sqrt(np.maximum(np.asarray(tau2_k, dtype="float64"), 0.0))
+    c = pred_cov - np.outer(g, g) / len(g)
+    full = np.diag(diag) + (c + c.T) / 2
+    lam, U = np.linalg.eigh(full)
+    if lam.min() >= 0:
+        return c
+    return (U * np.maximum(lam, 0.0)) @ U.T - np.diag(diag)
 
 
 def robust_z(r: np.ndarray, period: np.ndarray) -> np.ndarray:
@@ -378,7 +424,7 @@ def _full_rank(data: pd.DataFrame, variables) -> bool:
     return bool(np.linalg.matrix_rank(X) == X.shape[1])
 
 
-def _cv_summary(cv_rows: list[dict], chosen: str, transform: str, fold, cross: bool, config) -> dict:
+def _cv_summary(cv_rows: list[dict], weights, chosen: str, transform: str, fold, cross: bool, config) -> dict:
     """The card's cross-validation block: every candidate's score and the chosen family."""
     if not cv_rows:
         return {"folds": 0, "chosen": chosen, "transform": transform, "cross_fit": False, "candidates": [],
@@ -390,7 +436,8 @@ def _cv_summary(cv_rows: list[dict], chosen: str, transform: str, fold, cross: b
         "null_rmse_pp": best["null_rmse_pp"],
         "r2_oos": best["r2_oos"],
         "mae_pp": best["mae_pp"],
-        "candidates": cv_rows,
+        # each candidate's pseudo-BMA weight: what the extrapolation and model-choice variances use
+        "candidates": [r | {"weight": float(w)} for r, w in zip(cv_rows, weights)],
         "chosen": chosen,
         "transform": transform,
         "rule": "smallest out-of-fold RMSE of the area share by municipality" if config.level == "auto"

@@ -1,12 +1,14 @@
-"""One-split step and hinge terms of the framework variables, selected by a robust score test.
+"""One-split step, hinge and curvature terms of the framework variables, selected by a robust score test.
 
 The ``area_step`` family (docs/METHOD.md §2) is the area model plus, for each framework
-variable, at most one term ``1[x > c]`` (a step) or ``max(0, x − c)`` (a hinge) — an
-additive, MARS/tree-like piece that a logit-linear model cannot represent. Thresholds
-``c`` are searched between the 10 % and 90 % quantiles of the (standardized) variable
-in the rows being fitted (every midpoint between neighbouring values), so inside cross-validation every training fold makes its own
-search and the held-out fold judges it. Nothing in the search knows which variable or
-where: every variable, every quantile, both shapes are candidates.
+variable, at most one term ``1[x > c]`` (a step), ``max(0, x − c)`` (a hinge) or
+``(x − c)²`` (a curvature, c the rows' mean; with the linear term in the model any c gives
+the same fit) — an additive, MARS/tree- or polynomial-like piece that a logit-linear model
+cannot represent. Thresholds ``c`` are searched between the 10 % and 90 % quantiles of the
+(standardized) variable in the rows being fitted (every midpoint between neighbouring
+values), so inside cross-validation every training fold makes its own search and the
+held-out fold judges it. Nothing in the search knows which variable or where: every
+variable, every quantile, every shape is a candidate.
 
 Selection is forward: with the current model fitted, every candidate column gets the
 cluster-robust score statistic (the column residualized on the model's weighted
@@ -23,32 +25,38 @@ from __future__ import annotations
 import numpy as np
 
 QUANTILES = np.arange(0.1, 0.91, 0.1)
-KINDS = ("step", "hinge")
+#: The shapes of a term. ``square`` (session 14) is the smooth alternative to a threshold:
+#: without it a curve (design (e) of docs/METHOD.md §6, a quadratic) could only be
+#: approximated by one hinge per variable.
+KINDS = ("step", "hinge", "square")
+THRESHOLD_KINDS = ("step", "hinge")
 #: Candidate columns scored at a time: the score statistics of a wide search (43 variables
 #: of 6 periods: ≈ 40,000 candidates) in blocks, so memory stays ≈ 100 MB.
 BLOCK = 4000
 
 
 def columns(Z: np.ndarray, terms) -> np.ndarray:
-    """The columns of ``terms`` ((variable index, kind, threshold), on ``Z``'s scale)."""
+    """The columns of ``terms`` ((variable index, kind, threshold or centre), on ``Z``'s scale)."""
     if not terms:
         return np.zeros((len(Z), 0))
     j = np.array([t[0] for t in terms])
-    step = np.array([t[1] == "step" for t in terms])
+    kind = np.array([t[1] for t in terms])
     d = Z[:, j] - np.array([t[2] for t in terms])  # x > c exactly when x − c > 0 (IEEE, finite)
-    return np.where(step, (d > 0).astype("float64"), np.maximum(d, 0.0))
+    return np.where(kind == "step", (d > 0).astype("float64"), np.where(kind == "square", d ** 2, np.maximum(d, 0.0)))
 
 
 def names(variables, terms) -> list[str]:
-    return [f"{variables[j]}>{c:.4g}" if kind == "step" else f"max(0,{variables[j]}-{c:.4g})"
-            for j, kind, c in terms]
+    return [f"{variables[j]}>{c:.4g}" if kind == "step" else f"({variables[j]}-{c:.4g})^2" if kind == "square"
+            else f"max(0,{variables[j]}-{c:.4g})" for j, kind, c in terms]
 
 
-def candidate_terms(Z: np.ndarray, skip) -> list[tuple[int, str, float]]:
+def candidate_terms(Z: np.ndarray, skip, kinds=KINDS) -> list[tuple[int, str, float]]:
     """Every (variable, shape, threshold) of a variable not yet used: thresholds midway
     between neighbouring distinct values, from the 10 % to the 90 % quantile (as a tree
-    searches its splits), so a threshold is found where it is, not at the nearest grid point."""
+    searches its splits), so a threshold is found where it is, not at the nearest grid point;
+    a ``square`` once per variable, centred on the rows' mean."""
     out = []
+    shapes = [k for k in kinds if k in THRESHOLD_KINDS]
     for j in range(Z.shape[1]):
         if j in skip:
             continue
@@ -57,7 +65,9 @@ def candidate_terms(Z: np.ndarray, skip) -> list[tuple[int, str, float]]:
         mid = (u[1:] + u[:-1]) / 2
         mid = mid[(mid >= lo) & (mid <= hi)]
         for c in mid:
-            out.extend((j, kind, float(c)) for kind in KINDS)
+            out.extend((j, kind, float(c)) for kind in shapes)
+        if "square" in kinds:
+            out.append((j, "square", float(np.mean(Z[:, j]))))
     return out
 
 
@@ -96,7 +106,7 @@ def score_stats(est, Zc: np.ndarray, clusters: np.ndarray) -> np.ndarray:
     return np.where(var > 0, C.sum(axis=0) ** 2 / np.where(var > 0, var, 1.0), 0.0)
 
 
-def profile(pick, est, Z: np.ndarray) -> tuple[int, str, float]:
+def profile(pick, est, Z: np.ndarray, kinds=KINDS) -> tuple[int, str, float]:
     r"""The threshold and shape of the chosen variable that reduce the weighted residual sum
     of squares most (least squares over the threshold, as in threshold regression, Hansen 2000).
 
@@ -114,7 +124,7 @@ def profile(pick, est, Z: np.ndarray) -> tuple[int, str, float]:
     every candidate (tests/test_steps.py; seeds 1–8 of design (c): identical terms) at a
     fraction of the cost."""
     j = pick[0]
-    cand = [(j, kind, c) for _, kind, c in candidate_terms(Z[:, [j]], set())]
+    cand = [(j, kind, c) for _, kind, c in candidate_terms(Z[:, [j]], set(), kinds)]
     if not cand:
         return pick
     Zt, w = residualized(est, columns(Z, cand))
@@ -124,18 +134,18 @@ def profile(pick, est, Z: np.ndarray) -> tuple[int, str, float]:
     return cand[int(np.argmax(gain))]
 
 
-def select(s, N, X, clusters, k: int, fit_one) -> tuple[list, object]:
-    """Forward selection of step/hinge terms on the last ``k`` columns of ``X``.
+def select(s, N, X, clusters, k: int, fit_one, kinds=KINDS) -> tuple[list, object]:
+    """Forward selection of step/hinge/curvature terms on the last ``k`` columns of ``X``.
 
     ``fit_one(X)`` fits the area model on a design; returns the terms (variable index,
-    kind, threshold) and the final estimate.
+    kind, threshold) and the final estimate. ``kinds``: the shapes searched.
     """
     Z = X[:, X.shape[1] - k:]
     est = fit_one(X)
     terms: list = []
     bar = 2.0 * np.log(len(np.unique(clusters)))
     while len(terms) < k:
-        cand = candidate_terms(Z, {j for j, _, _ in terms})
+        cand = candidate_terms(Z, {j for j, _, _ in terms}, kinds)
         if not cand:
             break
         st = np.concatenate([score_stats(est, columns(Z, cand[i:i + BLOCK]), clusters)
@@ -143,7 +153,7 @@ def select(s, N, X, clusters, k: int, fit_one) -> tuple[list, object]:
         best = int(np.argmax(st))
         if not st[best] > bar:
             break
-        trial = terms + [profile(cand[best], est, Z)]
+        trial = terms + [profile(cand[best], est, Z, kinds)]
         Xa = np.column_stack([X, columns(Z, trial)])
         if np.linalg.matrix_rank(Xa) < Xa.shape[1]:
             break

@@ -14,6 +14,10 @@ ModelKind = Literal["fraclogit", "wls", "elogit"]
 #: Small-sample form of the municipality-clustered sandwich (docs/METHOD.md §2, pooling).
 VcovKind = Literal["CR1", "CR3"]
 
+#: The extra model variance of an extrapolated municipality: the candidates' disagreement
+#: weighted by their cross-validated evidence, or the largest of the families' (docs/METHOD.md §3).
+SpreadKind = Literal["weighted", "max"]
+
 #: How a benchmark is computed: the source rule (``auto``) or one source forced (benchmark/resolver.py).
 BenchmarkSource = Literal["auto", "table", "model", "cells"]
 

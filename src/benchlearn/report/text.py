@@ -161,7 +161,7 @@ MODEL_CARD = {
     "n": ("n", "n"), "parameters": ("parametre", "parameters"), "tau2": ("τ²", "τ²"), "tau2_scale": ("τ²-skala", "τ² scale"),
     "tau_pp": ("τ (pp)", "τ (pp)"), "r2": ("R²", "R²"), "folds": ("fold", "folds"), "rmse_pp": ("RMSE (pp)", "RMSE (pp)"),
     "null_rmse_pp": ("RMSE uden rammevilkår (pp)", "RMSE without framework (pp)"), "r2_oos": ("R² uden for stikprøven", "out-of-sample R²"),
-    "mae_pp": ("MAE (pp)", "MAE (pp)"), "tau2_pp": ("τ² (pp²)", "τ² (pp²)"), "phi": ("φ", "φ"),
+    "mae_pp": ("MAE (pp)", "MAE (pp)"), "weight": ("vægt (pseudo-BMA)", "weight (pseudo-BMA)"), "tau2_pp": ("τ² (pp²)", "τ² (pp²)"), "phi": ("φ", "φ"),
     "iterations": ("iterationer", "iterations"), "converged": ("konvergeret", "converged"), "period": ("periode", "period"),
     "area": ("område", "area"), "maalgruppe": ("målgruppe", "target group"), "exclude": ("udeladt efter mønster", "excluded by pattern"),
     "tau2_share": ("τ²-andel", "τ² share"), "mean_se_pp": ("gns. standardfejl (pp)", "mean standard error (pp)"),
