@@ -195,19 +195,24 @@ def candidate_weights(score_rows: list[dict], n_municipalities: int) -> np.ndarr
 
 
 def disagreement(preds: dict, score_rows: list[dict], weights: np.ndarray, rows: np.ndarray, mu: np.ndarray,
-                 skip: tuple[str, str] | None = None) -> np.ndarray:
+                 chosen: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
     r"""Weighted squared disagreement of the candidates' out-of-fold shares with ``mu``.
 
     :math:`\sum_c w_c(\hat s_{c,k} - \hat s_k)^2` over the (family, transform) candidates of
-    ``score_rows`` (``preds[transform]["pred"][family]``, rows ``rows``), leaving out
-    ``skip`` (the chosen candidate, whose own out-of-fold share is not another model):
-    the between-model part of a model-averaged variance (Buckland, Burnham & Augustin 1997)
-    with the chosen model's share as the centre.
+    ``score_rows`` (``preds[transform]["pred"][family]``, rows ``rows``): the between-model
+    part of a model-averaged variance (Buckland, Burnham & Augustin 1997) with the chosen
+    model's share as the centre. Returned twice: over every candidate, and without
+    ``chosen`` (whose own out-of-fold share is no other model).
     """
-    out = np.zeros(len(rows))
+    total = np.zeros(len(rows))
+    own = np.zeros(len(rows))
     for w, r in zip(weights, score_rows):
-        if w == 0 or (r["family"], r.get("transform", "none")) == skip:
+        if w == 0:
             continue
-        p = preds[r.get("transform", "none")]["pred"][r["family"]][rows]
-        out += w * np.where(np.isfinite(p), (p - mu) ** 2, 0.0)
-    return out
+        key = (r["family"], r.get("transform", "none"))
+        p = preds[key[1]]["pred"][key[0]][rows]
+        term = w * np.where(np.isfinite(p), (p - mu) ** 2, 0.0)
+        total += term
+        if key == chosen:
+            own = term
+    return total, total - own

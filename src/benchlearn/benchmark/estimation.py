@@ -76,6 +76,13 @@ class Estimate:
         return np.full(len(self.mu), self.tau2)
 
     @property
+    def dmu_deta(self) -> np.ndarray:
+        """dμ/dη of a common shift of the linear predictor (the level), per row."""
+        if self.model in ("fraclogit", "elogit"):
+            return self.mu * (1 - self.mu)
+        return np.ones(len(self.mu))
+
+    @property
     def se_beta(self) -> np.ndarray:
         return np.sqrt(np.diagonal(self.V))
 

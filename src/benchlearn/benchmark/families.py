@@ -49,6 +49,12 @@ class FamilyFit:
     X: np.ndarray | None = None  # the design of a one-logit family, for its Jacobian at other shares
     terms: tuple = ()  # area_step: the selected (variable index, kind, threshold)
     votes: tuple = ()  # area_step: (term name, share of the folds' searches, kept) of every term found
+    level: np.ndarray | None = None  # d mu / d(common shift of every linear predictor): the level direction
+
+    @property
+    def step_beta(self) -> np.ndarray:
+        """area_step: the coefficients of the selected terms (the last columns of its design)."""
+        return self.fits[0][1].beta[len(self.fits[0][1].beta) - len(self.terms):] if self.terms else np.zeros(0)
 
     def jacobian(self, mu: np.ndarray) -> np.ndarray | None:
         """dμ/dβ at the shares ``mu`` (cross-fitting a family whose folds select their own terms)."""
@@ -112,8 +118,9 @@ def fit_family(family: str, g: pd.DataFrame, variables, logged, config, fold_sel
                                          sampling=config.sampling, cluster=clustered, vcov=config.vcov,
                                          max_iter=config.max_iter)
         coefs = _multinomial_coefs(est, mu_y, idx, [y for y, _ in pr], info)
+        # shifting every ydelse's logit against "not on support" moves the area share by S(1-S)
         return FamilyFit(family, [(f"{config.target} ({family})", est)], est.mu, est.v, est.J, est.V,
-                         np.full(len(g), est.tau2), coefs, est.p)
+                         np.full(len(g), est.tau2), coefs, est.p, level=est.mu * (1 - est.mu))
     if family == "area_step":
         def fit_one(Xd):
             return estimate(s_area, N, Xd, clusters, model=config.model, sampling=config.sampling,
@@ -138,7 +145,8 @@ def fit_family(family: str, g: pd.DataFrame, variables, logged, config, fold_sel
                      scale=np.concatenate([scale, nan]))
         frames = [_coef_frame(e, config.target, info), _ame_frame([e], e.V, info)]
         return FamilyFit(family, [(f"{config.target} ({family})", e)], e.mu, sampling_var(e.mu, N, config.sampling),
-                         e.J, e.V, e.tau2_share, pd.concat(frames, ignore_index=True), e.p, Xa, raw_terms, votes)
+                         e.J, e.V, e.tau2_share, pd.concat(frames, ignore_index=True), e.p, Xa, raw_terms, votes,
+                         level=e.dmu_deta)
     pr = [(config.target, g["actual"].to_numpy(dtype="float64"))] if family == "area" else parts(g, config)
     ests, frames = [], []
     for label, O in pr:
@@ -159,7 +167,8 @@ def fit_family(family: str, g: pd.DataFrame, variables, logged, config, fold_sel
         tau2_k = np.full(len(g), paule_mandel_tau2(s_area - mu, v, len(g) - max(e.p for e in ests)))
     frames.append(_ame_frame(ests, V, info))
     return FamilyFit(family, [(lab, e) for (lab, _), e in zip(pr, ests)], mu, v, J, V, tau2_k,
-                     pd.concat(frames, ignore_index=True), sum(e.p for e in ests))
+                     pd.concat(frames, ignore_index=True), sum(e.p for e in ests),
+                     level=np.sum([e.dmu_deta for e in ests], axis=0))
 
 
 def stable_terms(terms: list, fold_selected, share: float) -> list:

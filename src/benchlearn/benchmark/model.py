@@ -203,7 +203,7 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
     municipality's :math:`\\hat s_k` is that family's prediction from the fit without
     its fold (:mod:`benchlearn.benchmark.crossfit`). Then
     :math:`\\mathrm{diff\\_pp}_k = 100(s_k - \\hat s_k)` with
-    :math:`\\mathrm{se}^2 = 10^4(v_k + J_k \\hat V J_k' - \\tau_k^2/n + \\kappa\\tau_k^2)`, κ =
+    :math:`\\mathrm{se}^2 = 10^4(v_k + J_k \\hat V J_k' - L_{kk} + \\kappa\\tau_k^2)`, κ =
     ``unmeasured_share`` (:func:`relative_level`: the common level is no uncertainty of the
     effect against the average jobcentre), plus ``var_model``: the candidates' weighted
     disagreement (the model choice; more where a municipality is extrapolated) and the step
@@ -288,8 +288,7 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
                 if ff.terms and config.step_threshold_var > 0:
                     # where else the folds put the thresholds (same transform): model variance
                     # of the municipalities next to a threshold (crossfit.threshold_variance)
-                    beta = ff.fits[0][1].beta[-len(ff.terms):]
-                    var_threshold = threshold_variance(g, asm.variables, ff.terms, beta,
+                    var_threshold = threshold_variance(g, asm.variables, ff.terms, ff.step_beta,
                                                        [t for _f, t in oof["selected"].get(per, [])], mu)
             J = oof["J"][chosen][rows] if oof["J"][chosen] is not None else ff.jacobian(mu)
         else:
@@ -319,9 +318,8 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
         elif oof is not None and len(cv_rows) > 1:
             # the candidates weighted by their cross-validated evidence (crossfit.candidate_weights):
             # a family that cross-validates far worse is no plausible model here either
-            spread = disagreement(oofs, cv_rows, weights, rows, mu)
-            if config.selection_var > 0:
-                var_choice = config.selection_var * disagreement(oofs, cv_rows, weights, rows, mu, (chosen, transform))
+            spread, others = disagreement(oofs, cv_rows, weights, rows, mu, (chosen, transform))
+            var_choice = config.selection_var * others
         var_model = (np.where(extrap, np.maximum(spread, var_pred), 0.0) + config.step_select_var * var_select
                      + config.step_threshold_var * var_threshold + var_choice)
         base = g[["kommunekode", "period", "actual", "persons"]].copy()
@@ -347,7 +345,7 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
             # only for cross-fitted shares: an in-sample share also absorbs part of the
             # municipality's own effect, and there the correction under-covered (tests/test_benchmark.py)
             if config.relative_level and cross:
-                pred_cov = relative_level(pred_cov, tau2_k, diag)
+                pred_cov = relative_level(pred_cov, tau2_k, ff.level[idx], diag)
             sigma = 1e4 * (np.diag(diag) + pred_cov)
             covs[p] = sigma
             b = b.assign(var_unmeasured=kappa * tau2_k, var_pred=np.diag(pred_cov))
@@ -378,33 +376,40 @@ def fit(ds: Dataset, config: BenchmarkConfig | None = None) -> BenchmarkResults:
     return BenchmarkResults(config, records, coefficients, asm.excluded, card, covs)
 
 
-def relative_level(pred_cov: np.ndarray, tau2_k: np.ndarray, diag: np.ndarray) -> np.ndarray:
+def relative_level(pred_cov: np.ndarray, tau2_k: np.ndarray, level: np.ndarray, diag: np.ndarray) -> np.ndarray:
     r"""The prediction covariance of one period without the uncertainty of the common level.
 
     Notes
     -----
     With effects :math:`\delta_k` of variance :math:`\tau^2_k` (share scale) and the period's
-    intercept in the model, the fitted level absorbs their mean, and the sandwich counts the
-    mean's variance as uncertainty of every :math:`\hat s_k`: along :math:`g_k = \sqrt{\tau^2_k}`
-    it is :math:`g g'/n` (n municipalities; exact for a linear model with equal weights, where
-    :math:`\hat\alpha - \alpha = \bar\delta + \bar e`). The estimand is the effect against the
-    period's *average* jobcentre (docs/METHOD.md §1), whose level is that same mean, so the
-    part is taken out: :math:`J V J' - g g'/n`. A cross-fitted share (a fit on
+    intercept(s) in the model, the fitted level absorbs their common part, and the sandwich
+    counts it as uncertainty of every :math:`\hat s_k`. A common shift :math:`\Delta` of
+    every linear predictor moves the shares along :math:`d` (``level``: the family's
+    :math:`d\mu_k/d\eta`, summed over the ydelser; :math:`S_k(1-S_k)` for the multinomial
+    logit), and the effects carry information :math:`\sum_k d_k^2/\tau^2_k` about it, so
+    the part is :math:`L = c\,dd'` with :math:`c = 1/\sum_k (d_k^2/\tau^2_k)` —
+    :math:`\tau^2 11'/n` for a linear model with equal τ², where
+    :math:`\hat\alpha - \alpha = \bar\delta + \bar e` exactly. The estimand is the effect
+    against the period's *average* jobcentre (docs/METHOD.md §1), whose level is that
+    common part, so it is taken out: :math:`J V J' - L`. A cross-fitted share (a fit on
     :math:`(K-1)/K` of the municipalities, ``V`` scaled by :math:`K/(K-1)`) keeps
-    :math:`(K/(K-1) - 1)\tau^2/n` of it — the fold's mean against the average of all.
-    Where ``g`` is not quite along the model's own level direction (a constant τ² with
-    ydelse-specific intercepts) the difference can have a small negative eigenvalue; then
-    ``diag(diag) + J V J' - g g'/n`` is projected onto the positive semi-definite matrices
-    (eigenvalues clipped at 0) and the returned part is that minus ``diag(diag)``, so the
-    rank draws stay valid and ``se² = v + κτ² + var_model + var_pred`` still holds.
+    :math:`L/(K-1)` of it — the fold's level against the average of all.
+
+    The sandwich's own variance along :math:`d` can be smaller than :math:`c` (measured on
+    design (d) of docs/METHOD.md §6: 0.6 c), so :math:`c` is capped at
+    :math:`1/d'(D + JVJ')^{-1}d`, ``D = diag(diag)``, the largest rank-one part along
+    :math:`d` that leaves the covariance positive semi-definite (rank draws stay valid and
+    ``se² = v + κτ² + var_model + var_pred`` still holds).
     """
-    g = np.sqrt(np.maximum(np.asarray(tau2_k, dtype="float64"), 0.0))
-    c = pred_cov - np.outer(g, g) / len(g)
-    full = np.diag(diag) + (c + c.T) / 2
-    lam, U = np.linalg.eigh(full)
-    if lam.min() >= 0:
-        return c
-    return (U * np.maximum(lam, 0.0)) @ U.T - np.diag(diag)
+    d = np.asarray(level, dtype="float64")
+    tau2 = np.asarray(tau2_k, dtype="float64")
+    if not (np.all(tau2 > 0) and np.all(np.isfinite(d)) and np.any(d != 0)):
+        return pred_cov  # no between-municipality variance: no level to take out
+    c = 1.0 / float(np.sum(d ** 2 / tau2))
+    full = np.diag(diag) + (pred_cov + pred_cov.T) / 2
+    q = float(d @ np.linalg.pinv(full, hermitian=True) @ d)  # pinv: D is 0 with sampling='none'
+    c = min(c, 1.0 / q) if q > 0 else 0.0
+    return pred_cov - c * np.outer(d, d)
 
 
 def robust_z(r: np.ndarray, period: np.ndarray) -> np.ndarray:
