@@ -112,19 +112,21 @@ def sampling_var(mu: np.ndarray, N: np.ndarray, sampling: str) -> np.ndarray:
 
 
 def cluster_meat(score: np.ndarray, clusters: np.ndarray, k: int, vcov: VcovKind = "CR1") -> np.ndarray:
-    """Cluster sum of outer products of scores, times G/(G-1)·(n-1)/(n-k) (``CR1``) or
-    (G-1)/G (``CR3``, whose scores :func:`jackknife_scores` has already rescaled)."""
+    """Cluster sum of outer products of scores, times G/(G-1)·(n-1)/(n-k) (``CR1``),
+    (G-1)/G (``CR3``) or 1 (``CR2``; both with scores :func:`adjusted_scores` has rescaled)."""
     ids, inv = np.unique(clusters, return_inverse=True)
     U = np.zeros((len(ids), score.shape[1]))
     np.add.at(U, inv, score)
     G, n = len(ids), score.shape[0]
     if vcov == "CR3":
         return (U.T @ U) * (G - 1) / G
+    if vcov == "CR2":
+        return U.T @ U
     return (U.T @ U) * G / (G - 1) * (n - 1) / max(n - k, 1)
 
 
-def jackknife_scores(score: np.ndarray, clusters: np.ndarray, B: np.ndarray, bread_part) -> np.ndarray:
-    r"""Per-row scores rescaled so that the clustered sandwich is the cluster jackknife (CR3).
+def adjusted_scores(score: np.ndarray, clusters: np.ndarray, B: np.ndarray, bread_part, vcov: VcovKind) -> np.ndarray:
+    r"""Per-row scores rescaled so that the clustered sandwich is CR3 (the cluster jackknife) or CR2.
 
     Parameters
     ----------
@@ -132,48 +134,71 @@ def jackknife_scores(score: np.ndarray, clusters: np.ndarray, B: np.ndarray, bre
         Per-row estimating-function contributions.
     clusters : ndarray (n,)
     B : ndarray (p, p)
-        The bread (negative Hessian / :math:`J'WJ`), the sum of the clusters' parts.
+        The bread (negative Hessian / :math:`J'WJ`, symmetric), the sum of the clusters' parts.
     bread_part : callable
         ``bread_part(rows)`` gives :math:`B_g`, the part of ``B`` from those rows.
+    vcov : {"CR3", "CR2"}
 
     Notes
     -----
-    Leaving municipality g out moves the estimate by :math:`-(B - B_g)^{-1} U_g` (exactly for
-    weighted least squares, one Newton step for the logits), so with each row's score
-    multiplied by :math:`B(B - B_g)^{-1}`, :math:`B^{-1}\,\tfrac{G-1}{G}\sum_g U^*_g U^{*\prime}_g B^{-1}`
-    is the jackknife variance CV3 of MacKinnon, Nielsen & Webb (2023), which
-    ``clubSandwich::vcovCR(type = "CR3")`` computes (times (G−1)/G; tests/test_benchmark_vcov.py).
-    The plain sandwich uses residuals that the municipality's own fit has pulled towards it,
-    by its leverage, so it is too small where a few municipalities carry a parameter (a
-    threshold, a ydelse few receive). Written here because the scores of the three model
-    kinds (IRLS, WLS with an outer τ² loop, the multinomial Newton) are our own.
+    Both adjust the residuals of municipality g by a power of :math:`I - H_{gg}`, its block
+    of the (weighted) hat matrix: :math:`(I - H_{gg})^{-1}` for CR3, :math:`(I - H_{gg})^{-1/2}`
+    for CR2 (Bell & McCaffrey 2002; Pustejovsky & Tipton 2018, with the working model's
+    weights as the target). Pushed through the design, :math:`\tilde X_g' f(\tilde X_g B^{-1}
+    \tilde X_g') = f(B_g B^{-1})\tilde X_g'`, so each row's score is multiplied by
+    :math:`T_g = (I - B_g B^{-1})^{-a}`: for CR3 :math:`B(B - B_g)^{-1}`, whose sandwich
+    :math:`B^{-1}\,\tfrac{G-1}{G}\sum_g U^*_g U^{*\prime}_g B^{-1}` is the jackknife variance
+    CV3 of MacKinnon, Nielsen & Webb (2023) (exactly for weighted least squares, one Newton
+    step for the logits); for CR2 :math:`B^{1/2}(I - C_g)^{-1/2}B^{-1/2}` with
+    :math:`C_g = B^{-1/2}B_gB^{-1/2}`. ``clubSandwich::vcovCR`` computes both (CR3 times
+    (G−1)/G; tests/test_benchmark_vcov.py). The plain sandwich uses residuals that the
+    municipality's own fit has pulled towards it, by its leverage, so it is too small where a
+    few municipalities carry a parameter (a threshold, a ydelse few receive); CR3
+    over-corrects, CR2 is unbiased when the working model's weights are right. Written here
+    because the scores of the three model kinds (IRLS, WLS with an outer τ² loop, the
+    multinomial Newton) are our own.
     """
     out = score.copy()
+    if vcov == "CR2":
+        lam, U = np.linalg.eigh((B + B.T) / 2)
+        root, iroot = (U * np.sqrt(lam)) @ U.T, (U / np.sqrt(lam)) @ U.T
     for g in np.unique(clusters):
         r = np.flatnonzero(clusters == g)
+        Bg = bread_part(r)
+        if vcov == "CR2":
+            c_lam, c_U = np.linalg.eigh(iroot @ Bg @ iroot)
+            if c_lam.max() >= 1 - 1e-10:
+                _alone_carries_a_parameter(g, vcov)
+            T = root @ ((c_U / np.sqrt(1 - c_lam)) @ c_U.T) @ iroot
+            out[r] = score[r] @ T.T
+            continue
         try:  # B - B_g is positive definite exactly when the fit without g identifies every parameter
-            factor = cho_factor(B - bread_part(r))
+            factor = cho_factor(B - Bg)
         except np.linalg.LinAlgError:
-            raise ModelError(
-                f"Kommune {g} bestemmer alene en parameter (fx et rammevilkår, som kun den har); "
-                "jackknife-variansen (vcov='CR3') findes ikke. Brug vcov='CR1' eller fjern rammevilkåret.",
-                f"Municipality {g} alone determines a parameter (e.g. a framework variable only it has); "
-                "the jackknife variance (vcov='CR3') does not exist. Use vcov='CR1' or drop the variable.",
-            ) from None
+            _alone_carries_a_parameter(g, vcov)
         out[r] = score[r] @ cho_solve(factor, B)  # row i: (B (B - B_g)^-1 s_i)'
     return out
+
+
+def _alone_carries_a_parameter(g, vcov: str):
+    raise ModelError(
+        f"Kommune {g} bestemmer alene en parameter (fx et rammevilkår, som kun den har); "
+        f"den justerede klyngevarians (vcov='{vcov}') findes ikke. Brug vcov='CR1' eller fjern rammevilkåret.",
+        f"Municipality {g} alone determines a parameter (e.g. a framework variable only it has); "
+        f"the adjusted cluster variance (vcov='{vcov}') does not exist. Use vcov='CR1' or drop the variable.",
+    ) from None
 
 
 def clustered_sandwich(score: np.ndarray, clusters: np.ndarray, B: np.ndarray, Binv: np.ndarray, k: int,
                        vcov: VcovKind, bread_part) -> tuple[np.ndarray, np.ndarray, str]:
     """The sandwich clustered by municipality of one fit: ``(V, scores, cov_type)``.
 
-    ``scores`` are the per-row scores the sandwich used (rescaled by :func:`jackknife_scores`
-    for ``CR3``), so :func:`combine` can stack them with other models' scores.
+    ``scores`` are the per-row scores the sandwich used (rescaled by :func:`adjusted_scores`
+    for ``CR3`` and ``CR2``), so :func:`combine` can stack them with other models' scores.
     """
-    if vcov == "CR3":
-        score = jackknife_scores(score, clusters, B, bread_part)
-    cov_type = "cluster_jackknife(kommunekode)" if vcov == "CR3" else "cluster(kommunekode)"
+    if vcov in ("CR3", "CR2"):
+        score = adjusted_scores(score, clusters, B, bread_part, vcov)
+    cov_type = {"CR3": "cluster_jackknife(kommunekode)", "CR2": "cluster_CR2(kommunekode)"}.get(vcov, "cluster(kommunekode)")
     return Binv @ cluster_meat(score, clusters, k, vcov) @ Binv, score, cov_type
 
 

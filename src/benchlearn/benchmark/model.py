@@ -396,7 +396,7 @@ def relative_level(pred_cov: np.ndarray, tau2_k: np.ndarray, level: np.ndarray, 
     :math:`L/(K-1)` of it — the fold's level against the average of all.
 
     The sandwich's own variance along :math:`d` can be smaller than :math:`c` (measured on
-    design (d) of docs/METHOD.md §6: 0.6 c), so :math:`c` is capped at
+    design (d) of docs/METHOD.md §6, seed 1: 0.55–0.62 c), so :math:`c` is capped at
     :math:`1/d'(D + JVJ')^{-1}d`, ``D = diag(diag)``, the largest rank-one part along
     :math:`d` that leaves the covariance positive semi-definite (rank draws stay valid and
     ``se² = v + κτ² + var_model + var_pred`` still holds).

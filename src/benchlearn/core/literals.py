@@ -12,7 +12,7 @@ from typing import Literal
 ModelKind = Literal["fraclogit", "wls", "elogit"]
 
 #: Small-sample form of the municipality-clustered sandwich (docs/METHOD.md §2, pooling).
-VcovKind = Literal["CR1", "CR3"]
+VcovKind = Literal["CR1", "CR2", "CR3"]
 
 #: The extra model variance of an extrapolated municipality: the candidates' disagreement
 #: weighted by their cross-validated evidence, or the largest of the families' (docs/METHOD.md §3).

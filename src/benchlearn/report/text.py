@@ -370,6 +370,8 @@ CODE_TEXTS = {
     "cluster(kommunekode)": ("klyngerobust efter kommune", "clustered by municipality"),
     "cluster_jackknife(kommunekode)": ("klyngerobust efter kommune (jackknife, CR3)",
                                        "clustered by municipality (jackknife, CR3)"),
+    "cluster_CR2(kommunekode)": ("klyngerobust efter kommune (Bell–McCaffrey, CR2)",
+                                 "clustered by municipality (Bell–McCaffrey, CR2)"),
     "model": ("model", "model"),
     "benchmark_table": ("færdigt benchmark (ministeriets tabel)", "published benchmark (the ministry's table)"),
     "published": ("offentliggjort", "published"),
