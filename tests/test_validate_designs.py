@@ -66,3 +66,22 @@ def test_designs_are_what_the_docstring_says(vb):
     share = sup.sum() / sup.sum().sum()
     assert abs(share["kontanthjaelp"] - 0.06 / 0.115) < 0.02
     assert truth["true_diff_pp"].std() > 1.5  # effects of about 2 pp sd, the documented size
+
+
+def test_the_card_weights_are_the_pseudo_bma_of_the_scores(vb):
+    # recomputed here from the card's own RMSEs: w ∝ exp(−G/2 · log(MSE/MSE_min)), G = 98
+    import numpy as np
+
+    from benchlearn.benchmark.config import BenchmarkConfig
+    from benchlearn.benchmark.model import fit
+    from benchlearn.data.dataset import Dataset
+
+    tables, _ = vb.simulate_design("b_proportional", 1)
+    cv = fit(Dataset.from_tables(tables), BenchmarkConfig(area="total", cv_folds=5, rank_draws=50)).card.cross_validation
+    c = pd.DataFrame(cv["candidates"])
+    assert len(c) == 10  # five families × two transforms
+    m = c["rmse_pp"].to_numpy() ** 2
+    w = np.exp(-98 / 2 * np.log(m / m.min()))
+    np.testing.assert_allclose(c["weight"], w / w.sum(), rtol=1e-9, atol=1e-15)
+    best = c.loc[c["rmse_pp"].idxmin()]
+    assert (best["family"], best["transform"]) == (cv["chosen"], cv["transform"])

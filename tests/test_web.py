@@ -513,6 +513,45 @@ def test_alternative_result_shapes_are_read(tmp_path):
     assert c.get("/download/costs.csv").status_code == 200
 
 
+def test_method_page_lists_the_cross_validated_candidates(tmp_path):
+    """/metode shows every candidate of the card's cross-validation as a table row, best first,
+    with its score and pseudo-BMA weight, the chosen one marked — in Danish and English."""
+    from fastapi.testclient import TestClient
+
+    from benchlearn.store import Workspace
+    from benchlearn.web import create_app
+
+    m = reference.municipalities().head(98)
+    b = pd.DataFrame({"kommunekode": m["kommunekode"], "navn": m["navn"], "period": "2024", "area": "total",
+                      "diff_pp": 0.0, "se_pp": 0.5, "tier": "as_expected", "simulated": False})
+    cands = [{"family": "area", "transform": "none", "rmse_pp": 0.61, "mae_pp": 0.47, "r2_oos": 0.868, "weight": 0.25},
+             {"family": "multinomial", "transform": "log", "rmse_pp": 0.599, "mae_pp": 0.467, "r2_oos": 0.873,
+              "weight": 0.7},
+             {"family": "area_step", "transform": "log", "rmse_pp": 0.673, "mae_pp": 0.52, "r2_oos": 0.839, "weight": 0.05}]
+    cv = {"folds": 10, "chosen": "multinomial", "transform": "log", "candidates": cands,
+          "rule": "mindste RMSE af områdets andel uden for folden, efter kommune / smallest out-of-fold RMSE of the "
+                  "area share by municipality"}
+    card = pd.DataFrame({"key": ["model", "cross_validation"], "value_json": ['"fraclogit"', json.dumps(cv)]})
+    path = tmp_path / "w.duckdb"
+    with Workspace.open(path) as ws:
+        ws.record(Run("benchmark", {"period": "2024", "area": "total"}, {"records": b, "model_card": card}), input_hash="x")
+    c = TestClient(create_app(path, warm=False))
+    for lang, chosen_label, yes, rule in (("da", "multinomial logit, ydelsesspecifikke hældninger", "ja", "mindste RMSE"),
+                                          ("en", "multinomial logit, benefit-specific slopes", "yes", "smallest out-of-fold")):
+        html = c.get(f"/metode?lang={lang}").text
+        table = html.split('id="candidates"')[1].split("</table>")[0]
+        rows = re.findall(r"<tr( class=\"chosen\")?><td>([^<]+)</td><td>([^<]+)</td>((?:<td[^>]*>[^<]*</td>){4})", table)
+        assert len(rows) == 3
+        assert [r[0] != "" for r in rows] == [True, False, False]  # best first, and that is the chosen one
+        assert rows[0][1] == chosen_label
+        assert f"<strong>{yes}</strong>" in table
+        nums = [re.findall(r">([^<]*)</td>", r[3]) for r in rows]
+        dec = "," if lang == "da" else "."
+        assert nums[0] == [f"0{dec}599", f"0{dec}467", f"0{dec}873", f"0{dec}700"]
+        assert [n[0] for n in nums] == [f"0{dec}599", f"0{dec}610", f"0{dec}673"]
+        assert rule in html and ("smallest out-of-fold" in html) == (lang == "en")  # the rule in one language
+
+
 def test_static_assets_are_hashed_gzipped_and_immutable(client):
     # Every page links plotly, the script and the style sheet under content-hashed names;
     # those are sent gzip-compressed and cached for good, and the bytes unpack to the

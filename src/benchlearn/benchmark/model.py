@@ -433,7 +433,9 @@ def _cv_summary(cv_rows: list[dict], weights, chosen: str, transform: str, fold,
     """The card's cross-validation block: every candidate's score and the chosen family."""
     if not cv_rows:
         return {"folds": 0, "chosen": chosen, "transform": transform, "cross_fit": False, "candidates": [],
-                "rule": "no cross-validation (cv_folds < 2): level" + ("" if config.level != "auto" else " falls back to ydelse")}
+                "rule": ("ingen krydsvalidering (cv_folds < 2): level" + ("" if config.level != "auto" else " falder tilbage til ydelse")
+                         + " / no cross-validation (cv_folds < 2): level"
+                         + ("" if config.level != "auto" else " falls back to ydelse"))}
     best = next(r for r in cv_rows if r["family"] == chosen and r["transform"] == transform)
     return {
         "folds": int(fold.max()) + 1,
@@ -445,7 +447,9 @@ def _cv_summary(cv_rows: list[dict], weights, chosen: str, transform: str, fold,
         "candidates": [r | {"weight": float(w)} for r, w in zip(cv_rows, weights)],
         "chosen": chosen,
         "transform": transform,
-        "rule": "smallest out-of-fold RMSE of the area share by municipality" if config.level == "auto"
-        else f"fixed by level='{config.level}'",
+        # stored in both languages ("dansk / English", report.wording.one_language)
+        "rule": "mindste RMSE af områdets andel uden for folden, efter kommune / smallest out-of-fold RMSE of the "
+                "area share by municipality" if config.level == "auto"
+        else f"fastlagt af level='{config.level}' / fixed by level='{config.level}'",
         "cross_fit": cross,
     }

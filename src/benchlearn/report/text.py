@@ -156,6 +156,7 @@ MODEL_CARD = {
     "config": ("Konfiguration", "Configuration"), "simulated": ("Simuleret", "Simulated"), "notes": ("Noter", "Notes"),
     "family": ("Modelfamilie", "Model family"), "candidates": ("Kandidatmodeller", "Candidate models"),
     "chosen": ("Valgt", "Chosen"), "rule": ("Valgregel", "Rule of choice"), "cross_fit": ("Krydstilpasset", "Cross-fitted"),
+    "transform": ("Transformation", "Transform"),
     "extrapolated": ("Ekstrapolerede kommuner", "Extrapolated municipalities"),
     "variable": ("rammevilkår", "variable"), "reason": ("begrundelse", "reason"), "ydelse": ("ydelse", "benefit"),
     "n": ("n", "n"), "parameters": ("parametre", "parameters"), "tau2": ("τ²", "τ²"), "tau2_scale": ("τ²-skala", "τ² scale"),
@@ -365,6 +366,15 @@ SPLIT_STATUS = {
     "identified": ("Identificeret", "Identified"),
 }
 ALLOCATIONS = {"persons": ("Efter fuldtidspersoner", "By full-time persons")}
+#: the benchmark's model families and transforms as the candidates table names them (docs/METHOD.md §2)
+FAMILY_LABELS = {
+    "area": ("områdets andel (én logit)", "area share (one logit)"),
+    "area_step": ("områdets andel med trin, knæk og krumning", "area share with steps, hinges and curvature"),
+    "ydelse": ("pr. ydelse (én logit pr. ydelse)", "per benefit (one logit per benefit)"),
+    "multinomial": ("multinomial logit, ydelsesspecifikke hældninger", "multinomial logit, benefit-specific slopes"),
+    "multinomial_shared": ("multinomial logit, fælles hældninger", "multinomial logit, shared slopes"),
+}
+TRANSFORM_LABELS = {"log": ("log af de skæve rammevilkår", "log of the skewed variables"), "none": ("ingen", "none")}
 #: values inside the model card that are codes of the method
 CODE_TEXTS = {
     "cluster(kommunekode)": ("klyngerobust efter kommune", "clustered by municipality"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
 from benchlearn.core import reference
@@ -129,7 +131,10 @@ def _model_card(card: pd.DataFrame | None) -> pd.DataFrame | None:
         return None
     card = card.drop(columns=[c for c in ("simulated",) if c in card.columns])
     if "value_json" in card.columns:
-        card = card.assign(value=[stored_card_value(v) for v in card["value_json"]]).drop(columns="value_json")
+        # the candidates have their own table below the card (_candidates); the card keeps the rest
+        vals = [_without_candidates(v) if k == "cross_validation" else v
+                for k, v in zip(card.get("key", pd.Series([None] * len(card))), card["value_json"], strict=True)]
+        card = card.assign(value=[stored_card_value(v) for v in vals]).drop(columns="value_json")
         if "key" in card.columns:
             card = card.drop_duplicates("key", keep="last")
             card = card[~card["key"].isin(tx.MODEL_CARD_HIDDEN)]
@@ -138,10 +143,41 @@ def _model_card(card: pd.DataFrame | None) -> pd.DataFrame | None:
     return card
 
 
+def _without_candidates(v):
+    try:
+        x = json.loads(v) if isinstance(v, str) else v
+    except ValueError:
+        return v
+    if not isinstance(x, dict):
+        return v
+    labels = {"chosen": tx.FAMILY_LABELS, "transform": tx.TRANSFORM_LABELS}  # the names the table below uses
+    return {k: (tx.pick(labels[k][val]) if k in labels and val in labels[k] else val)
+            for k, val in x.items() if k != "candidates"}
+
+
+def _candidates(card: pd.DataFrame | None) -> dict:
+    """The cross-validated candidates of the card (family × transform), best first, as table rows."""
+    if card is None or "key" not in card.columns or "value_json" not in card.columns:
+        return {}
+    cv = card.loc[card["key"] == "cross_validation", "value_json"]
+    if cv.empty:
+        return {}
+    x = json.loads(cv.iloc[-1]) if isinstance(cv.iloc[-1], str) else cv.iloc[-1]
+    chosen = (x.get("chosen"), x.get("transform"))
+    rows = [{"family": tx.pick(tx.FAMILY_LABELS.get(c.get("family")), str(c.get("family"))),
+             "transform": tx.pick(tx.TRANSFORM_LABELS.get(c.get("transform", "none")), str(c.get("transform"))),
+             "rmse_pp": c.get("rmse_pp"), "mae_pp": c.get("mae_pp"), "r2_oos": c.get("r2_oos"), "weight": c.get("weight"),
+             "chosen": (c.get("family"), c.get("transform", "none")) == chosen}
+            for c in x.get("candidates") or []]
+    return {"folds": x.get("folds"), "rows": sorted(rows, key=lambda r: (r["rmse_pp"] is None, r["rmse_pp"] or 0.0))} \
+        if rows else {}
+
+
 def method_page(data: SiteData, linker: Linker, url="/metode") -> str:
     ctx = base_context(data, linker, "metode", url, data.simulated_tables,
                        tx.say("common.method_data"))
-    card = _model_card(_default_run(data, data.table("model_card")))
+    card_raw = _default_run(data, data.table("model_card"))
+    card = _model_card(card_raw)
     coef = _default_run(data, data.table("coefficients"))
     if coef is not None:  # labelled headings and terms, as the download shows them
         coef = readable("coefficients", coef.drop(columns=[c for c in ("simulated", "period", "area", "maalgruppe",
@@ -153,6 +189,7 @@ def method_page(data: SiteData, linker: Linker, url="/metode") -> str:
             runs.append({"kind": tx.label(tx.RUN_KINDS, kind), "run_id": m["run_id"], "created": m["created"][:19].replace("T", " "),
                          "version": m["version"]})
     ctx.update(card=records(card), card_cols=list(card.columns) if card is not None else [],
+               candidates=_candidates(card_raw),
                coefficients=records(coef), coef_cols=list(coef.columns) if coef is not None else [],
                coef_heads=headers(coef) if coef is not None else [],
                api_method=linker.api("method"),
