@@ -25,25 +25,25 @@ from benchlearn.benchmark import steps
 from benchlearn.benchmark.estimation import estimate
 
 
-def _data(seed: int):
-    rng = np.random.default_rng([seed, 77])
+def _data(seed: int, shape: str = "step"):
+    """Two periods of 98 municipalities, area share logit-linear in five correlated variables plus
+    ``shape``: a step ``+0.5`` where z_1 > 1 (design (c)) or a curve ``0.2·(z_3² − 1)`` (design (e))."""
+    rng = np.random.default_rng([seed, 77 if shape == "step" else 78])
     k = 98
     C = 0.5 * np.ones((5, 5)) + 0.5 * np.eye(5)
     Z = rng.multivariate_normal(np.zeros(5), C, k)
     Z = (Z - Z.mean(0)) / Z.std(0)
     theta = rng.normal(0, 0.2, k)
     N = rng.integers(8_000, 200_000, k).astype("float64")
+    extra = 0.5 * (Z[:, 1] > 1.0) if shape == "step" else 0.2 * (Z[:, 3] ** 2 - 1.0)
     rows = []
     for t in range(2):
         eta = np.log(0.115 / 0.885) + 0.05 * t + Z @ np.array([0.25, -0.2, 0.15, 0.1, -0.1]) \
-            + 0.5 * (Z[:, 1] > 1.0) + 0.9 * theta + np.sqrt(0.19) * rng.normal(0, 0.2, k)
+            + extra + 0.9 * theta + np.sqrt(0.19) * rng.normal(0, 0.2, k)
         s = rng.binomial(N.astype("int64"), expit(eta)) / N
         rows.append((s, N, np.column_stack([np.ones(k), np.full(k, float(t)), Z]), np.arange(k)))
-    s = np.concatenate([r[0] for r in rows])
-    N = np.concatenate([r[1] for r in rows])
-    X = np.vstack([r[2] for r in rows])
-    clusters = np.concatenate([r[3] for r in rows])
-    return s, N, X, clusters
+    return (np.concatenate([r[0] for r in rows]), np.concatenate([r[1] for r in rows]),
+            np.vstack([r[2] for r in rows]), np.concatenate([r[3] for r in rows]))
 
 
 def _fit_one(s, N, clusters):
@@ -136,32 +136,13 @@ def test_robust_z_flags_a_result_far_from_all_others():
     assert (z[:21] < 2).all() and (z[22:] < 2).all()
 
 
-def _curved(seed: int):
-    """As ``_data`` but with a curve instead of the step: ``0.2·(z_3² − 1)`` (design (e))."""
-    rng = np.random.default_rng([seed, 78])
-    k = 98
-    C = 0.5 * np.ones((5, 5)) + 0.5 * np.eye(5)
-    Z = rng.multivariate_normal(np.zeros(5), C, k)
-    Z = (Z - Z.mean(0)) / Z.std(0)
-    theta = rng.normal(0, 0.2, k)
-    N = rng.integers(8_000, 200_000, k).astype("float64")
-    rows = []
-    for t in range(2):
-        eta = np.log(0.115 / 0.885) + 0.05 * t + Z @ np.array([0.25, -0.2, 0.15, 0.1, -0.1]) \
-            + 0.2 * (Z[:, 3] ** 2 - 1.0) + 0.9 * theta + np.sqrt(0.19) * rng.normal(0, 0.2, k)
-        s = rng.binomial(N.astype("int64"), expit(eta)) / N
-        rows.append((s, N, np.column_stack([np.ones(k), np.full(k, float(t)), Z]), np.arange(k)))
-    return (np.concatenate([r[0] for r in rows]), np.concatenate([r[1] for r in rows]),
-            np.vstack([r[2] for r in rows]), np.concatenate([r[3] for r in rows]))
-
-
 def test_square_column_is_the_centred_square_and_any_centre_fits_the_same():
     Z = np.array([[-1.0], [0.0], [2.0]])
     assert steps.columns(Z, [(0, "square", 0.5)])[:, 0] == pytest.approx([2.25, 0.25, 2.25])
     assert steps.names(("x",), [(0, "square", 0.5)]) == ["(x-0.5)^2"]
     # with the intercept and the linear term in the model the centre only reparametrizes:
     # the fitted shares are the same (why a fold may carry the full fit's centre)
-    s, N, X, clusters = _curved(1)
+    s, N, X, clusters = _data(1, "curve")
     fit_one = _fit_one(s, N, clusters)
     a = fit_one(np.column_stack([X, steps.columns(X[:, -5:], [(3, "square", 0.0)])]))
     b = fit_one(np.column_stack([X, steps.columns(X[:, -5:], [(3, "square", 0.7)])]))
@@ -174,7 +155,7 @@ def test_select_finds_a_curve_as_a_square_and_a_step_stays_a_step():
     step data the square does not displace the step (the same 7 of 8 as without it)."""
     found = []
     for seed in range(1, 9):
-        s, N, X, clusters = _curved(seed)
+        s, N, X, clusters = _data(seed, "curve")
         terms, _ = steps.select(s, N, X, clusters, 5, _fit_one(s, N, clusters))
         found.append([t[:2] for t in terms])
     found = sum((3, "square") in f for f in found)

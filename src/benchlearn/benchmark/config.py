@@ -82,9 +82,11 @@ class BenchmarkConfig:
         docs/METHOD.md §3]. 0 adds nothing.
     relative_level : bool
         The prediction variance is that of the effect against the period's average
-        jobcentre (docs/METHOD.md §1): the uncertainty of the common level, ``τ²_k/n`` per
-        period (n municipalities), which no comparison of municipalities contains, is taken
-        out [choice; True, session 14]. Only for cross-fitted shares (``cross_fit`` with
+        jobcentre (docs/METHOD.md §1): the uncertainty of the common level, ``c·dd'`` along
+        the family's level direction ``d`` with ``c = 1/Σ_k d_k²/τ²_k`` (``τ²/n`` for a
+        linear model; capped so the covariance stays positive semi-definite, docs/METHOD.md
+        §3), which no comparison of municipalities contains, is taken out [choice; True,
+        sessions 14–15]. Only for cross-fitted shares (``cross_fit`` with
         ``cv_folds`` ≥ 2): in-sample it under-covered the relative truth (0.900 against 0.937 on
         tests/test_benchmark.py's outside tables). False keeps it (the effect against no effect).
     outlier_z : float
