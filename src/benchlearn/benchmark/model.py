@@ -432,10 +432,9 @@ def _full_rank(data: pd.DataFrame, variables) -> bool:
 def _cv_summary(cv_rows: list[dict], weights, chosen: str, transform: str, fold, cross: bool, config) -> dict:
     """The card's cross-validation block: every candidate's score and the chosen family."""
     if not cv_rows:
+        da, en = (" falder tilbage til ydelse", " falls back to ydelse") if config.level == "auto" else ("", "")
         return {"folds": 0, "chosen": chosen, "transform": transform, "cross_fit": False, "candidates": [],
-                "rule": ("ingen krydsvalidering (cv_folds < 2): level" + ("" if config.level != "auto" else " falder tilbage til ydelse")
-                         + " / no cross-validation (cv_folds < 2): level"
-                         + ("" if config.level != "auto" else " falls back to ydelse"))}
+                "rule": f"ingen krydsvalidering (cv_folds < 2): level{da} / no cross-validation (cv_folds < 2): level{en}"}
     best = next(r for r in cv_rows if r["family"] == chosen and r["transform"] == transform)
     return {
         "folds": int(fold.max()) + 1,

@@ -125,13 +125,17 @@ def card_value(x: Any) -> str:
     return stored_text(x)
 
 
+def stored_card_json(v: Any) -> Any:
+    """A model-card value as stored: JSON text decoded, a plain string kept as it was."""
+    try:
+        return json.loads(v) if isinstance(v, str) else v
+    except ValueError:
+        return v
+
+
 def stored_card_value(v: Any) -> str:
     """A model-card value as stored (JSON text, or a plain string kept as it was) as :func:`card_value` reads it."""
-    try:
-        x = json.loads(v) if isinstance(v, str) else v
-    except ValueError:
-        x = v
-    return card_value(x)
+    return card_value(stored_card_json(v))
 
 
 def card_rows(card) -> list[tuple[str, str]]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 
 from benchlearn.core import reference
@@ -11,7 +9,7 @@ from benchlearn.report import comparator as cmp
 from benchlearn.report import figures, monitoring
 from benchlearn.report import text as tx
 from benchlearn.report.downloads import headers, readable
-from benchlearn.report.wording import stored_card_value
+from benchlearn.report.wording import stored_card_json, stored_card_value
 from benchlearn.report.profile import profile_context
 from benchlearn.report.spine import peers_chart, spine_chart, spine_rows
 from benchlearn.report.site_data import SiteData, records
@@ -144,10 +142,7 @@ def _model_card(card: pd.DataFrame | None) -> pd.DataFrame | None:
 
 
 def _without_candidates(v):
-    try:
-        x = json.loads(v) if isinstance(v, str) else v
-    except ValueError:
-        return v
+    x = stored_card_json(v)
     if not isinstance(x, dict):
         return v
     labels = {"chosen": tx.FAMILY_LABELS, "transform": tx.TRANSFORM_LABELS}  # the names the table below uses
@@ -162,7 +157,9 @@ def _candidates(card: pd.DataFrame | None) -> dict:
     cv = card.loc[card["key"] == "cross_validation", "value_json"]
     if cv.empty:
         return {}
-    x = json.loads(cv.iloc[-1]) if isinstance(cv.iloc[-1], str) else cv.iloc[-1]
+    x = stored_card_json(cv.iloc[-1])
+    if not isinstance(x, dict):
+        return {}
     chosen = (x.get("chosen"), x.get("transform"))
     rows = [{"family": tx.pick(tx.FAMILY_LABELS.get(c.get("family")), str(c.get("family"))),
              "transform": tx.pick(tx.TRANSFORM_LABELS.get(c.get("transform", "none")), str(c.get("transform"))),
